@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* file.c: bounded whole-file reads and atomic output files. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "file.h"
+
+int
+file_read_all(const char *path, size_t max, uint8_t **ret_buf, size_t *ret_len,
+    struct qt_err *err)
+{
+	uint8_t *buf = NULL, *grown;
+	size_t len = 0, cap = 0;
+	struct stat st;
+	ssize_t n;
+	int fd = -1, r = -1;
+
+	if (strcmp(path, "-") == 0) {
+		if ((fd = dup(STDIN_FILENO)) < 0) {
+			qt_err_set(err, errno, "standard input: %s", strerror(errno));
+			goto out;
+		}
+	} else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		qt_err_set(err, errno, "%s: cannot open: %s", path, strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		qt_err_set(err, EISDIR, "%s: is a directory", path);
+		goto out;
+	}
+	for (;;) {
+		if (len == cap) {
+			if (cap > max) {
+				qt_err_set(err, EFBIG, "%s: larger than the limit of %zu bytes",
+				    path, max);
+				goto out;
+			}
+			cap = cap == 0 ? 4096 : cap * 2;
+			if ((grown = realloc(buf, cap + 1)) == NULL) {
+				qt_err_set(err, ENOMEM, "%s: out of memory", path);
+				goto out;
+			}
+			buf = grown;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			qt_err_set(err, errno, "%s: read error: %s", path, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > max) {
+		qt_err_set(err, EFBIG, "%s: larger than the limit of %zu bytes", path, max);
+		goto out;
+	}
+	if (buf == NULL && (buf = malloc(1)) == NULL) {
+		qt_err_set(err, ENOMEM, "%s: out of memory", path);
+		goto out;
+	}
+	buf[len] = '\0';
+	*ret_buf = buf;
+	*ret_len = len;
+	buf = NULL;
+	r = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return r;
+}
+
+int
+file_write_all(int fd, const char *name, const uint8_t *buf, size_t len, struct qt_err *err)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return qt_err_set(err, errno, "%s: write error: %s", name, strerror(errno));
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+file_out_open(const char *path, struct file_out *ret, struct qt_err *err)
+{
+	char *copy1 = NULL, *copy2 = NULL, *tmp = NULL, *final = NULL;
+	const char *dir, *base;
+	struct stat st;
+	mode_t mask, mode;
+	int fd = -1, r = -1;
+
+	if ((copy1 = strdup(path)) == NULL || (copy2 = strdup(path)) == NULL ||
+	    (final = strdup(path)) == NULL) {
+		qt_err_set(err, ENOMEM, "%s: out of memory", path);
+		goto out;
+	}
+	dir = dirname(copy1);
+	base = basename(copy2);
+	if (asprintf(&tmp, "%s/.%s.qt-XXXXXX", dir, base) < 0) {
+		tmp = NULL;
+		qt_err_set(err, ENOMEM, "%s: out of memory", path);
+		goto out;
+	}
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
+		qt_err_set(err, errno, "%s: cannot create temporary file in '%s': %s", path, dir,
+		    strerror(errno));
+		free(tmp);
+		tmp = NULL;
+		goto out;
+	}
+	/* mkstemp makes 0600; give the result the mode a plain creat() would. */
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+		mode = st.st_mode & 07777;
+	} else {
+		mask = umask(0);
+		umask(mask);
+		mode = 0666 & ~mask;
+	}
+	if (fchmod(fd, mode) < 0) {
+		qt_err_set(err, errno, "%s: cannot set mode: %s", tmp, strerror(errno));
+		goto out;
+	}
+	ret->fd = fd;
+	ret->tmp_path = tmp;
+	ret->path = final;
+	fd = -1;
+	tmp = final = NULL;
+	r = 0;
+out:
+	if (fd >= 0) {
+		close(fd);
+		unlink(tmp);
+	}
+	free(tmp);
+	free(final);
+	free(copy1);
+	free(copy2);
+	return r;
+}
+
+static void
+fsync_parent(const char *path)
+{
+	char *copy;
+	int dfd;
+
+	if ((copy = strdup(path)) == NULL)
+		return;
+	if ((dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
+	free(copy);
+}
+
+int
+file_out_commit(struct file_out *out, struct qt_err *err)
+{
+	int fd = out->fd;
+
+	out->fd = -1;
+	if (fsync(fd) < 0) {
+		qt_err_set(err, errno, "%s: fsync failed: %s", out->path, strerror(errno));
+		close(fd);
+		file_out_abort(out);
+		return -1;
+	}
+	if (close(fd) < 0) {
+		qt_err_set(err, errno, "%s: close failed: %s", out->path, strerror(errno));
+		file_out_abort(out);
+		return -1;
+	}
+	if (rename(out->tmp_path, out->path) < 0) {
+		qt_err_set(err, errno, "%s: cannot rename temporary file into place: %s",
+		    out->path, strerror(errno));
+		file_out_abort(out);
+		return -1;
+	}
+	fsync_parent(out->path);
+	free(out->tmp_path);
+	free(out->path);
+	out->tmp_path = out->path = NULL;
+	return 0;
+}
+
+void
+file_out_abort(struct file_out *out)
+{
+	if (out->fd >= 0)
+		close(out->fd);
+	out->fd = -1;
+	if (out->tmp_path != NULL)
+		unlink(out->tmp_path);
+	free(out->tmp_path);
+	free(out->path);
+	out->tmp_path = out->path = NULL;
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * file.h: reading small bounded files whole, and writing outputs atomically
+ * (temporary file beside the target, fsync, rename): every file the tools
+ * write appears whole or not at all.
+ */
+#ifndef QT_FILE_H
+#define QT_FILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <stdbool.h>
+
+#include "qt.h"
+
+/*
+ * Read all of path ("-" = stdin) into a malloc'd buffer, refusing more than
+ * max bytes and directories. *ret_buf is NUL-terminated (not counted in
+ * *ret_len) so text files can be used as C strings. Errors name path.
+ */
+int file_read_all(const char *path, size_t max, uint8_t **ret_buf, size_t *ret_len,
+    struct qt_err *err);
+
+/*
+ * An output being written. The temporary file is "<dir>/.<name>.qt-XXXXXX"
+ * (documented in the man pages); it gets mode 0666 & ~umask, or the mode of
+ * an existing target so re-signing in place keeps permissions.
+ */
+struct file_out {
+	int fd;
+	char *tmp_path;
+	char *path;
+};
+
+int file_out_open(const char *path, struct file_out *ret, struct qt_err *err);
+/* fsync, close, rename over path, fsync the directory. Frees the paths. */
+int file_out_commit(struct file_out *out, struct qt_err *err);
+/* Close and unlink the temporary file (safe after a failed commit, or twice). */
+void file_out_abort(struct file_out *out);
+
+/* Write all of buf to fd; errors name name. */
+int file_write_all(int fd, const char *name, const uint8_t *buf, size_t len, struct qt_err *err);
+
+#endif

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* tool.c: progname, usage, reports and exit-code mapping for the three tools. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tool.h"
+
+/* The only file-scope state allowed in tool.c (STYLE.md 3.4). */
+static const char *progname = "qt";
+
+void
+tool_init(const char *argv0)
+{
+	const char *slash;
+
+	if (argv0 == NULL || argv0[0] == '\0')
+		return;
+	slash = strrchr(argv0, '/');
+	progname = slash != NULL ? slash + 1 : argv0;
+}
+
+const char *
+tool_progname(void)
+{
+	return progname;
+}
+
+void
+tool_usage(const char *usage_text, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fmt != NULL) {
+		fprintf(stderr, "%s: ", progname);
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
+	}
+	fputs(usage_text, stderr);
+	exit(QT_EXIT_TROUBLE);
+}
+
+void
+tool_help(const char *usage_text)
+{
+	fputs(usage_text, stdout);
+	exit(tool_finish(QT_EXIT_OK));
+}
+
+void
+tool_version(void)
+{
+	printf("%s %s\n", progname, QT_VERSION);
+	exit(tool_finish(QT_EXIT_OK));
+}
+
+void
+tool_report(const struct qt_err *err)
+{
+	if (err->code == 0)
+		fprintf(stderr, "%s: failed for an unknown reason\n", progname);
+	else
+		fprintf(stderr, "%s: %s\n", progname, err->msg);
+}
+
+void
+tool_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int
+tool_parse_json_style(const char *text, enum qt_json *ret_style)
+{
+	if (strcmp(text, "pretty") == 0)
+		*ret_style = QT_JSON_PRETTY;
+	else if (strcmp(text, "short") == 0)
+		*ret_style = QT_JSON_SHORT;
+	else
+		return -1;
+	return 0;
+}
+
+int
+tool_print_json(const json_t *obj, enum qt_json style, struct qt_err *err)
+{
+	size_t flags = JSON_PRESERVE_ORDER;
+
+	flags |= style == QT_JSON_PRETTY ? JSON_INDENT(2) : JSON_COMPACT;
+	if (json_dumpf(obj, stdout, flags) != 0 || fputc('\n', stdout) == EOF)
+		return qt_err_set(err, errno, "standard output: %s", strerror(errno));
+	return 0;
+}
+
+int
+tool_finish(int rc)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "%s: standard output: write failed: %s\n", progname,
+		    strerror(errno));
+		return QT_EXIT_TROUBLE;
+	}
+	return rc;
+}

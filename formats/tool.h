@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tool.h: front-end glue shared by qt-build, qt-measure and qt-sign
+ * (libqttool.a; never linked into libqt.a or the unit tests): program name,
+ * usage and help, error reports, JSON printing and the exit-code rules.
+ */
+#ifndef QT_TOOL_H
+#define QT_TOOL_H
+
+#include <jansson.h>
+
+#include "qt.h"
+
+enum qt_json {
+	QT_JSON_PRETTY, /* 2-space indent, one key per line (serde_json to_string_pretty) */
+	QT_JSON_SHORT,  /* one line, no spaces */
+};
+
+/* Remember the program name (basename of argv0). Call first. */
+void tool_init(const char *argv0);
+const char *tool_progname(void);
+
+/* "<prog>: <message>" + usage text on stderr, exit 2. fmt may be NULL. */
+QT_NORETURN void tool_usage(const char *usage_text, const char *fmt, ...) QT_PRINTF(2, 3);
+/* usage text on stdout, exit 0 (or 2 if stdout cannot be written). */
+QT_NORETURN void tool_help(const char *usage_text);
+/* "<prog> <version>" on stdout, exit 0. */
+QT_NORETURN void tool_version(void);
+
+/* "<prog>: <err->msg>" on stderr. */
+void tool_report(const struct qt_err *err);
+/* "<prog>: <message>" on stderr (non-fatal diagnostics). */
+void tool_warn(const char *fmt, ...) QT_PRINTF(1, 2);
+
+/* Parse the argument of --json=; returns 0 or -1 for an unknown style. */
+int tool_parse_json_style(const char *text, enum qt_json *ret_style);
+/* Print obj on stdout in the chosen style with a final newline. */
+int tool_print_json(const json_t *obj, enum qt_json style, struct qt_err *err);
+
+/*
+ * Flush stdout; a failed flush turns success into QT_EXIT_TROUBLE (a full
+ * disk must not pass as a complete manifest). Returns the exit code.
+ */
+int tool_finish(int rc);
+
+#endif

@@ -1,0 +1,33 @@
+#!/bin/sh
+# deps.sh: install the Debian packages qt needs to build and test, when they
+# are missing. As root on Debian it runs apt-get; otherwise it prints the
+# exact command and fails. Called by `make demo` and `make check`.
+set -eu
+
+# build: compiler, pkg-config and the libraries found through it
+# test:  bats + helpers, the openssl CLI (independent oracle), mandoc (man lint), time
+PKGS="gcc libc6-dev make pkg-config libssl-dev libarchive-dev libcbor-dev zlib1g-dev
+libjansson-dev openssl bats bats-support bats-assert mandoc time cpio xxd"
+
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+if ! command -v apt-get >/dev/null 2>&1; then
+	echo "deps.sh: not a Debian system; install the equivalents of:$missing" >&2
+	exit 1
+fi
+if [ "$(id -u)" != 0 ]; then
+	echo "deps.sh: missing packages:$missing" >&2
+	echo "deps.sh: run: sudo apt-get update && sudo apt-get install -y --no-install-recommends$missing" >&2
+	exit 1
+fi
+echo "deps.sh: installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >&2
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >&2
