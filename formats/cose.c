@@ -1,0 +1,934 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cose.c: the EIF signature section and COSE_Sign1 (RFC 9052) with ECDSA
+ * (RFC 9053 2.1). Untrusted CBOR is tokenised by libcbor's streaming
+ * decoder, one data item head at a time, so that every byte string is a
+ * pointer into the caller's buffer: the Sig_structure is rebuilt from the
+ * protected header bytes exactly as received, never re-encoded.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cbor.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
+#include "cbor_enc.h"
+#include "cose.h"
+
+/* --- a strict tokenizer over libcbor's streaming decoder -------------------- */
+
+enum tok_kind {
+	TOK_NONE,
+	TOK_UINT,
+	TOK_NEGINT, /* value is -1 - val */
+	TOK_BYTES,
+	TOK_TEXT,
+	TOK_ARRAY,
+	TOK_MAP,
+	TOK_TAG,
+	TOK_SIMPLE, /* false, true, null, undefined, floats */
+	TOK_INDEF,  /* any indefinite-length start or break: never valid for us */
+};
+
+struct tok {
+	enum tok_kind kind;
+	uint64_t val;        /* integer, tag number, or element/pair count */
+	const uint8_t *data; /* byte/text string contents */
+	size_t len;
+	size_t off;  /* offset of the item's head */
+	size_t size; /* bytes consumed: head plus string contents */
+};
+
+static void
+cb_uint8(void *ctx, uint8_t v)
+{
+	((struct tok *)ctx)->kind = TOK_UINT;
+	((struct tok *)ctx)->val = v;
+}
+
+static void
+cb_uint16(void *ctx, uint16_t v)
+{
+	cb_uint8(ctx, 0);
+	((struct tok *)ctx)->val = v;
+}
+
+static void
+cb_uint32(void *ctx, uint32_t v)
+{
+	cb_uint8(ctx, 0);
+	((struct tok *)ctx)->val = v;
+}
+
+static void
+cb_uint64(void *ctx, uint64_t v)
+{
+	cb_uint8(ctx, 0);
+	((struct tok *)ctx)->val = v;
+}
+
+static void
+cb_negint8(void *ctx, uint8_t v)
+{
+	((struct tok *)ctx)->kind = TOK_NEGINT;
+	((struct tok *)ctx)->val = v;
+}
+
+static void
+cb_negint16(void *ctx, uint16_t v)
+{
+	cb_negint8(ctx, 0);
+	((struct tok *)ctx)->val = v;
+}
+
+static void
+cb_negint32(void *ctx, uint32_t v)
+{
+	cb_negint8(ctx, 0);
+	((struct tok *)ctx)->val = v;
+}
+
+static void
+cb_negint64(void *ctx, uint64_t v)
+{
+	cb_negint8(ctx, 0);
+	((struct tok *)ctx)->val = v;
+}
+
+static void
+cb_bytes(void *ctx, cbor_data data, size_t len)
+{
+	((struct tok *)ctx)->kind = TOK_BYTES;
+	((struct tok *)ctx)->data = data;
+	((struct tok *)ctx)->len = len;
+}
+
+static void
+cb_text(void *ctx, cbor_data data, size_t len)
+{
+	cb_bytes(ctx, data, len);
+	((struct tok *)ctx)->kind = TOK_TEXT;
+}
+
+static void
+cb_array(void *ctx, size_t n)
+{
+	((struct tok *)ctx)->kind = TOK_ARRAY;
+	((struct tok *)ctx)->val = n;
+}
+
+static void
+cb_map(void *ctx, size_t n)
+{
+	((struct tok *)ctx)->kind = TOK_MAP;
+	((struct tok *)ctx)->val = n;
+}
+
+static void
+cb_tag(void *ctx, uint64_t v)
+{
+	((struct tok *)ctx)->kind = TOK_TAG;
+	((struct tok *)ctx)->val = v;
+}
+
+static void
+cb_indef(void *ctx)
+{
+	((struct tok *)ctx)->kind = TOK_INDEF;
+}
+
+static void
+cb_simple(void *ctx)
+{
+	((struct tok *)ctx)->kind = TOK_SIMPLE;
+}
+
+static void
+cb_float(void *ctx, float v)
+{
+	(void)v;
+	cb_simple(ctx);
+}
+
+static void
+cb_double(void *ctx, double v)
+{
+	(void)v;
+	cb_simple(ctx);
+}
+
+static void
+cb_bool(void *ctx, bool v)
+{
+	(void)v;
+	cb_simple(ctx);
+}
+
+/* libcbor 0.8 names: byte_string_start/string_start are the indefinite forms. */
+static const struct cbor_callbacks tok_callbacks = {
+	.uint8 = cb_uint8,
+	.uint16 = cb_uint16,
+	.uint32 = cb_uint32,
+	.uint64 = cb_uint64,
+	.negint64 = cb_negint64,
+	.negint32 = cb_negint32,
+	.negint16 = cb_negint16,
+	.negint8 = cb_negint8,
+	.byte_string_start = cb_indef,
+	.byte_string = cb_bytes,
+	.string = cb_text,
+	.string_start = cb_indef,
+	.indef_array_start = cb_indef,
+	.array_start = cb_array,
+	.indef_map_start = cb_indef,
+	.map_start = cb_map,
+	.tag = cb_tag,
+	.float2 = cb_float,
+	.float4 = cb_float,
+	.float8 = cb_double,
+	.undefined = cb_simple,
+	.null = cb_simple,
+	.boolean = cb_bool,
+	.indef_break = cb_indef,
+};
+
+/* A tag head (major type 6) in any width; the tagged item follows. */
+static int
+tag_head(const char *name, const char *what, struct rd *r, struct tok *t, struct qt_err *err)
+{
+	const uint8_t *h, *v;
+	unsigned ai;
+	size_t n;
+
+	if (!rd_take(r, 1, &h))
+		return qt_err_set(
+		    err, EINVAL, "%s: %s: truncated at offset %zu", name, what, r->off);
+	ai = h[0] & 0x1fu;
+	n = ai < 24 ? 0 : ai == 24 ? 1 : ai == 25 ? 2 : ai == 26 ? 4 : ai == 27 ? 8 : 9;
+	if (n == 9)
+		return qt_err_set(
+		    err, EINVAL, "%s: %s: malformed tag at offset %zu", name, what, t->off);
+	if (!rd_take(r, n, &v))
+		return qt_err_set(
+		    err, EINVAL, "%s: %s: truncated item at offset %zu", name, what, t->off);
+	t->kind = TOK_TAG;
+	t->val = n == 0   ? ai
+	         : n == 1 ? v[0]
+	         : n == 2 ? be16_get(v)
+	         : n == 4 ? be32_get(v)
+	                  : be64_get(v);
+	t->size = 1 + n;
+	return 0;
+}
+
+/*
+ * Read the next item head (and string contents) from r into t. what names
+ * the structure for messages ("<name>: <what>: ...").
+ */
+static int
+next_tok(const char *name, const char *what, struct rd *r, struct tok *t, struct qt_err *err)
+{
+	struct cbor_decoder_result res;
+	const uint8_t *skip;
+
+	memset(t, 0, sizeof(*t));
+	t->off = r->off;
+	if (rd_left(r) == 0)
+		return qt_err_set(
+		    err, EINVAL, "%s: %s: truncated at offset %zu", name, what, r->off);
+	/*
+	 * libcbor 0.8 rejects the one-byte tag heads 0xc6..0xd4 (tag 18 is 0xd2),
+	 * so tag heads are decoded here; everything else goes through libcbor.
+	 */
+	if ((r->p[r->off] & 0xe0) == 0xc0)
+		return tag_head(name, what, r, t, err);
+	res = cbor_stream_decode(r->p + r->off, rd_left(r), &tok_callbacks, t);
+	if (res.status == CBOR_DECODER_NEDATA)
+		return qt_err_set(
+		    err, EINVAL, "%s: %s: truncated item at offset %zu", name, what, r->off);
+	if (res.status != CBOR_DECODER_FINISHED || res.read == 0 || t->kind == TOK_NONE)
+		return qt_err_set(
+		    err, EINVAL, "%s: %s: malformed CBOR at offset %zu", name, what, r->off);
+	if (t->kind == TOK_INDEF)
+		return qt_err_set(err, EINVAL,
+		    "%s: %s: indefinite-length item at offset %zu (only definite lengths are "
+		    "allowed)",
+		    name, what, r->off);
+	/* Belt and braces: string contents must lie inside what was consumed. */
+	if ((t->kind == TOK_BYTES || t->kind == TOK_TEXT) &&
+	    (t->data < r->p + r->off || t->len > res.read ||
+	        (size_t)(t->data - (r->p + r->off)) != res.read - t->len))
+		return qt_err_set(
+		    err, EINVAL, "%s: %s: malformed string at offset %zu", name, what, r->off);
+	if (!rd_take(r, res.read, &skip))
+		return qt_err_set(
+		    err, EINVAL, "%s: %s: truncated item at offset %zu", name, what, t->off);
+	t->size = res.read;
+	return 0;
+}
+
+/* Skip count complete data items (any nesting, definite lengths only). */
+static int
+skip_items(const char *name, const char *what, struct rd *r, uint64_t count, struct qt_err *err)
+{
+	struct tok t;
+
+	while (count > 0) {
+		if (next_tok(name, what, r, &t, err) < 0)
+			return -1;
+		count--;
+		/* Each pending item needs at least one byte: this bounds count. */
+		if ((t.kind == TOK_ARRAY || t.kind == TOK_MAP) && t.val > rd_left(r))
+			return qt_err_set(err, EINVAL,
+			    "%s: %s: %llu elements announced at offset %zu, only %zu bytes left",
+			    name, what, (unsigned long long)t.val, t.off, rd_left(r));
+		if (t.kind == TOK_ARRAY)
+			count += t.val;
+		else if (t.kind == TOK_MAP)
+			count += 2 * t.val;
+		else if (t.kind == TOK_TAG)
+			count++;
+		if (count > rd_left(r))
+			return qt_err_set(
+			    err, EINVAL, "%s: %s: truncated at offset %zu", name, what, r->off);
+	}
+	return 0;
+}
+
+static const char *
+tok_name(enum tok_kind k)
+{
+	switch (k) {
+	case TOK_UINT:
+		return "an unsigned integer";
+	case TOK_NEGINT:
+		return "a negative integer";
+	case TOK_BYTES:
+		return "a byte string";
+	case TOK_TEXT:
+		return "a text string";
+	case TOK_ARRAY:
+		return "an array";
+	case TOK_MAP:
+		return "a map";
+	case TOK_TAG:
+		return "a tag";
+	case TOK_SIMPLE:
+		return "a simple value or float";
+	default:
+		return "an invalid item";
+	}
+}
+
+static int
+expect(const char *name, const char *what, struct rd *r, enum tok_kind kind, const char *field,
+    struct tok *t, struct qt_err *err)
+{
+	if (next_tok(name, what, r, t, err) < 0)
+		return -1;
+	if (t->kind != kind)
+		return qt_err_set(err, EINVAL, "%s: %s: %s at offset %zu is %s, expected %s", name,
+		    what, field, t->off, tok_name(t->kind), tok_name(kind));
+	return 0;
+}
+
+/* --- signature section ------------------------------------------------------ */
+
+#define SIGSEC "signature section"
+
+/*
+ * A serde_cbor Vec<u8>: an array of unsigned integers, each <= 255 and in
+ * its shortest form (what serde_cbor writes and what QEMU requires).
+ */
+static int
+parse_u8_array(const char *name, const char *field, struct rd *r, uint8_t **ret, size_t *ret_len,
+    struct qt_err *err)
+{
+	struct tok t;
+	uint8_t *buf = NULL;
+	size_t i, n;
+	int rv = -1;
+
+	if (expect(name, SIGSEC, r, TOK_ARRAY, field, &t, err) < 0)
+		goto out;
+	if (t.val == 0) {
+		qt_err_set(
+		    err, EINVAL, "%s: " SIGSEC ": %s at offset %zu is empty", name, field, t.off);
+		goto out;
+	}
+	if (t.val > rd_left(r)) {
+		qt_err_set(err, EINVAL,
+		    "%s: " SIGSEC ": %s at offset %zu announces %llu bytes, only %zu bytes left",
+		    name, field, t.off, (unsigned long long)t.val, rd_left(r));
+		goto out;
+	}
+	n = (size_t)t.val;
+	if (ret != NULL && (buf = malloc(n + 1)) == NULL) {
+		qt_err_set(err, ENOMEM, "%s: " SIGSEC ": out of memory", name);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if (next_tok(name, SIGSEC, r, &t, err) < 0)
+			goto out;
+		if (t.kind != TOK_UINT || t.val > 255 || t.size != (t.val < 24 ? 1u : 2u)) {
+			qt_err_set(err, EINVAL,
+			    "%s: " SIGSEC
+			    ": %s byte %zu at offset %zu is not a one-byte unsigned integer",
+			    name, field, i, t.off);
+			goto out;
+		}
+		if (buf != NULL)
+			buf[i] = (uint8_t)t.val;
+	}
+	if (buf != NULL) {
+		buf[n] = '\0';
+		*ret = buf;
+		*ret_len = n;
+		buf = NULL;
+	}
+	rv = 0;
+out:
+	free(buf);
+	return rv;
+}
+
+/* One PcrSignature map; keep selects whether its byte vectors are returned. */
+static int
+parse_pcr_signature(
+    const char *name, struct rd *r, struct eif_sig *sig, bool keep, struct qt_err *err)
+{
+	static const char k_cert[] = "signing_certificate", k_sig[] = "signature";
+	struct tok t;
+	bool have_cert = false, have_sig = false;
+	uint64_t i;
+
+	if (expect(name, SIGSEC, r, TOK_MAP, "element", &t, err) < 0)
+		return -1;
+	if (t.val != 2)
+		return qt_err_set(err, EINVAL,
+		    "%s: " SIGSEC ": map at offset %zu has %llu entries, expected 2", name, t.off,
+		    (unsigned long long)t.val);
+	for (i = 0; i < 2; i++) {
+		if (expect(name, SIGSEC, r, TOK_TEXT, "map key", &t, err) < 0)
+			return -1;
+		if (t.len == sizeof(k_cert) - 1 && memcmp(t.data, k_cert, t.len) == 0 &&
+		    !have_cert) {
+			have_cert = true;
+			if (parse_u8_array(name, k_cert, r, keep ? &sig->cert_pem : NULL,
+			        &sig->cert_pem_len, err) < 0)
+				return -1;
+		} else if (t.len == sizeof(k_sig) - 1 && memcmp(t.data, k_sig, t.len) == 0 &&
+		           !have_sig) {
+			have_sig = true;
+			if (parse_u8_array(
+			        name, k_sig, r, keep ? &sig->cose : NULL, &sig->cose_len, err) < 0)
+				return -1;
+		} else {
+			return qt_err_set(err, EINVAL,
+			    "%s: " SIGSEC ": unexpected or repeated key at offset %zu "
+			    "(expected signing_certificate and signature)",
+			    name, t.off);
+		}
+	}
+	return 0;
+}
+
+int
+cose_sigsec_parse(
+    const char *name, const uint8_t *buf, size_t len, struct eif_sig *ret, struct qt_err *err)
+{
+	struct eif_sig sig = { 0 };
+	struct rd r = { buf, len, 0 };
+	struct tok t;
+	uint64_t i;
+	int rv = -1;
+
+	if (len > QT_SIGNATURE_MAX) {
+		qt_err_set(err, EINVAL, "%s: " SIGSEC ": %zu bytes exceeds the limit of %u", name,
+		    len, QT_SIGNATURE_MAX);
+		goto out;
+	}
+	if (len == 0) {
+		qt_err_set(err, EINVAL, "%s: " SIGSEC ": empty", name);
+		goto out;
+	}
+	if (expect(name, SIGSEC, &r, TOK_ARRAY, "top-level item", &t, err) < 0)
+		goto out;
+	if (t.val == 0) {
+		qt_err_set(err, EINVAL, "%s: " SIGSEC ": no signatures in the list", name);
+		goto out;
+	}
+	if (t.val > rd_left(&r)) {
+		qt_err_set(err, EINVAL,
+		    "%s: " SIGSEC ": %llu signatures announced, only %zu bytes left", name,
+		    (unsigned long long)t.val, rd_left(&r));
+		goto out;
+	}
+	/* Readers use element [0] (the PCR0 signature); the rest must still parse. */
+	for (i = 0; i < t.val; i++)
+		if (parse_pcr_signature(name, &r, &sig, i == 0, err) < 0)
+			goto out;
+	if (rd_left(&r) != 0) {
+		qt_err_set(err, EINVAL, "%s: " SIGSEC ": %zu trailing bytes at offset %zu", name,
+		    rd_left(&r), r.off);
+		goto out;
+	}
+	*ret = sig;
+	memset(&sig, 0, sizeof(sig));
+	rv = 0;
+out:
+	cose_sigsec_free(&sig);
+	return rv;
+}
+
+void
+cose_sigsec_free(struct eif_sig *sig)
+{
+	if (sig == NULL)
+		return;
+	free(sig->cert_pem);
+	free(sig->cose);
+	memset(sig, 0, sizeof(*sig));
+}
+
+/* --- certificates -------------------------------------------------------------- */
+
+int
+cose_pem_first_cert(
+    const char *name, const uint8_t *pem, size_t len, X509 **ret, struct qt_err *err)
+{
+	BIO *bio = NULL;
+	X509 *cert = NULL;
+	int rv = -1;
+
+	if (len > INT32_MAX) {
+		qt_err_set(err, EINVAL, "%s: certificate text too large", name);
+		goto out;
+	}
+	if ((bio = BIO_new_mem_buf(pem, (int)len)) == NULL) {
+		qt_err_ssl(err, "%s: BIO_new_mem_buf", name);
+		goto out;
+	}
+	if ((cert = PEM_read_bio_X509(bio, NULL, NULL, NULL)) == NULL) {
+		qt_err_ssl(err, "%s: no PEM certificate found", name);
+		goto out;
+	}
+	*ret = cert;
+	cert = NULL;
+	rv = 0;
+out:
+	ERR_clear_error();
+	X509_free(cert);
+	BIO_free(bio);
+	return rv;
+}
+
+int
+cose_pem_first_cert_der(const char *name, const uint8_t *pem, size_t len, uint8_t **ret_der,
+    size_t *ret_len, struct qt_err *err)
+{
+	X509 *cert = NULL;
+	uint8_t *der = NULL, *p;
+	int n, rv = -1;
+
+	if (cose_pem_first_cert(name, pem, len, &cert, err) < 0)
+		goto out;
+	if ((n = i2d_X509(cert, NULL)) <= 0) {
+		qt_err_ssl(err, "%s: cannot encode certificate as DER", name);
+		goto out;
+	}
+	if ((der = malloc((size_t)n)) == NULL) {
+		qt_err_set(err, ENOMEM, "%s: out of memory", name);
+		goto out;
+	}
+	p = der;
+	if (i2d_X509(cert, &p) != n) {
+		qt_err_ssl(err, "%s: cannot encode certificate as DER", name);
+		goto out;
+	}
+	*ret_der = der;
+	*ret_len = (size_t)n;
+	der = NULL;
+	rv = 0;
+out:
+	free(der);
+	X509_free(cert);
+	return rv;
+}
+
+/* --- COSE_Sign1 ------------------------------------------------------------------ */
+
+#define SIGN1 "COSE_Sign1"
+
+/* The protected header map: integer alg under label 1, no crit (label 2). */
+static int
+parse_protected(
+    const char *name, const uint8_t *p, size_t len, long long *ret_alg, struct qt_err *err)
+{
+	struct rd r = { p, len, 0 };
+	struct tok t, v;
+	bool have_alg = false;
+	long long alg = 0;
+	uint64_t i, n;
+
+	if (len == 0)
+		return qt_err_set(
+		    err, EINVAL, "%s: " SIGN1 ": protected header is empty (no algorithm)", name);
+	if (next_tok(name, SIGN1 " protected header", &r, &t, err) < 0)
+		return -1;
+	if (t.kind != TOK_MAP)
+		return qt_err_set(err, EINVAL, "%s: " SIGN1 ": protected header is %s, not a map",
+		    name, tok_name(t.kind));
+	n = t.val;
+	if (n > rd_left(&r))
+		return qt_err_set(err, EINVAL, "%s: " SIGN1 ": protected header truncated", name);
+	for (i = 0; i < n; i++) {
+		if (next_tok(name, SIGN1 " protected header", &r, &t, err) < 0)
+			return -1;
+		if (t.kind == TOK_UINT && t.val == 1) {
+			if (have_alg)
+				return qt_err_set(err, EINVAL,
+				    "%s: " SIGN1 ": protected header repeats alg", name);
+			if (next_tok(name, SIGN1 " protected header", &r, &v, err) < 0)
+				return -1;
+			if (v.kind == TOK_NEGINT && v.val < 1000)
+				alg = -1 - (long long)v.val;
+			else if (v.kind == TOK_UINT && v.val < 1000)
+				alg = (long long)v.val;
+			else
+				return qt_err_set(err, EINVAL,
+				    "%s: " SIGN1 ": unsupported algorithm (alg is %s)", name,
+				    v.kind == TOK_NEGINT || v.kind == TOK_UINT ? "out of range"
+				                                               : tok_name(v.kind));
+			have_alg = true;
+			continue;
+		}
+		if (t.kind == TOK_UINT && t.val == 2)
+			return qt_err_set(err, EINVAL,
+			    "%s: " SIGN1 ": critical header parameters are not supported", name);
+		if (t.kind != TOK_UINT && t.kind != TOK_NEGINT && t.kind != TOK_TEXT)
+			return qt_err_set(err, EINVAL,
+			    "%s: " SIGN1 ": protected header label is %s", name, tok_name(t.kind));
+		if (skip_items(name, SIGN1 " protected header", &r, 1, err) < 0)
+			return -1;
+	}
+	if (rd_left(&r) != 0)
+		return qt_err_set(err, EINVAL,
+		    "%s: " SIGN1 ": %zu trailing bytes in protected header", name, rd_left(&r));
+	if (!have_alg)
+		return qt_err_set(err, EINVAL,
+		    "%s: " SIGN1 ": protected header has no algorithm (label 1)", name);
+	*ret_alg = alg;
+	return 0;
+}
+
+int
+cose_sign1_parse(
+    const char *name, const uint8_t *cose, size_t len, struct cose_sign1 *ret, struct qt_err *err)
+{
+	struct cose_sign1 m = { 0 };
+	struct rd r = { cose, len, 0 };
+	struct tok t;
+
+	if (next_tok(name, SIGN1, &r, &t, err) < 0)
+		return -1;
+	if (t.kind == TOK_TAG) {
+		if (t.val == 98)
+			return qt_err_set(err, EINVAL,
+			    "%s: " SIGN1 ": tag 98 is COSE_Sign (multiple signers), not COSE_Sign1",
+			    name);
+		if (t.val != 18)
+			return qt_err_set(err, EINVAL,
+			    "%s: " SIGN1 ": unexpected tag %llu (expected none or 18)", name,
+			    (unsigned long long)t.val);
+		m.tagged = true;
+		if (next_tok(name, SIGN1, &r, &t, err) < 0)
+			return -1;
+	}
+	if (t.kind != TOK_ARRAY || t.val != 4)
+		return qt_err_set(err, EINVAL,
+		    "%s: " SIGN1 ": not a COSE_Sign1 (expected an array of 4 at offset %zu)", name,
+		    t.off);
+	if (expect(name, SIGN1, &r, TOK_BYTES, "protected header", &t, err) < 0)
+		return -1;
+	m.prot = t.data;
+	m.prot_len = t.len;
+	if (parse_protected(name, m.prot, m.prot_len, &m.alg, err) < 0)
+		return -1;
+	if (expect(name, SIGN1, &r, TOK_MAP, "unprotected header", &t, err) < 0)
+		return -1;
+	if (t.val > rd_left(&r) || skip_items(name, SIGN1, &r, 2 * t.val, err) < 0)
+		return qt_err_set(err, EINVAL, "%s: " SIGN1 ": unprotected header truncated", name);
+	if (next_tok(name, SIGN1, &r, &t, err) < 0)
+		return -1;
+	if (t.kind != TOK_BYTES)
+		return qt_err_set(err, EINVAL, "%s: " SIGN1 ": payload at offset %zu is %s%s", name,
+		    t.off, tok_name(t.kind),
+		    t.kind == TOK_SIMPLE ? " (detached payloads are not supported)" : "");
+	m.payload = t.data;
+	m.payload_len = t.len;
+	if (expect(name, SIGN1, &r, TOK_BYTES, "signature", &t, err) < 0)
+		return -1;
+	m.sig = t.data;
+	m.sig_len = t.len;
+	if (rd_left(&r) != 0)
+		return qt_err_set(err, EINVAL, "%s: " SIGN1 ": %zu trailing bytes at offset %zu",
+		    name, rd_left(&r), r.off);
+	*ret = m;
+	return 0;
+}
+
+int
+cose_alg_info(long long alg, const EVP_MD **ret_md, const char **ret_curve, size_t *ret_n)
+{
+	switch (alg) {
+	case COSE_ALG_ES256:
+		*ret_md = EVP_sha256();
+		*ret_curve = "P-256";
+		*ret_n = 32;
+		return 0;
+	case COSE_ALG_ES384:
+		*ret_md = EVP_sha384();
+		*ret_curve = "P-384";
+		*ret_n = 48;
+		return 0;
+	case COSE_ALG_ES512:
+		*ret_md = EVP_sha512();
+		*ret_curve = "P-521";
+		*ret_n = 66;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+static const char *
+alg_name(long long alg)
+{
+	switch (alg) {
+	case COSE_ALG_ES256:
+		return "ES256";
+	case COSE_ALG_ES384:
+		return "ES384";
+	case COSE_ALG_ES512:
+		return "ES512";
+	default:
+		return "unknown";
+	}
+}
+
+int
+cose_alg_for_key(const char *name, EVP_PKEY *pkey, long long *ret_alg, struct qt_err *err)
+{
+	char group[64];
+	size_t glen = 0;
+	int id = EVP_PKEY_get_base_id(pkey);
+
+	if (id != EVP_PKEY_EC)
+		return qt_err_set(err, EINVAL,
+		    "%s: unsupported key type %s (only EC P-256, P-384 and P-521 keys)", name,
+		    id == EVP_PKEY_RSA || id == EVP_PKEY_RSA_PSS ? "RSA"
+		    : OBJ_nid2sn(id) != NULL                     ? OBJ_nid2sn(id)
+		                                                 : "unknown");
+	if (EVP_PKEY_get_utf8_string_param(
+	        pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), &glen) != 1) {
+		ERR_clear_error();
+		return qt_err_set(err, EINVAL, "%s: EC key without a named curve", name);
+	}
+	if (strcmp(group, "prime256v1") == 0 || strcmp(group, "P-256") == 0)
+		*ret_alg = COSE_ALG_ES256;
+	else if (strcmp(group, "secp384r1") == 0 || strcmp(group, "P-384") == 0)
+		*ret_alg = COSE_ALG_ES384;
+	else if (strcmp(group, "secp521r1") == 0 || strcmp(group, "P-521") == 0)
+		*ret_alg = COSE_ALG_ES512;
+	else
+		return qt_err_set(err, EINVAL,
+		    "%s: unsupported curve %s (only P-256, P-384 and P-521)", name, group);
+	return 0;
+}
+
+int
+cose_sig_structure(const uint8_t *prot, size_t prot_len, const uint8_t *aad, size_t aad_len,
+    const uint8_t *payload, size_t payload_len, struct wbuf *out, struct qt_err *err)
+{
+	if (cbor_enc_head(out, CBOR_MAJOR_ARRAY, 4, err) < 0 ||
+	    cbor_enc_text(out, "Signature1", err) < 0 ||
+	    cbor_enc_bstr(out, prot, prot_len, err) < 0 ||
+	    cbor_enc_bstr(out, aad, aad_len, err) < 0 ||
+	    cbor_enc_bstr(out, payload, payload_len, err) < 0)
+		return -1;
+	return 0;
+}
+
+int
+cose_rs_to_der(
+    const uint8_t *rs, size_t rs_len, uint8_t **ret_der, size_t *ret_len, struct qt_err *err)
+{
+	ECDSA_SIG *sig = NULL;
+	BIGNUM *r = NULL, *s = NULL;
+	unsigned char *der = NULL;
+	int n, rv = -1;
+
+	if (rs_len == 0 || rs_len % 2 != 0 || rs_len > 2 * 66) {
+		qt_err_set(err, EINVAL, "signature of %zu bytes is not r||s", rs_len);
+		goto out;
+	}
+	if ((sig = ECDSA_SIG_new()) == NULL ||
+	    (r = BN_bin2bn(rs, (int)(rs_len / 2), NULL)) == NULL ||
+	    (s = BN_bin2bn(rs + rs_len / 2, (int)(rs_len / 2), NULL)) == NULL) {
+		qt_err_ssl(err, "cannot convert r||s");
+		goto out;
+	}
+	if (ECDSA_SIG_set0(sig, r, s) != 1) {
+		qt_err_ssl(err, "cannot convert r||s");
+		goto out;
+	}
+	r = s = NULL; /* owned by sig now */
+	if ((n = i2d_ECDSA_SIG(sig, &der)) <= 0) {
+		qt_err_ssl(err, "cannot encode the signature as DER");
+		goto out;
+	}
+	*ret_der = der;
+	*ret_len = (size_t)n;
+	der = NULL;
+	rv = 0;
+out:
+	OPENSSL_free(der);
+	BN_free(r);
+	BN_free(s);
+	ECDSA_SIG_free(sig);
+	return rv;
+}
+
+int
+cose_der_to_rs(const uint8_t *der, size_t der_len, size_t n, uint8_t *ret_rs, struct qt_err *err)
+{
+	const unsigned char *p = der;
+	ECDSA_SIG *sig = NULL;
+	const BIGNUM *r, *s;
+	int rv = -1;
+
+	if (der_len > 256 || n == 0 || n > 66) {
+		qt_err_set(err, EINVAL, "DER signature of %zu bytes is malformed", der_len);
+		goto out;
+	}
+	if ((sig = d2i_ECDSA_SIG(NULL, &p, (long)der_len)) == NULL) {
+		qt_err_ssl(err, "DER signature is malformed");
+		goto out;
+	}
+	if ((size_t)(p - der) != der_len) {
+		qt_err_set(err, EINVAL, "DER signature has %zu trailing bytes",
+		    der_len - (size_t)(p - der));
+		goto out;
+	}
+	ECDSA_SIG_get0(sig, &r, &s);
+	if (BN_is_negative(r) || BN_is_negative(s) || BN_num_bytes(r) > (int)n ||
+	    BN_num_bytes(s) > (int)n) {
+		qt_err_set(err, EINVAL, "DER signature values do not fit %zu bytes", n);
+		goto out;
+	}
+	if (BN_bn2binpad(r, ret_rs, (int)n) != (int)n ||
+	    BN_bn2binpad(s, ret_rs + n, (int)n) != (int)n) {
+		qt_err_ssl(err, "cannot convert the DER signature to r||s");
+		goto out;
+	}
+	rv = 0;
+out:
+	ECDSA_SIG_free(sig);
+	return rv;
+}
+
+int
+cose_sign1_verify_pkey(const char *name, const uint8_t *cose, size_t cose_len, EVP_PKEY *pkey,
+    const uint8_t *aad, size_t aad_len, const uint8_t **ret_payload, size_t *ret_len,
+    struct qt_err *err)
+{
+	struct cose_sign1 m;
+	struct wbuf tbs = { 0 };
+	const EVP_MD *md;
+	const char *curve;
+	EVP_MD_CTX *ctx = NULL;
+	uint8_t *der = NULL;
+	size_t n, der_len = 0;
+	long long key_alg;
+	struct qt_err kerr = { 0 };
+	int v, rv = -1;
+
+	if (cose_sign1_parse(name, cose, cose_len, &m, err) < 0)
+		goto out;
+	if (cose_alg_info(m.alg, &md, &curve, &n) < 0) {
+		qt_err_set(err, EINVAL, "%s: " SIGN1 ": unsupported algorithm %lld", name, m.alg);
+		goto out;
+	}
+	if (cose_alg_for_key("key", pkey, &key_alg, &kerr) < 0) {
+		qt_err_set(err, EINVAL, "%s: " SIGN1 ": algorithm %s does not match the %s", name,
+		    alg_name(m.alg), kerr.msg);
+		rv = 1;
+		goto out;
+	}
+	if (key_alg != m.alg) {
+		qt_err_set(err, EINVAL,
+		    "%s: " SIGN1 ": algorithm %s needs a %s key, but the key is %s", name,
+		    alg_name(m.alg), curve,
+		    key_alg == COSE_ALG_ES256   ? "P-256"
+		    : key_alg == COSE_ALG_ES384 ? "P-384"
+		                                : "P-521");
+		rv = 1;
+		goto out;
+	}
+	if (m.sig_len != 2 * n) {
+		qt_err_set(err, EINVAL, "%s: " SIGN1 ": signature is %zu bytes, %s needs %zu", name,
+		    m.sig_len, alg_name(m.alg), 2 * n);
+		rv = 1;
+		goto out;
+	}
+	if (cose_sig_structure(
+	        m.prot, m.prot_len, aad, aad_len, m.payload, m.payload_len, &tbs, err) < 0 ||
+	    cose_rs_to_der(m.sig, m.sig_len, &der, &der_len, err) < 0)
+		goto out;
+	if ((ctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestVerifyInit(ctx, NULL, md, NULL, pkey) != 1) {
+		qt_err_ssl(err, "%s: " SIGN1 ": cannot set up verification", name);
+		goto out;
+	}
+	v = EVP_DigestVerify(ctx, der, der_len, tbs.p, tbs.len);
+	if (v != 1) {
+		ERR_clear_error();
+		qt_err_set(err, EINVAL, "%s: " SIGN1 ": signature does not verify", name);
+		rv = 1;
+		goto out;
+	}
+	*ret_payload = m.payload;
+	*ret_len = m.payload_len;
+	rv = 0;
+out:
+	EVP_MD_CTX_free(ctx);
+	OPENSSL_free(der);
+	wbuf_free(&tbs);
+	return rv;
+}
+
+int
+cose_sign1_verify_pem(const char *name, const uint8_t *cose, size_t cose_len, const uint8_t *pem,
+    size_t pem_len, const uint8_t **ret_payload, size_t *ret_len, struct qt_err *err)
+{
+	X509 *cert = NULL;
+	EVP_PKEY *pkey;
+	int rv = -1;
+
+	if (cose_pem_first_cert(name, pem, pem_len, &cert, err) < 0)
+		goto out;
+	if ((pkey = X509_get0_pubkey(cert)) == NULL) {
+		qt_err_ssl(err, "%s: certificate public key cannot be decoded", name);
+		goto out;
+	}
+	rv = cose_sign1_verify_pkey(name, cose, cose_len, pkey, NULL, 0, ret_payload, ret_len, err);
+out:
+	X509_free(cert);
+	return rv;
+}

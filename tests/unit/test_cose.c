@@ -1,0 +1,595 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * test_cose.c: cbor_enc and cose against the golden c5 image
+ * (tests/fixtures/golden) and the IETF cose-wg / awslabs COSE_Sign1 vectors
+ * (tests/fixtures/cose-vectors): exact bytes, digests, verify results and
+ * the rejection of malformed input with precise messages.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+
+#include "bytes.h"
+#include "cbor_enc.h"
+#include "cose.h"
+#include "file.h"
+#include "qt.h"
+#include "unit.h"
+
+#define GOLD FIXTURES "/golden"
+#define VEC  FIXTURES "/cose-vectors"
+
+/* c5: signature section = last section, header at 13848, 1831 data bytes. */
+#define C5_SIG_OFF (13848u + 12u)
+#define C5_SIG_LEN 1831u
+
+struct blob {
+	uint8_t *p;
+	size_t len;
+};
+
+static struct blob
+load(const char *path)
+{
+	struct blob b = { 0 };
+	struct qt_err err = { 0 };
+
+	if (file_read_all(path, 1u << 20, &b.p, &b.len, &err) < 0) {
+		printf("FAIL load %s: %s\n", path, err.msg);
+		exit(1);
+	}
+	return b;
+}
+
+static struct blob
+unhex(const char *hex)
+{
+	struct blob b = { 0 };
+	size_t n = strlen(hex) / 2;
+
+	b.p = malloc(n + 1);
+	if (b.p == NULL || qt_unhex(hex, b.p, n) < 0) {
+		printf("FAIL bad hex in test vector\n");
+		exit(1);
+	}
+	b.len = n;
+	return b;
+}
+
+static const char *
+jstr(json_t *root, const char *path)
+{
+	json_t *cur = root;
+	char buf[256], *tok, *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (tok = strtok_r(buf, ".", &save); tok != NULL && cur != NULL;
+	     tok = strtok_r(NULL, ".", &save))
+		cur = json_object_get(cur, tok);
+	return cur != NULL ? json_string_value(cur) : NULL;
+}
+
+/* base64url (no padding) -> bytes. */
+static struct blob
+b64url(const char *s)
+{
+	struct blob b = { 0 };
+	size_t n = strlen(s), i, pad = (4 - n % 4) % 4;
+	char *t = calloc(n + pad + 1, 1);
+	int got;
+
+	for (i = 0; i < n; i++)
+		t[i] = s[i] == '-' ? '+' : s[i] == '_' ? '/' : s[i];
+	for (i = 0; i < pad; i++)
+		t[n + i] = '=';
+	b.p = malloc(n + 4);
+	got = EVP_DecodeBlock(b.p, (const unsigned char *)t, (int)(n + pad));
+	b.len = got < 0 ? 0 : (size_t)got - pad;
+	free(t);
+	return b;
+}
+
+static EVP_PKEY *
+ec_pub(const char *curve, const struct blob *x, const struct blob *y)
+{
+	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+	OSSL_PARAM *params = NULL;
+	EVP_PKEY_CTX *ctx = NULL;
+	EVP_PKEY *pkey = NULL;
+	uint8_t pt[1 + 2 * 66];
+	const char *group = strcmp(curve, "P-256") == 0   ? "prime256v1"
+	                    : strcmp(curve, "P-384") == 0 ? "secp384r1"
+	                                                  : "secp521r1";
+
+	pt[0] = 0x04;
+	memcpy(pt + 1, x->p, x->len);
+	memcpy(pt + 1 + x->len, y->p, y->len);
+	OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, group, 0);
+	OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pt, 1 + x->len + y->len);
+	params = OSSL_PARAM_BLD_to_param(bld);
+	ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+	if (ctx == NULL || EVP_PKEY_fromdata_init(ctx) != 1 ||
+	    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) != 1)
+		pkey = NULL;
+	EVP_PKEY_CTX_free(ctx);
+	OSSL_PARAM_free(params);
+	OSSL_PARAM_BLD_free(bld);
+	return pkey;
+}
+
+static void
+sha384(const uint8_t *p, size_t n, uint8_t out[48])
+{
+	unsigned int len = 48;
+
+	EVP_Digest(p, n, out, &len, EVP_sha384(), NULL);
+}
+
+static void
+test_pcr_info(struct unit *u, json_t *sv)
+{
+	struct qt_err err = { 0 };
+	struct wbuf out = { 0 };
+	struct blob pcr0 = unhex(jstr(sv, "c5_signed_p384.pcr0"));
+	struct blob want = unhex(jstr(sv, "c5_signed_p384.pcr_info_payload_hex"));
+
+	CHECK(u, cbor_enc_pcr_info(pcr0.p, pcr0.len, &out, &err) == 0);
+	CHECK(u, out.len == want.len && out.len == 124);
+	CHECK_MEM(u, out.p, want.p, want.len);
+	wbuf_free(&out);
+
+	/* The published PcrInfo vector of the reference crate: value 0x00..0x2f. */
+	{
+		uint8_t v[48];
+		char hex[2 * 256 + 1];
+		size_t i;
+
+		for (i = 0; i < 48; i++)
+			v[i] = (uint8_t)i;
+		CHECK(u, cbor_enc_pcr_info(v, 48, &out, &err) == 0);
+		qt_hex(out.p, out.len < 256 ? out.len : 256, hex);
+		CHECK(u, strncmp(hex,
+		             "a26e72656769737465725f696e646578006e72656769737465725f76616c75659830"
+		             "000102030405060708090a0b0c0d0e0f1011121314151617181818191a",
+		             124) == 0);
+		CHECK(u, out.len >= 2 && out.p[out.len - 2] == 0x18 && out.p[out.len - 1] == 0x2f);
+		wbuf_free(&out);
+	}
+	/* Shortest heads. */
+	CHECK(u, cbor_enc_head(&out, CBOR_MAJOR_ARRAY, 23, &err) == 0 &&
+	             cbor_enc_head(&out, CBOR_MAJOR_ARRAY, 24, &err) == 0 &&
+	             cbor_enc_head(&out, CBOR_MAJOR_ARRAY, 680, &err) == 0 &&
+	             cbor_enc_head(&out, CBOR_MAJOR_UINT, 70000, &err) == 0 &&
+	             cbor_enc_head(&out, CBOR_MAJOR_UINT, 1ull << 32, &err) == 0);
+	CHECK_MEM(u, out.p,
+	    "\x97\x98\x18\x99\x02\xa8\x1a\x00\x01\x11\x70\x1b\x00\x00\x00\x01\x00\x00\x00\x00", 20);
+	CHECK(u, out.len == 20);
+	wbuf_free(&out);
+	free(pcr0.p);
+	free(want.p);
+}
+
+static void
+test_c5(struct unit *u, json_t *sv)
+{
+	struct qt_err err = { 0 };
+	struct eif_sig sig = { 0 };
+	struct cose_sign1 m;
+	struct wbuf out = { 0 }, tbs = { 0 };
+	struct blob eif = load(GOLD "/outputs/c5_signed_p384.eif");
+	struct blob pem = load(GOLD "/inputs/cert-p384.pem");
+	struct blob der_want = load(GOLD "/inputs/cert-p384.der");
+	struct blob payload_want = unhex(jstr(sv, "c5_signed_p384.pcr_info_payload_hex"));
+	struct blob tbs_want = unhex(jstr(sv, "c5_signed_p384.sig_structure_hex"));
+	struct blob dig_want = unhex(jstr(sv, "c5_signed_p384.sig_structure_digest_hex"));
+	struct blob pfx = unhex(jstr(sv, "c5_signed_p384.cose_sign1_hex_without_signature_bytes"));
+	struct blob hdr = unhex(jstr(sv, "c5_signed_p384.signature_section_hex_up_to_cert_values"));
+	struct blob pcr8 = unhex(jstr(sv, "c5_signed_p384.pcr8"));
+	const uint8_t *sec, *payload = NULL;
+	uint8_t *der = NULL, dig[48], ext[96];
+	size_t payload_len = 0, der_len = 0;
+
+	CHECK(u, eif.len == C5_SIG_OFF + C5_SIG_LEN);
+	sec = eif.p + C5_SIG_OFF;
+	CHECK_MEM(u, sec, hdr.p, hdr.len);
+	CHECK(u, cose_sigsec_parse("c5.eif", sec, C5_SIG_LEN, &sig, &err) == 0);
+	CHECK_STR(u, err.msg, "");
+	CHECK(u, sig.cert_pem_len == pem.len && sig.cert_pem_len == 680);
+	CHECK(u, sig.cert_pem != NULL && memcmp(sig.cert_pem, pem.p, pem.len) == 0);
+	CHECK(u, sig.cose_len == 231);
+	CHECK(u, sig.cose != NULL && memcmp(sig.cose, pfx.p, pfx.len) == 0);
+
+	/* Re-encoding gives the section back byte for byte. */
+	CHECK(u, cbor_enc_sigsec(
+	             sig.cert_pem, sig.cert_pem_len, sig.cose, sig.cose_len, &out, &err) == 0);
+	CHECK(u, out.len == C5_SIG_LEN);
+	CHECK(u, out.len == C5_SIG_LEN && memcmp(out.p, sec, C5_SIG_LEN) == 0);
+
+	/* COSE: parse, Sig_structure and its digest, verify with the certificate. */
+	CHECK(u, cose_sign1_parse("c5.eif", sig.cose, sig.cose_len, &m, &err) == 0);
+	CHECK(u, !m.tagged && m.alg == COSE_ALG_ES384 && m.sig_len == 96);
+	CHECK(u, m.prot_len == 4 && memcmp(m.prot, "\xa1\x01\x38\x22", 4) == 0);
+	CHECK(u, cose_sig_structure(
+	             m.prot, m.prot_len, NULL, 0, m.payload, m.payload_len, &tbs, &err) == 0);
+	CHECK(u, tbs.len == tbs_want.len && memcmp(tbs.p, tbs_want.p, tbs.len) == 0);
+	sha384(tbs.p, tbs.len, dig);
+	CHECK_MEM(u, dig, dig_want.p, 48);
+	CHECK(u, cose_sign1_verify_pem("c5.eif", sig.cose, sig.cose_len, sig.cert_pem,
+	             sig.cert_pem_len, &payload, &payload_len, &err) == 0);
+	CHECK_STR(u, err.msg, "");
+	CHECK(u, payload_len == payload_want.len && payload != NULL &&
+	             memcmp(payload, payload_want.p, payload_len) == 0);
+	CHECK(u, payload >= sig.cose && payload < sig.cose + sig.cose_len);
+
+	/* PCR8 input: DER of the first certificate; PCR8 = SHA384(0^48 || SHA384(DER)). */
+	CHECK(u, cose_pem_first_cert_der(
+	             "c5.eif", sig.cert_pem, sig.cert_pem_len, &der, &der_len, &err) == 0);
+	CHECK(u, der_len == der_want.len && der != NULL && memcmp(der, der_want.p, der_len) == 0);
+	memset(ext, 0, 48);
+	sha384(der, der_len, ext + 48);
+	sha384(ext, 96, dig);
+	CHECK_MEM(u, dig, pcr8.p, 48);
+
+	/* r||s <-> DER round trip on the real signature. */
+	{
+		uint8_t *sd = NULL, rs[96];
+		size_t sd_len = 0;
+
+		CHECK(u, cose_rs_to_der(m.sig, m.sig_len, &sd, &sd_len, &err) == 0);
+		CHECK(u, cose_der_to_rs(sd, sd_len, 48, rs, &err) == 0);
+		CHECK_MEM(u, rs, m.sig, 96);
+		OPENSSL_free(sd);
+	}
+
+	free(der);
+	wbuf_free(&out);
+	wbuf_free(&tbs);
+	cose_sigsec_free(&sig);
+	free(eif.p);
+	free(pem.p);
+	free(der_want.p);
+	free(payload_want.p);
+	free(tbs_want.p);
+	free(dig_want.p);
+	free(pfx.p);
+	free(hdr.p);
+	free(pcr8.p);
+}
+
+/* Verify sig.cose with cert after mutate() changed one byte; return the verdict and message. */
+static int
+verify_mutated(const struct eif_sig *sig, size_t at, uint8_t x, struct qt_err *err)
+{
+	uint8_t *c = malloc(sig->cose_len);
+	const uint8_t *pl;
+	size_t pl_len;
+	int r;
+
+	memcpy(c, sig->cose, sig->cose_len);
+	c[at] ^= x;
+	r = cose_sign1_verify_pem(
+	    "c5.eif", c, sig->cose_len, sig->cert_pem, sig->cert_pem_len, &pl, &pl_len, err);
+	free(c);
+	return r;
+}
+
+static void
+test_c5_negative(struct unit *u)
+{
+	struct qt_err err = { 0 };
+	struct eif_sig sig = { 0 };
+	struct blob eif = load(GOLD "/outputs/c5_signed_p384.eif");
+	const uint8_t *sec = eif.p + C5_SIG_OFF;
+	uint8_t *buf = malloc(QT_SIGNATURE_MAX + 2);
+
+	CHECK(u, cose_sigsec_parse("c5.eif", sec, C5_SIG_LEN, &sig, &err) == 0);
+
+	/* Tampered payload (a PCR0 byte), signature, protected alg. */
+	CHECK(u, verify_mutated(&sig, 40, 0x01, &err) == 1);
+	CHECK_STR(u, err.msg, "c5.eif: COSE_Sign1: signature does not verify");
+	qt_err_clear(&err);
+	CHECK(u, verify_mutated(&sig, sig.cose_len - 1, 0x01, &err) == 1);
+	CHECK_STR(u, err.msg, "c5.eif: COSE_Sign1: signature does not verify");
+	qt_err_clear(&err);
+	/* a1 01 38 22 (ES384) -> a1 01 38 23 (ES512): alg/key mismatch. */
+	CHECK(u, verify_mutated(&sig, 5, 0x01, &err) == 1);
+	CHECK_STR(u, err.msg,
+	    "c5.eif: COSE_Sign1: algorithm ES512 needs a P-521 key, but the key is P-384");
+	qt_err_clear(&err);
+	/* 84 -> 83: array of 3. */
+	CHECK(u, verify_mutated(&sig, 0, 0x07, &err) == -1);
+	CHECK_STR(u, err.msg,
+	    "c5.eif: COSE_Sign1: not a COSE_Sign1 (expected an array of 4 at offset 0)");
+	qt_err_clear(&err);
+
+	/* Truncated sections. */
+	CHECK(u, cose_sigsec_parse("c5.eif", sec, C5_SIG_LEN - 1, &sig, &err) == -1);
+	CHECK_STR(u, err.msg, "c5.eif: signature section: truncated item at offset 1829");
+	qt_err_clear(&err);
+	CHECK(u, cose_sigsec_parse("c5.eif", sec, 500, &sig, &err) == -1);
+	CHECK_STR(u, err.msg,
+	    "c5.eif: signature section: signing_certificate at offset 22 announces 680 bytes, "
+	    "only 475 bytes left");
+	qt_err_clear(&err);
+	CHECK(u, cose_sigsec_parse("c5.eif", sec, 24, &sig, &err) == -1);
+	CHECK_STR(u, err.msg, "c5.eif: signature section: truncated item at offset 22");
+	qt_err_clear(&err);
+	CHECK(u, cose_sigsec_parse("c5.eif", sec, 0, &sig, &err) == -1);
+	CHECK_STR(u, err.msg, "c5.eif: signature section: empty");
+	qt_err_clear(&err);
+
+	/* Trailing byte, oversized, wrong shapes. */
+	memcpy(buf, sec, C5_SIG_LEN);
+	buf[C5_SIG_LEN] = 0x00;
+	CHECK(u, cose_sigsec_parse("c5.eif", buf, C5_SIG_LEN + 1, &sig, &err) == -1);
+	CHECK_STR(u, err.msg, "c5.eif: signature section: 1 trailing bytes at offset 1831");
+	qt_err_clear(&err);
+	memset(buf, 0, QT_SIGNATURE_MAX + 1);
+	CHECK(u, cose_sigsec_parse("c5.eif", buf, QT_SIGNATURE_MAX + 1, &sig, &err) == -1);
+	CHECK_STR(u, err.msg, "c5.eif: signature section: 32769 bytes exceeds the limit of 32768");
+	qt_err_clear(&err);
+	/* The first certificate byte as a two-byte integer (19 00 2d): not serde_cbor's shape. */
+	memcpy(buf, sec, 25);
+	buf[25] = 0x19;
+	buf[26] = 0x00;
+	memcpy(buf + 27, sec + 26, C5_SIG_LEN - 26);
+	CHECK(u, cose_sigsec_parse("c5.eif", buf, C5_SIG_LEN + 1, &sig, &err) == -1);
+	CHECK_STR(u, err.msg,
+	    "c5.eif: signature section: signing_certificate byte 0 at offset 25 is not a "
+	    "one-byte unsigned integer");
+	qt_err_clear(&err);
+	/* A byte string where serde_cbor writes an array of integers. */
+	CHECK(u, cose_sigsec_parse("x", (const uint8_t *)"\x81\xa2\x73signing_certificate\x41\x00",
+	             24, &sig, &err) == -1);
+	CHECK_STR(u, err.msg,
+	    "x: signature section: signing_certificate at offset 22 is a byte string, expected "
+	    "an array");
+	qt_err_clear(&err);
+	/* Unknown key, indefinite array, empty list, a huge announced length. */
+	CHECK(u, cose_sigsec_parse("x",
+	             (const uint8_t *)"\x81\xa2\x63"
+	                              "abc\x81\x00",
+	             7, &sig, &err) == -1);
+	CHECK_STR(u, err.msg,
+	    "x: signature section: unexpected or repeated key at offset 2 (expected "
+	    "signing_certificate and signature)");
+	qt_err_clear(&err);
+	CHECK(u, cose_sigsec_parse("x", (const uint8_t *)"\x9f\xff", 2, &sig, &err) == -1);
+	CHECK_STR(u, err.msg,
+	    "x: signature section: indefinite-length item at offset 0 (only definite lengths "
+	    "are allowed)");
+	qt_err_clear(&err);
+	CHECK(u, cose_sigsec_parse("x", (const uint8_t *)"\x80", 1, &sig, &err) == -1);
+	CHECK_STR(u, err.msg, "x: signature section: no signatures in the list");
+	qt_err_clear(&err);
+	CHECK(u, cose_sigsec_parse("x", (const uint8_t *)"\x9b\xff\xff\xff\xff\xff\xff\xff\xff\x00",
+	             10, &sig, &err) == -1);
+	CHECK_STR(u, err.msg,
+	    "x: signature section: 18446744073709551615 signatures announced, only 1 bytes left");
+	qt_err_clear(&err);
+	/* Not CBOR at all. */
+	CHECK(u, cose_sigsec_parse("x", (const uint8_t *)"\xff", 1, &sig, &err) == -1);
+	CHECK(u, strncmp(err.msg, "x: signature section: ", 22) == 0);
+	qt_err_clear(&err);
+
+	/* PEM without a certificate. */
+	{
+		uint8_t *d = NULL;
+		size_t dl = 0;
+
+		CHECK(u, cose_pem_first_cert_der(
+		             "k.pem", (const uint8_t *)"hello", 5, &d, &dl, &err) == -1);
+		CHECK(u, strncmp(err.msg, "k.pem: no PEM certificate found", 31) == 0);
+		qt_err_clear(&err);
+	}
+
+	cose_sigsec_free(&sig);
+	free(buf);
+	free(eif.p);
+}
+
+/* Expected verdicts of the published vectors (README of tests/fixtures/cose-vectors). */
+struct vec_case {
+	const char *file;
+	int want;        /* 0 valid, 1 invalid, -1 rejected as malformed/unsupported */
+	bool use_aad;    /* pass input.sign0.external */
+	const char *msg; /* expected message for non-zero verdicts, or NULL */
+};
+
+static const struct vec_case vec_cases[] = {
+	{ "ecdsa-examples/ecdsa-sig-01.json", 0, false, NULL },
+	{ "ecdsa-examples/ecdsa-sig-02.json", 0, false, NULL },
+	{ "ecdsa-examples/ecdsa-sig-03.json", 0, false, NULL },
+	/* ES512 with a P-256 key: the alg must match the key's curve. */
+	{ "ecdsa-examples/ecdsa-sig-04.json", 1, false,
+	    "v: COSE_Sign1: algorithm ES512 needs a P-521 key, but the key is P-256" },
+	{ "RFC8152/Appendix_C_2_1.json", 0, false, NULL },
+	{ "sign1-tests/sign-pass-02.json", 0, true, NULL },
+	{ "sign1-tests/sign-pass-02.json", 1, false, "v: COSE_Sign1: signature does not verify" },
+	{ "sign1-tests/sign-pass-03.json", 0, false, NULL },
+	/* alg only in the unprotected header: not acceptable for us (README: contested). */
+	{ "sign1-tests/sign-pass-01.json", -1, false,
+	    "v: COSE_Sign1: protected header has no algorithm (label 1)" },
+	{ "sign1-tests/sign-fail-01.json", -1, false,
+	    "v: COSE_Sign1: unexpected tag 998 (expected none or 18)" },
+	{ "sign1-tests/sign-fail-02.json", 1, false, "v: COSE_Sign1: signature does not verify" },
+	{ "sign1-tests/sign-fail-03.json", -1, false, "v: COSE_Sign1: unsupported algorithm -999" },
+	{ "sign1-tests/sign-fail-04.json", -1, false,
+	    "v: COSE_Sign1: unsupported algorithm (alg is a text string)" },
+	{ "sign1-tests/sign-fail-06.json", 1, false, "v: COSE_Sign1: signature does not verify" },
+	{ "sign1-tests/sign-fail-07.json", 1, false, "v: COSE_Sign1: signature does not verify" },
+};
+
+static void
+test_vectors(struct unit *u)
+{
+	char path[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(vec_cases) / sizeof(vec_cases[0]); i++) {
+		const struct vec_case *c = &vec_cases[i];
+		struct qt_err err = { 0 };
+		json_error_t jerr;
+		json_t *root;
+		struct blob cose, x, y, aad = { 0 }, tbs_want;
+		struct cose_sign1 m;
+		struct wbuf tbs = { 0 };
+		EVP_PKEY *pkey;
+		const uint8_t *pl = NULL;
+		size_t pl_len = 0;
+		int r;
+
+		snprintf(path, sizeof(path), VEC "/cose-wg/%s", c->file);
+		root = json_load_file(path, 0, &jerr);
+		CHECK(u, root != NULL);
+		if (root == NULL) {
+			printf("  %s: %s\n", path, jerr.text);
+			continue;
+		}
+		cose = unhex(jstr(root, "output.cbor"));
+		x = b64url(jstr(root, "input.sign0.key.x"));
+		y = b64url(jstr(root, "input.sign0.key.y"));
+		if (c->use_aad)
+			aad = unhex(jstr(root, "input.sign0.external"));
+		pkey = ec_pub(jstr(root, "input.sign0.key.crv"), &x, &y);
+		CHECK(u, pkey != NULL);
+		r = cose_sign1_verify_pkey(
+		    "v", cose.p, cose.len, pkey, aad.p, aad.len, &pl, &pl_len, &err);
+		if (r != c->want)
+			printf("  %s: got %d (%s)\n", c->file, r, err.msg);
+		CHECK(u, r == c->want);
+		if (c->msg != NULL)
+			CHECK_STR(u, err.msg, c->msg);
+		if (r == 0) {
+			const char *pt = jstr(root, "input.plaintext");
+
+			CHECK(u, pl_len == strlen(pt) && memcmp(pl, pt, pl_len) == 0);
+			/* Our Sig_structure equals the published ToBeSign bytes. */
+			tbs_want = unhex(jstr(root, "intermediates.ToBeSign_hex"));
+			CHECK(u, cose_sign1_parse("v", cose.p, cose.len, &m, &err) == 0);
+			CHECK(u, cose_sig_structure(m.prot, m.prot_len, aad.p, aad.len, m.payload,
+			             m.payload_len, &tbs, &err) == 0);
+			CHECK(
+			    u, tbs.len == tbs_want.len && memcmp(tbs.p, tbs_want.p, tbs.len) == 0);
+			wbuf_free(&tbs);
+			free(tbs_want.p);
+		}
+		EVP_PKEY_free(pkey);
+		free(cose.p);
+		free(x.p);
+		free(y.p);
+		free(aad.p);
+		json_decref(root);
+	}
+
+	/* COSE_Sign (tag 98) is refused as not COSE_Sign1. */
+	{
+		const char *files[] = { "RFC8152/Appendix_C_1_1.json",
+			"ecdsa-examples/ecdsa-02.json" };
+		for (i = 0; i < 2; i++) {
+			struct qt_err err = { 0 };
+			struct cose_sign1 m;
+			json_error_t jerr;
+			json_t *root;
+			struct blob cose;
+
+			snprintf(path, sizeof(path), VEC "/cose-wg/%s", files[i]);
+			root = json_load_file(path, 0, &jerr);
+			CHECK(u, root != NULL);
+			if (root == NULL)
+				continue;
+			cose = unhex(jstr(root, "output.cbor"));
+			CHECK(u, cose_sign1_parse("v", cose.p, cose.len, &m, &err) == -1);
+			CHECK_STR(u, err.msg,
+			    "v: COSE_Sign1: tag 98 is COSE_Sign (multiple signers), not "
+			    "COSE_Sign1");
+			free(cose.p);
+			json_decref(root);
+		}
+	}
+}
+
+static void
+test_awslabs(struct unit *u)
+{
+	static const char *names[] = { "awslabs-cose-sign1-es256", "awslabs-cose-sign1-es384",
+		"awslabs-cose-sign1-es512" };
+	json_error_t jerr;
+	json_t *root = json_load_file(VEC "/awslabs/aws-nitro-enclaves-cose-sign1.json", 0, &jerr);
+	char key[128];
+	size_t i;
+
+	CHECK(u, root != NULL);
+	if (root == NULL)
+		return;
+	for (i = 0; i < 3; i++) {
+		struct qt_err err = { 0 };
+		struct blob cose, x, y, tbs_want;
+		struct cose_sign1 m;
+		struct wbuf tbs = { 0 };
+		EVP_PKEY *pkey;
+		const uint8_t *pl = NULL;
+		size_t pl_len = 0;
+		const char *pt;
+
+		snprintf(key, sizeof(key), "%s.cbor_hex", names[i]);
+		cose = unhex(jstr(root, key));
+		snprintf(key, sizeof(key), "%s.key_hex.x", names[i]);
+		x = unhex(jstr(root, key));
+		snprintf(key, sizeof(key), "%s.key_hex.y", names[i]);
+		y = unhex(jstr(root, key));
+		snprintf(key, sizeof(key), "%s.curve", names[i]);
+		pkey = ec_pub(jstr(root, key), &x, &y);
+		CHECK(u, pkey != NULL);
+		CHECK(u, cose_sign1_verify_pkey(
+		             "v", cose.p, cose.len, pkey, NULL, 0, &pl, &pl_len, &err) == 0);
+		CHECK_STR(u, err.msg, "");
+		snprintf(key, sizeof(key), "%s.payload_utf8", names[i]);
+		pt = jstr(root, key);
+		CHECK(u, pt != NULL && pl_len == strlen(pt) && memcmp(pl, pt, pl_len) == 0);
+		CHECK(u, cose_sign1_parse("v", cose.p, cose.len, &m, &err) == 0);
+		/* es256 uses the two-byte tag head d9 00 12. */
+		CHECK(u, m.tagged == (i == 0));
+		snprintf(key, sizeof(key), "%s.sig_structure_hex", names[i]);
+		tbs_want = unhex(jstr(root, key));
+		CHECK(u, cose_sig_structure(m.prot, m.prot_len, NULL, 0, m.payload, m.payload_len,
+		             &tbs, &err) == 0);
+		CHECK(u, tbs.len == tbs_want.len && memcmp(tbs.p, tbs_want.p, tbs.len) == 0);
+		/* One flipped payload byte: invalid. */
+		cose.p[cose.len - 2 * (i == 2 ? 66u : i == 1 ? 48u : 32u) - 3] ^= 1;
+		CHECK(u, cose_sign1_verify_pkey(
+		             "v", cose.p, cose.len, pkey, NULL, 0, &pl, &pl_len, &err) == 1);
+		wbuf_free(&tbs);
+		free(tbs_want.p);
+		EVP_PKEY_free(pkey);
+		free(cose.p);
+		free(x.p);
+		free(y.p);
+	}
+	json_decref(root);
+}
+
+int
+main(void)
+{
+	struct unit u = { 0 };
+	json_error_t jerr;
+	json_t *sv = json_load_file(GOLD "/outputs/signature-vectors.json", 0, &jerr);
+
+	if (sv == NULL) {
+		printf("FAIL cannot load signature-vectors.json: %s\n", jerr.text);
+		return 1;
+	}
+	test_pcr_info(&u, sv);
+	test_c5(&u, sv);
+	test_c5_negative(&u);
+	test_vectors(&u);
+	test_awslabs(&u);
+	json_decref(sv);
+	return unit_end(&u);
+}
