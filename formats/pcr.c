@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * pcr.c: ExtendPCR and the streaming PCR0/1/2 + CRC-32 engine. Which section
+ * feeds which register is decided by the caller (eif.c) through pcr_role.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <zlib.h>
+
+#include "pcr.h"
+
+/* Below this a chunk is hashed on the calling thread: a hand-off costs more. */
+#define PCR_THREAD_MIN (64u * 1024u)
+
+int
+pcr_extend(uint8_t reg[PCR_LEN], const uint8_t *data, size_t len, struct qt_err *err)
+{
+	EVP_MD_CTX *md = NULL;
+	unsigned int n = 0;
+	int r = -1;
+
+	if ((md = EVP_MD_CTX_new()) == NULL) {
+		qt_err_ssl(err, "SHA-384: out of memory");
+		goto out;
+	}
+	/* ExtendPCR: SHA384(old register || data) (spec/eif.md 4.1, spec/qingtian.md) */
+	if (EVP_DigestInit_ex(md, EVP_sha384(), NULL) != 1 ||
+	    EVP_DigestUpdate(md, reg, PCR_LEN) != 1 || EVP_DigestUpdate(md, data, len) != 1 ||
+	    EVP_DigestFinal_ex(md, reg, &n) != 1 || n != PCR_LEN) {
+		qt_err_ssl(err, "SHA-384 failed");
+		goto out;
+	}
+	r = 0;
+out:
+	EVP_MD_CTX_free(md);
+	return r;
+}
+
+int
+pcr_sha384(const uint8_t *buf, size_t len, uint8_t ret[PCR_LEN], struct qt_err *err)
+{
+	unsigned int n = 0;
+
+	if (EVP_Digest(buf, len, ret, &n, EVP_sha384(), NULL) != 1 || n != PCR_LEN)
+		return qt_err_ssl(err, "SHA-384 failed");
+	return 0;
+}
+
+int
+pcr_of_bytes(const uint8_t *buf, size_t len, uint8_t ret[PCR_LEN], struct qt_err *err)
+{
+	uint8_t d[PCR_LEN];
+
+	if (pcr_sha384(buf, len, d, err) < 0)
+		return -1;
+	memset(ret, 0, PCR_LEN);
+	return pcr_extend(ret, d, sizeof(d), err);
+}
+
+/* What the helper thread does for one chunk: an optional SHA update and a CRC. */
+struct job {
+	EVP_MD_CTX *ctx;
+	const uint8_t *sha_buf;
+	size_t sha_len;
+	const uint8_t *crc_buf;
+	size_t crc_len;
+	uint32_t crc;
+	int ok;
+};
+
+struct pcr_stream {
+	EVP_MD_CTX *c0, *c1, *c2; /* c1 == NULL while PCR1 shares c0 */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t th;
+	bool th_started, th_failed, quit;
+	unsigned long posted, done;
+	struct job job;
+};
+
+static void
+job_run(struct job *j)
+{
+	j->ok = 1;
+	if (j->ctx != NULL && EVP_DigestUpdate(j->ctx, j->sha_buf, j->sha_len) != 1)
+		j->ok = 0;
+	j->crc = (uint32_t)crc32_z(0, j->crc_buf, j->crc_len);
+}
+
+static void *
+worker(void *arg)
+{
+	struct pcr_stream *s = arg;
+
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		while (!s->quit && s->done == s->posted)
+			pthread_cond_wait(&s->cv, &s->mu);
+		if (s->quit)
+			break;
+		pthread_mutex_unlock(&s->mu);
+		job_run(&s->job);
+		pthread_mutex_lock(&s->mu);
+		s->done++;
+		pthread_cond_broadcast(&s->cv);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+static EVP_MD_CTX *
+sha384_new(struct qt_err *err)
+{
+	EVP_MD_CTX *md;
+
+	if ((md = EVP_MD_CTX_new()) == NULL || EVP_DigestInit_ex(md, EVP_sha384(), NULL) != 1) {
+		EVP_MD_CTX_free(md);
+		qt_err_ssl(err, "SHA-384: cannot initialise");
+		return NULL;
+	}
+	return md;
+}
+
+int
+pcr_stream_new(struct pcr_stream **ret, struct qt_err *err)
+{
+	struct pcr_stream *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return qt_err_set(err, ENOMEM, "out of memory");
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
+	if ((s->c0 = sha384_new(err)) == NULL || (s->c2 = sha384_new(err)) == NULL) {
+		pcr_stream_free(s);
+		return -1;
+	}
+	*ret = s;
+	return 0;
+}
+
+static bool
+thread_ready(struct pcr_stream *s)
+{
+	if (s->th_started)
+		return true;
+	if (s->th_failed)
+		return false;
+	if (pthread_create(&s->th, NULL, worker, s) != 0) {
+		s->th_failed = true; /* fall back to one thread; slower, same result */
+		return false;
+	}
+	s->th_started = true;
+	return true;
+}
+
+/*
+ * Update a (always) and b (may be NULL) with buf and fold buf into *crc. With
+ * b: this thread hashes a and the first half's CRC, the helper hashes b and
+ * the second half's CRC, so both carry the same load. Without b: the helper
+ * does the whole CRC while this thread hashes.
+ */
+static int
+update2(struct pcr_stream *s, EVP_MD_CTX *a, EVP_MD_CTX *b, const uint8_t *buf, size_t len,
+    uint32_t *crc, struct qt_err *err)
+{
+	size_t half = b != NULL ? len / 2 : 0;
+	uint32_t crc_a;
+	int ok_a;
+
+	if (len < PCR_THREAD_MIN || !thread_ready(s)) {
+		if (EVP_DigestUpdate(a, buf, len) != 1 ||
+		    (b != NULL && EVP_DigestUpdate(b, buf, len) != 1))
+			return qt_err_ssl(err, "SHA-384 failed");
+		*crc = (uint32_t)crc32_z(*crc, buf, len);
+		return 0;
+	}
+	pthread_mutex_lock(&s->mu);
+	s->job = (struct job){ .ctx = b, .sha_buf = buf, .sha_len = len, .crc_buf = buf + half,
+		.crc_len = len - half };
+	s->posted++;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+
+	ok_a = EVP_DigestUpdate(a, buf, len) == 1;
+	crc_a = (uint32_t)crc32_z(*crc, buf, half);
+
+	pthread_mutex_lock(&s->mu);
+	while (s->done != s->posted)
+		pthread_cond_wait(&s->cv, &s->mu);
+	pthread_mutex_unlock(&s->mu);
+	if (!ok_a || !s->job.ok)
+		return qt_err_ssl(err, "SHA-384 failed");
+	*crc = (uint32_t)crc32_combine(crc_a, s->job.crc, (z_off_t)(len - half));
+	return 0;
+}
+
+int
+pcr_stream_update(struct pcr_stream *s, enum pcr_role role, const uint8_t *buf, size_t len,
+    uint32_t *crc, struct qt_err *err)
+{
+	if (len == 0)
+		return 0;
+	switch (role) {
+	case PCR_ROLE_NONE:
+		*crc = (uint32_t)crc32_z(*crc, buf, len);
+		return 0;
+	case PCR_ROLE_BOOT:
+		return update2(s, s->c0, s->c1, buf, len, crc, err);
+	case PCR_ROLE_APP:
+		/* First application byte: PCR1 stops following PCR0 (spec/eif.md 4.2). */
+		if (s->c1 == NULL) {
+			if ((s->c1 = EVP_MD_CTX_new()) == NULL || EVP_MD_CTX_copy_ex(s->c1, s->c0) != 1)
+				return qt_err_ssl(err, "SHA-384: cannot copy state");
+		}
+		return update2(s, s->c0, s->c2, buf, len, crc, err);
+	}
+	return qt_err_set(err, EINVAL, "internal error: unknown PCR role");
+}
+
+/* extend(0^48, digest of a copy of ctx) */
+static int
+final_copy(const EVP_MD_CTX *ctx, uint8_t ret[PCR_LEN], struct qt_err *err)
+{
+	EVP_MD_CTX *tmp = NULL;
+	uint8_t d[PCR_LEN];
+	unsigned int n = 0;
+	int r = -1;
+
+	if ((tmp = EVP_MD_CTX_new()) == NULL || EVP_MD_CTX_copy_ex(tmp, ctx) != 1 ||
+	    EVP_DigestFinal_ex(tmp, d, &n) != 1 || n != PCR_LEN) {
+		qt_err_ssl(err, "SHA-384 failed");
+		goto out;
+	}
+	memset(ret, 0, PCR_LEN);
+	r = pcr_extend(ret, d, sizeof(d), err);
+out:
+	EVP_MD_CTX_free(tmp);
+	return r;
+}
+
+int
+pcr_stream_final(struct pcr_stream *s, struct pcr_set *ret, struct qt_err *err)
+{
+	struct pcr_set p;
+
+	memset(&p, 0, sizeof(p));
+	if (final_copy(s->c0, p.pcr0, err) < 0 ||
+	    final_copy(s->c1 != NULL ? s->c1 : s->c0, p.pcr1, err) < 0 ||
+	    final_copy(s->c2, p.pcr2, err) < 0)
+		return -1;
+	*ret = p;
+	return 0;
+}
+
+void
+pcr_stream_free(struct pcr_stream *s)
+{
+	if (s == NULL)
+		return;
+	if (s->th_started) {
+		pthread_mutex_lock(&s->mu);
+		s->quit = true;
+		pthread_cond_broadcast(&s->cv);
+		pthread_mutex_unlock(&s->mu);
+		pthread_join(s->th, NULL);
+	}
+	pthread_cond_destroy(&s->cv);
+	pthread_mutex_destroy(&s->mu);
+	EVP_MD_CTX_free(s->c0);
+	EVP_MD_CTX_free(s->c1);
+	EVP_MD_CTX_free(s->c2);
+	free(s);
+}

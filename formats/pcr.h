@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * pcr.h: ExtendPCR (SHA-384, 48 zero bytes start) and the streaming engine
+ * that turns EIF section data into PCR0/1/2 (spec/eif.md 4.1-4.2) while
+ * computing the CRC-32 of the same bytes. PCR0 and PCR2 (or PCR1) are hashed
+ * on two threads; each chunk's CRC is split between them.
+ */
+#ifndef QT_PCR_H
+#define QT_PCR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "qt.h"
+
+#define PCR_LEN 48 /* SHA-384 */
+
+struct pcr_set {
+	uint8_t pcr0[PCR_LEN], pcr1[PCR_LEN], pcr2[PCR_LEN], pcr8[PCR_LEN];
+	bool has_pcr8;
+};
+
+/* reg = SHA384(reg || data): one TPM-style extend (any data length). */
+int pcr_extend(uint8_t reg[PCR_LEN], const uint8_t *data, size_t len, struct qt_err *err);
+/* SHA-384 of buf. */
+int pcr_sha384(const uint8_t *buf, size_t len, uint8_t ret[PCR_LEN], struct qt_err *err);
+/* extend(0^48, SHA384(buf)): what nitro-cli pcr --input prints, and PCR8 of a DER cert. */
+int pcr_of_bytes(const uint8_t *buf, size_t len, uint8_t ret[PCR_LEN], struct qt_err *err);
+
+/* Which registers a section's data feeds. */
+enum pcr_role {
+	PCR_ROLE_NONE, /* metadata, signature: CRC only */
+	PCR_ROLE_BOOT, /* kernel, cmdline, first ramdisk: PCR0 and PCR1 */
+	PCR_ROLE_APP,  /* later ramdisks: PCR0 and PCR2 */
+};
+
+/*
+ * Streaming PCR0/1/2 state. While only boot data has been seen PCR0 and PCR1
+ * share one SHA-384 context; the first app byte forks PCR1 off as a copy.
+ */
+struct pcr_stream;
+
+int pcr_stream_new(struct pcr_stream **ret, struct qt_err *err);
+/*
+ * Hash buf into the registers of role and fold it into *crc (zlib crc32
+ * running value). Large buffers are split between two threads.
+ */
+int pcr_stream_update(struct pcr_stream *s, enum pcr_role role, const uint8_t *buf, size_t len,
+    uint32_t *crc, struct qt_err *err);
+/* PCR0/1/2 of everything so far (the stream can go on). has_pcr8 = false. */
+int pcr_stream_final(struct pcr_stream *s, struct pcr_set *ret, struct qt_err *err);
+void pcr_stream_free(struct pcr_stream *s);
+
+#endif

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * qtjson.h: JSON through jansson, printed byte-for-byte as serde_json prints
+ * it (the reference tools are Rust): compact or 2-space pretty, objects in
+ * insertion order (build them sorted with qtjson_sorted where serde sorts),
+ * raw UTF-8, lower-case \u escapes. Floats are refused: serde (ryu) and
+ * jansson print them differently.
+ */
+#ifndef QT_QTJSON_H
+#define QT_QTJSON_H
+
+#include <stdbool.h>
+
+#include <jansson.h>
+
+#include "qt.h"
+
+/* Deep copy of v with every object's keys in byte-wise sorted order (serde_json Map). */
+int qtjson_sorted(const json_t *v, json_t **ret, struct qt_err *err);
+/* Fail ("<name>: <what>: floating-point number ...") if v holds a real anywhere. */
+int qtjson_no_reals(const char *name, const char *what, const json_t *v, struct qt_err *err);
+/* Dump v (any value) as serde_json would; *ret is malloc'd, NUL-terminated, no newline. */
+int qtjson_dump(const json_t *v, bool pretty, char **ret, struct qt_err *err);
+
+#endif
