@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "qtjson.h"
 #include "tool.h"
 
 /* The only file-scope state allowed in tool.c (STYLE.md 3.4). */
@@ -94,12 +95,16 @@ tool_parse_json_style(const char *text, enum qt_json *ret_style)
 int
 tool_print_json(const json_t *obj, enum qt_json style, struct qt_err *err)
 {
-	size_t flags = JSON_PRESERVE_ORDER;
+	char *s = NULL;
+	int r = 0;
 
-	flags |= style == QT_JSON_PRETTY ? JSON_INDENT(2) : JSON_COMPACT;
-	if (json_dumpf(obj, stdout, flags) != 0 || fputc('\n', stdout) == EOF)
-		return qt_err_set(err, errno, "standard output: %s", strerror(errno));
-	return 0;
+	/* serde_json's bytes (qtjson.h): what nitro-cli users' scripts and goldens expect */
+	if (qtjson_dump(obj, style == QT_JSON_PRETTY, &s, err) < 0)
+		return -1;
+	if (fputs(s, stdout) == EOF || fputc('\n', stdout) == EOF)
+		r = qt_err_set(err, errno, "standard output: %s", strerror(errno));
+	free(s);
+	return r;
 }
 
 int

@@ -1,19 +1,189 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* qt-build: not built yet; says so and exits 2 so no script mistakes it for success. */
+/*
+ * qt-build: pack an enclave image (EIF v4) from a kernel, a command line and
+ * ramdisks, reproducibly; print its measurements as JSON on stdout.
+ * Options parse into struct build_opts; the build is build.c.
+ */
+#include <getopt.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "build.h"
+#include "eif.h"
 #include "tool.h"
 
-static const char usage_text[] = "usage: qt-build --version\n";
+static const char usage_text[] =
+    "usage: qt-build --kernel FILE (--cmdline STRING | --cmdline-file FILE)\n"
+    "                --ramdisk FILE [--ramdisk FILE ...] (-o OUT | --measure-only)\n"
+    "                [--arch x86_64|aarch64] [--image-name NAME] [--image-version VERSION]\n"
+    "                [--metadata FILE] [--build-time RFC3339] [--build-tool NAME]\n"
+    "                [--build-tool-version VERSION] [--img-os OS] [--img-kernel VERSION]\n"
+    "                [--kernel-config FILE] [--format qingtian|nitro] [--json=pretty|short]\n"
+    "       qt-build --help | --version\n";
+
+enum {
+	OPT_KERNEL = 256,
+	OPT_CMDLINE,
+	OPT_CMDLINE_FILE,
+	OPT_RAMDISK,
+	OPT_ARCH,
+	OPT_IMAGE_NAME,
+	OPT_IMAGE_VERSION,
+	OPT_METADATA,
+	OPT_BUILD_TIME,
+	OPT_BUILD_TOOL,
+	OPT_BUILD_TOOL_VERSION,
+	OPT_IMG_OS,
+	OPT_IMG_KERNEL,
+	OPT_KERNEL_CONFIG,
+	OPT_MEASURE_ONLY,
+	OPT_FORMAT,
+	OPT_JSON,
+	OPT_VERSION,
+};
+
+static const struct option longopts[] = {
+	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "cmdline", required_argument, NULL, OPT_CMDLINE },
+	{ "cmdline-file", required_argument, NULL, OPT_CMDLINE_FILE },
+	{ "ramdisk", required_argument, NULL, OPT_RAMDISK },
+	{ "arch", required_argument, NULL, OPT_ARCH },
+	{ "image-name", required_argument, NULL, OPT_IMAGE_NAME },
+	{ "image-version", required_argument, NULL, OPT_IMAGE_VERSION },
+	{ "metadata", required_argument, NULL, OPT_METADATA },
+	{ "build-time", required_argument, NULL, OPT_BUILD_TIME },
+	{ "build-tool", required_argument, NULL, OPT_BUILD_TOOL },
+	{ "build-tool-version", required_argument, NULL, OPT_BUILD_TOOL_VERSION },
+	{ "img-os", required_argument, NULL, OPT_IMG_OS },
+	{ "img-kernel", required_argument, NULL, OPT_IMG_KERNEL },
+	{ "kernel-config", required_argument, NULL, OPT_KERNEL_CONFIG },
+	{ "output", required_argument, NULL, 'o' },
+	{ "measure-only", no_argument, NULL, OPT_MEASURE_ONLY },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "json", required_argument, NULL, OPT_JSON },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* A second use of a single-valued option is a mistake, not "last wins". */
+static void
+set_once(const char **slot, const char *name)
+{
+	if (*slot != NULL)
+		tool_usage(usage_text, "--%s given twice", name);
+	*slot = optarg;
+}
 
 int
 main(int argc, char *argv[])
 {
+	struct build_opts o = { .shape = DESCRIBE_QINGTIAN, .json = QT_JSON_PRETTY };
+	struct qt_err err = { 0 };
+	const char *arch = NULL;
+	json_t *doc = NULL;
+	struct pcr_set pcrs;
+	int ch, rc = QT_EXIT_TROUBLE;
+
 	tool_init(argv[0]);
-	if (argc == 2 && strcmp(argv[1], "--version") == 0)
-		tool_version();
-	if (argc == 2 && strcmp(argv[1], "--help") == 0)
-		tool_help(usage_text);
-	tool_warn("not implemented yet");
-	return tool_finish(QT_EXIT_TROUBLE);
+	while ((ch = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case OPT_KERNEL:
+			set_once(&o.kernel, "kernel");
+			break;
+		case OPT_CMDLINE:
+			set_once(&o.cmdline, "cmdline");
+			break;
+		case OPT_CMDLINE_FILE:
+			set_once(&o.cmdline_file, "cmdline-file");
+			break;
+		case OPT_RAMDISK:
+			if (o.nramdisks >= QT_MAX_SECTIONS - 4)
+				tool_usage(usage_text, "--ramdisk: at most %d ramdisks",
+				    QT_MAX_SECTIONS - 4);
+			o.ramdisks[o.nramdisks].kind = BUILD_RAMDISK_FILE;
+			o.ramdisks[o.nramdisks++].path = optarg;
+			break;
+		case OPT_ARCH:
+			set_once(&arch, "arch");
+			if (strcmp(optarg, "x86_64") == 0)
+				o.arch_flags = 0;
+			else if (strcmp(optarg, "aarch64") == 0)
+				o.arch_flags = EIF_FLAG_ARM64;
+			else
+				tool_usage(usage_text, "--arch: unknown architecture '%s'", optarg);
+			break;
+		case OPT_IMAGE_NAME:
+			set_once(&o.image_name, "image-name");
+			break;
+		case OPT_IMAGE_VERSION:
+			set_once(&o.image_version, "image-version");
+			break;
+		case OPT_METADATA:
+			set_once(&o.metadata_file, "metadata");
+			break;
+		case OPT_BUILD_TIME:
+			set_once(&o.build_time, "build-time");
+			break;
+		case OPT_BUILD_TOOL:
+			set_once(&o.build_tool, "build-tool");
+			break;
+		case OPT_BUILD_TOOL_VERSION:
+			set_once(&o.build_tool_version, "build-tool-version");
+			break;
+		case OPT_IMG_OS:
+			set_once(&o.img_os, "img-os");
+			break;
+		case OPT_IMG_KERNEL:
+			set_once(&o.img_kernel, "img-kernel");
+			break;
+		case OPT_KERNEL_CONFIG:
+			set_once(&o.kernel_config, "kernel-config");
+			break;
+		case 'o':
+			set_once(&o.output, "output");
+			break;
+		case OPT_MEASURE_ONLY:
+			o.measure_only = true;
+			break;
+		case OPT_FORMAT:
+			if (describe_parse_shape(optarg, &o.shape) < 0)
+				tool_usage(usage_text, "--format: unknown format '%s'", optarg);
+			break;
+		case OPT_JSON:
+			if (tool_parse_json_style(optarg, &o.json) < 0)
+				tool_usage(usage_text, "--json: unknown style '%s'", optarg);
+			break;
+		case 'h':
+			tool_help(usage_text);
+		case OPT_VERSION:
+			tool_version();
+		default:
+			tool_usage(usage_text, NULL);
+		}
+	}
+	if (optind != argc)
+		tool_usage(usage_text, "unexpected argument '%s'", argv[optind]);
+	if (o.kernel == NULL)
+		tool_usage(usage_text, "--kernel is required");
+	if ((o.cmdline == NULL) == (o.cmdline_file == NULL))
+		tool_usage(usage_text, "give exactly one of --cmdline and --cmdline-file");
+	if (o.nramdisks == 0)
+		tool_usage(usage_text, "at least one --ramdisk is required");
+	if (o.measure_only && o.output != NULL)
+		tool_usage(usage_text, "-o and --measure-only exclude each other");
+	if (!o.measure_only && o.output == NULL)
+		tool_usage(usage_text, "-o OUT is required (or --measure-only)");
+	if (o.output != NULL && strcmp(o.output, "-") == 0)
+		tool_usage(usage_text, "-o: the image cannot go to standard output; give a file");
+
+	if (build_run(&o, &pcrs, &err) < 0 || describe_measurements(&pcrs, o.shape, &doc, &err) < 0 ||
+	    tool_print_json(doc, o.json, &err) < 0)
+		goto out;
+	rc = QT_EXIT_OK;
+out:
+	if (rc == QT_EXIT_TROUBLE)
+		tool_report(&err);
+	json_decref(doc);
+	return tool_finish(rc);
 }
