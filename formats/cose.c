@@ -766,6 +766,76 @@ cose_sig_structure(const uint8_t *prot, size_t prot_len, const uint8_t *aad, siz
 }
 
 int
+cose_protected(long long alg, struct wbuf *out, struct qt_err *err)
+{
+	if (alg >= 0 || alg < -1000)
+		return qt_err_set(err, EINVAL, "unsupported COSE algorithm %lld", alg);
+	if (cbor_enc_head(out, CBOR_MAJOR_MAP, 1, err) < 0 ||
+	    cbor_enc_head(out, CBOR_MAJOR_UINT, 1, err) < 0 ||
+	    cbor_enc_head(out, CBOR_MAJOR_NEGINT, (uint64_t)(-1 - alg), err) < 0)
+		return -1;
+	return 0;
+}
+
+int
+cose_sign1_encode(long long alg, const uint8_t *payload, size_t payload_len, const uint8_t *rs,
+    size_t rs_len, struct wbuf *out, struct qt_err *err)
+{
+	struct wbuf prot = { 0 };
+	int rv = -1;
+
+	if (cose_protected(alg, &prot, err) < 0)
+		goto out;
+	if (cbor_enc_head(out, CBOR_MAJOR_ARRAY, 4, err) < 0 ||
+	    cbor_enc_bstr(out, prot.p, prot.len, err) < 0 ||
+	    cbor_enc_head(out, CBOR_MAJOR_MAP, 0, err) < 0 ||
+	    cbor_enc_bstr(out, payload, payload_len, err) < 0 ||
+	    cbor_enc_bstr(out, rs, rs_len, err) < 0)
+		goto out;
+	rv = 0;
+out:
+	wbuf_free(&prot);
+	return rv;
+}
+
+int
+cose_ecdsa_sign(const char *name, EVP_PKEY *key, long long alg, const uint8_t *tbs, size_t tbs_len,
+    uint8_t *ret_rs, struct qt_err *err)
+{
+	EVP_MD_CTX *ctx = NULL;
+	const EVP_MD *md;
+	const char *curve;
+	uint8_t *der = NULL;
+	size_t n, der_len = 0;
+	int rv = -1;
+
+	if (cose_alg_info(alg, &md, &curve, &n) < 0) {
+		qt_err_set(err, EINVAL, "%s: unsupported COSE algorithm %lld", name, alg);
+		goto out;
+	}
+	if ((ctx = EVP_MD_CTX_new()) == NULL || EVP_DigestSignInit(ctx, NULL, md, NULL, key) != 1 ||
+	    EVP_DigestSign(ctx, NULL, &der_len, tbs, tbs_len) != 1) {
+		qt_err_ssl(err, "%s: cannot sign", name);
+		goto out;
+	}
+	if ((der = malloc(der_len)) == NULL) {
+		qt_err_set(err, ENOMEM, "%s: out of memory", name);
+		goto out;
+	}
+	if (EVP_DigestSign(ctx, der, &der_len, tbs, tbs_len) != 1) {
+		qt_err_ssl(err, "%s: signing failed", name);
+		goto out;
+	}
+	if (cose_der_to_rs(der, der_len, n, ret_rs, err) < 0)
+		goto out;
+	rv = 0;
+out:
+	free(der);
+	EVP_MD_CTX_free(ctx);
+	return rv;
+}
+
+int
 cose_rs_to_der(
     const uint8_t *rs, size_t rs_len, uint8_t **ret_der, size_t *ret_len, struct qt_err *err)
 {

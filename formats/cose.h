@@ -78,6 +78,21 @@ int cose_alg_for_key(const char *name, EVP_PKEY *pkey, long long *ret_alg, struc
 int cose_sig_structure(const uint8_t *prot, size_t prot_len, const uint8_t *aad, size_t aad_len,
     const uint8_t *payload, size_t payload_len, struct wbuf *out, struct qt_err *err);
 
+/* The protected header bytes {1: alg} (a1 01 26 / a1 01 38 22 / a1 01 38 23). */
+int cose_protected(long long alg, struct wbuf *out, struct qt_err *err);
+/*
+ * An untagged COSE_Sign1 as nitro-cli writes it: [bstr({1: alg}), {},
+ * bstr(payload), bstr(r||s)].
+ */
+int cose_sign1_encode(long long alg, const uint8_t *payload, size_t payload_len, const uint8_t *rs,
+    size_t rs_len, struct wbuf *out, struct qt_err *err);
+/*
+ * Sign tbs (a Sig_structure) with key using alg's digest; writes r||s,
+ * each left-padded to the curve size n, into ret_rs (2n bytes).
+ */
+int cose_ecdsa_sign(const char *name, EVP_PKEY *key, long long alg, const uint8_t *tbs,
+    size_t tbs_len, uint8_t *ret_rs, struct qt_err *err);
+
 /* Raw r||s (n bytes each) <-> DER ECDSA-Sig-Value. */
 int cose_rs_to_der(
     const uint8_t *rs, size_t rs_len, uint8_t **ret_der, size_t *ret_len, struct qt_err *err);

@@ -5,9 +5,11 @@
 set -eu
 
 # build: compiler, pkg-config and the libraries found through it
-# test:  bats + helpers, the openssl CLI (independent oracle), mandoc (man lint), time
+# test:  bats + helpers, the openssl CLI (independent oracle), mandoc (man lint), time;
+#        SoftHSM 2, OpenSC (pkcs11-tool) and the PKCS#11 engine for qt-sign's pkcs11: keys
 PKGS="gcc libc6-dev make pkg-config libssl-dev libarchive-dev libcbor-dev zlib1g-dev
-libjansson-dev openssl bats bats-support bats-assert mandoc time cpio xxd"
+libjansson-dev openssl bats bats-support bats-assert mandoc time cpio xxd
+softhsm2 opensc libengine-pkcs11-openssl"
 
 missing=""
 for p in $PKGS; do

@@ -1,0 +1,615 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * signer.c: key and certificate loading and checks, signing PCR0 into an
+ * EIF signature section (spec/eif.md 5.1-5.2), the detached two-phase flow
+ * and the checks of qt-sign --verify. Messages name the file they are about.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/bio.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509_vfy.h>
+
+#include "cbor_enc.h"
+#include "cose.h"
+#include "file.h"
+#include "pkcs11.h"
+#include "signer.h"
+
+#define PEM_MAX  (1u << 20) /* certificate and key files */
+#define PASS_MAX 1024u
+
+struct signer {
+	const char *cert_name;
+	const char *key_name;
+	uint8_t *cert_pem; /* file bytes verbatim */
+	size_t cert_pem_len;
+	X509 *cert;
+	EVP_PKEY *key; /* NULL for certificate-only signers; owned unless from p11 */
+	struct pkcs11_key *p11;
+	long long alg;
+	size_t n; /* r and s width */
+};
+
+/* --- passphrases ----------------------------------------------------------------- */
+
+/* First line of fd (without \n or \r\n), at most PASS_MAX bytes. */
+static int
+read_line_fd(int fd, const char *what, char **ret, struct qt_err *err)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	ssize_t n;
+	char c;
+	int rv = -1;
+
+	if ((buf = malloc(PASS_MAX + 1)) == NULL) {
+		qt_err_set(err, ENOMEM, "--pass: out of memory");
+		goto out;
+	}
+	for (;;) {
+		n = read(fd, &c, 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			qt_err_set(err, errno, "--pass: %s: read error: %s", what, strerror(errno));
+			goto out;
+		}
+		if (n == 0 || c == '\n')
+			break;
+		if (len == PASS_MAX) {
+			qt_err_set(err, EINVAL, "--pass: %s: passphrase longer than %u bytes", what,
+			    PASS_MAX);
+			goto out;
+		}
+		buf[len++] = c;
+	}
+	if (len > 0 && buf[len - 1] == '\r')
+		len--;
+	buf[len] = '\0';
+	*ret = buf;
+	buf = NULL;
+	rv = 0;
+out:
+	if (buf != NULL)
+		OPENSSL_cleanse(buf, PASS_MAX + 1);
+	free(buf);
+	return rv;
+}
+
+int
+signer_pass(const char *spec, char **ret, struct qt_err *err)
+{
+	const char *v;
+	char *end;
+	long fdn;
+	int fd, r;
+
+	if (strncmp(spec, "pass:", 5) == 0) {
+		if ((*ret = strdup(spec + 5)) == NULL)
+			return qt_err_set(err, ENOMEM, "--pass: out of memory");
+		return 0;
+	}
+	if (strncmp(spec, "env:", 4) == 0) {
+		if ((v = getenv(spec + 4)) == NULL)
+			return qt_err_set(
+			    err, ENOENT, "--pass: environment variable '%s' is not set", spec + 4);
+		if ((*ret = strdup(v)) == NULL)
+			return qt_err_set(err, ENOMEM, "--pass: out of memory");
+		return 0;
+	}
+	if (strncmp(spec, "file:", 5) == 0) {
+		if ((fd = open(spec + 5, O_RDONLY | O_CLOEXEC)) < 0)
+			return qt_err_set(
+			    err, errno, "--pass: %s: cannot open: %s", spec + 5, strerror(errno));
+		r = read_line_fd(fd, spec + 5, ret, err);
+		close(fd);
+		return r;
+	}
+	if (strncmp(spec, "fd:", 3) == 0) {
+		errno = 0;
+		fdn = strtol(spec + 3, &end, 10);
+		if (errno != 0 || end == spec + 3 || *end != '\0' || fdn < 0 || fdn > 65535)
+			return qt_err_set(
+			    err, EINVAL, "--pass: bad file descriptor '%s'", spec + 3);
+		return read_line_fd((int)fdn, spec, ret, err);
+	}
+	return qt_err_set(err, EINVAL,
+	    "--pass: unknown form '%.20s' (use pass:TEXT, env:VAR, file:PATH or fd:N)", spec);
+}
+
+/* --- loading -------------------------------------------------------------------- */
+
+struct pw {
+	const char *pass;
+	bool asked;
+};
+
+static int
+pw_cb(char *buf, int size, int rwflag, void *u)
+{
+	struct pw *pw = u;
+	size_t n;
+
+	(void)rwflag;
+	pw->asked = true;
+	if (pw->pass == NULL || size <= 0)
+		return -1; /* never prompt: CI has no terminal */
+	n = strlen(pw->pass);
+	if (n > (size_t)size)
+		return -1;
+	memcpy(buf, pw->pass, n);
+	return (int)n;
+}
+
+static int
+load_pem_key(const char *path, const char *pass, EVP_PKEY **ret, struct qt_err *err)
+{
+	uint8_t *text = NULL;
+	size_t len = 0;
+	BIO *bio = NULL;
+	EVP_PKEY *key = NULL;
+	struct pw pw = { pass, false };
+	int rv = -1;
+
+	if (file_read_all(path, PEM_MAX, &text, &len, err) < 0)
+		goto out;
+	if ((bio = BIO_new_mem_buf(text, (int)len)) == NULL) {
+		qt_err_ssl(err, "%s: BIO_new_mem_buf", path);
+		goto out;
+	}
+	key = PEM_read_bio_PrivateKey(bio, NULL, pw_cb, &pw);
+	if (key == NULL) {
+		if (pw.asked && pass == NULL)
+			qt_err_set(err, EINVAL,
+			    "%s: the key is encrypted: give its passphrase with --pass", path);
+		else if (pw.asked)
+			qt_err_ssl(err, "%s: cannot decrypt the key (wrong passphrase?)", path);
+		else
+			qt_err_ssl(err, "%s: no PEM private key found", path);
+		goto out;
+	}
+	*ret = key;
+	key = NULL;
+	rv = 0;
+out:
+	ERR_clear_error();
+	EVP_PKEY_free(key);
+	BIO_free(bio);
+	if (text != NULL)
+		OPENSSL_cleanse(text, len);
+	free(text);
+	return rv;
+}
+
+static void
+asn1_time_text(const ASN1_TIME *t, char *out, size_t size)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	int n = 0;
+
+	out[0] = '\0';
+	if (b != NULL && ASN1_TIME_print(b, t) == 1)
+		n = BIO_read(b, out, (int)size - 1);
+	out[n > 0 ? n : 0] = '\0';
+	BIO_free(b);
+}
+
+int
+signer_cert_valid_at(const char *name, X509 *cert, int64_t t, struct qt_err *err)
+{
+	time_t tt = (time_t)t;
+	char when[64];
+	int c;
+
+	c = X509_cmp_time(X509_get0_notBefore(cert), &tt);
+	if (c == 0)
+		return qt_err_set(err, EINVAL, "%s: certificate has an invalid notBefore", name);
+	if (c > 0) {
+		asn1_time_text(X509_get0_notBefore(cert), when, sizeof(when));
+		qt_err_set(err, EINVAL, "%s: certificate is not valid before %s", name, when);
+		return 1;
+	}
+	c = X509_cmp_time(X509_get0_notAfter(cert), &tt);
+	if (c == 0)
+		return qt_err_set(err, EINVAL, "%s: certificate has an invalid notAfter", name);
+	if (c < 0) {
+		asn1_time_text(X509_get0_notAfter(cert), when, sizeof(when));
+		qt_err_set(err, EINVAL, "%s: certificate expired on %s", name, when);
+		return 1;
+	}
+	return 0;
+}
+
+int
+signer_new(const struct signer_opts *o, struct signer **ret, struct qt_err *err)
+{
+	struct signer *s = NULL;
+	char *pass = NULL;
+	const EVP_MD *md;
+	const char *curve;
+	long long key_alg;
+	int v, rv = -1;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		qt_err_set(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	s->cert_name = o->cert;
+	s->key_name = o->key;
+	if (file_read_all(o->cert, PEM_MAX, &s->cert_pem, &s->cert_pem_len, err) < 0 ||
+	    cose_pem_first_cert(o->cert, s->cert_pem, s->cert_pem_len, &s->cert, err) < 0)
+		goto out;
+	if (X509_get0_pubkey(s->cert) == NULL) {
+		qt_err_ssl(err, "%s: certificate public key cannot be decoded", o->cert);
+		goto out;
+	}
+	if (cose_alg_for_key(o->cert, X509_get0_pubkey(s->cert), &s->alg, err) < 0)
+		goto out;
+	cose_alg_info(s->alg, &md, &curve, &s->n);
+	if (o->key != NULL) {
+		if (o->pass != NULL && signer_pass(o->pass, &pass, err) < 0)
+			goto out;
+		if (pkcs11_is_uri(o->key)) {
+			if (pkcs11_key_open(o->key, o->pkcs11_module, pass, &s->p11, err) < 0)
+				goto out;
+			s->key = pkcs11_key_pkey(s->p11);
+			s->key_name = pkcs11_key_name(s->p11);
+		} else {
+			if (load_pem_key(o->key, pass, &s->key, err) < 0)
+				goto out;
+			/* A file key says what it is: refuse RSA or P-192 by name. */
+			if (cose_alg_for_key(o->key, s->key, &key_alg, err) < 0)
+				goto out;
+		}
+		v = EVP_PKEY_eq(s->key, X509_get0_pubkey(s->cert));
+		ERR_clear_error();
+		if (v != 1) {
+			qt_err_set(err, EINVAL, "%s: key does not match certificate %s",
+			    s->key_name, o->cert);
+			goto out;
+		}
+	}
+	if (!o->allow_expired) {
+		v = signer_cert_valid_at(o->cert, s->cert, o->now, err);
+		if (v != 0) {
+			if (v == 1) {
+				size_t used = strlen(err->msg);
+				snprintf(err->msg + used, sizeof(err->msg) - used,
+				    " (--allow-expired-cert signs anyway)");
+			}
+			goto out;
+		}
+	}
+	*ret = s;
+	s = NULL;
+	rv = 0;
+out:
+	if (pass != NULL) {
+		OPENSSL_cleanse(pass, strlen(pass));
+		free(pass);
+	}
+	signer_free(s);
+	return rv;
+}
+
+void
+signer_free(struct signer *s)
+{
+	if (s == NULL)
+		return;
+	if (s->p11 != NULL)
+		pkcs11_key_free(s->p11);
+	else
+		EVP_PKEY_free(s->key);
+	X509_free(s->cert);
+	free(s->cert_pem);
+	free(s);
+}
+
+long long
+signer_alg(const struct signer *s)
+{
+	return s->alg;
+}
+
+/* extend(0^48, SHA384(der)) */
+static int
+pcr8_of_der(const uint8_t *der, size_t len, uint8_t ret[48], struct qt_err *err)
+{
+	uint8_t buf[96];
+	unsigned int n = 48;
+
+	memset(buf, 0, 48);
+	if (EVP_Digest(der, len, buf + 48, &n, EVP_sha384(), NULL) != 1 ||
+	    EVP_Digest(buf, 96, ret, &n, EVP_sha384(), NULL) != 1)
+		return qt_err_ssl(err, "SHA-384");
+	return 0;
+}
+
+int
+signer_pcr8(const struct signer *s, uint8_t ret[48], struct qt_err *err)
+{
+	uint8_t *der = NULL;
+	size_t len = 0;
+	int rv;
+
+	if (cose_pem_first_cert_der(s->cert_name, s->cert_pem, s->cert_pem_len, &der, &len, err) <
+	    0)
+		return -1;
+	rv = pcr8_of_der(der, len, ret, err);
+	free(der);
+	return rv;
+}
+
+/* --- signing ----------------------------------------------------------------------- */
+
+/* Payload (PcrInfo of pcr0) and the Sig_structure over it. */
+static int
+build_tbs(const struct signer *s, const uint8_t pcr0[48], struct wbuf *payload, struct wbuf *tbs,
+    struct qt_err *err)
+{
+	struct wbuf prot = { 0 };
+	int rv = -1;
+
+	if (cbor_enc_pcr_info(pcr0, 48, payload, err) < 0 ||
+	    cose_protected(s->alg, &prot, err) < 0 ||
+	    cose_sig_structure(prot.p, prot.len, NULL, 0, payload->p, payload->len, tbs, err) < 0)
+		goto out;
+	rv = 0;
+out:
+	wbuf_free(&prot);
+	return rv;
+}
+
+int
+signer_tbs(const struct signer *s, const uint8_t pcr0[48], struct wbuf *ret_tbs, struct qt_err *err)
+{
+	struct wbuf payload = { 0 };
+	int rv = build_tbs(s, pcr0, &payload, ret_tbs, err);
+
+	wbuf_free(&payload);
+	return rv;
+}
+
+/* COSE_Sign1 from r||s, verified with the certificate, wrapped into a section. */
+static int
+finish_section(const struct signer *s, const char *what, const struct wbuf *payload,
+    const uint8_t *rs, struct wbuf *ret_section, struct qt_err *err)
+{
+	struct wbuf cose = { 0 };
+	struct qt_err verr = { 0 };
+	const uint8_t *pl;
+	size_t pl_len;
+	int v, rv = -1;
+
+	if (cose_sign1_encode(s->alg, payload->p, payload->len, rs, 2 * s->n, &cose, err) < 0)
+		goto out;
+	v = cose_sign1_verify_pkey(
+	    what, cose.p, cose.len, X509_get0_pubkey(s->cert), NULL, 0, &pl, &pl_len, &verr);
+	if (v != 0) {
+		qt_err_set(err, EINVAL, "%s: the signature does not verify with certificate %s",
+		    what, s->cert_name);
+		rv = v;
+		goto out;
+	}
+	if (cbor_enc_sigsec(s->cert_pem, s->cert_pem_len, cose.p, cose.len, ret_section, err) < 0)
+		goto out;
+	if (ret_section->len > QT_SIGNATURE_MAX) {
+		qt_err_set(err, EINVAL,
+		    "%s: signature section of %zu bytes exceeds the EIF limit of %u (certificate "
+		    "file too large?)",
+		    s->cert_name, ret_section->len, QT_SIGNATURE_MAX);
+		goto out;
+	}
+	rv = 0;
+out:
+	wbuf_free(&cose);
+	return rv;
+}
+
+int
+signer_section(
+    const struct signer *s, const uint8_t pcr0[48], struct wbuf *ret_section, struct qt_err *err)
+{
+	struct wbuf payload = { 0 }, tbs = { 0 };
+	uint8_t rs[2 * 66];
+	int rv = -1;
+
+	if (s->key == NULL) {
+		qt_err_set(err, EINVAL, "no signing key");
+		goto out;
+	}
+	if (build_tbs(s, pcr0, &payload, &tbs, err) < 0 ||
+	    cose_ecdsa_sign(s->key_name, s->key, s->alg, tbs.p, tbs.len, rs, err) < 0)
+		goto out;
+	/* A token that signs with another key than the certificate's is caught here. */
+	if (finish_section(s, s->key_name, &payload, rs, ret_section, err) != 0)
+		goto out;
+	rv = 0;
+out:
+	wbuf_free(&payload);
+	wbuf_free(&tbs);
+	return rv;
+}
+
+int
+signer_attach(const struct signer *s, const char *sig_name, const uint8_t *sig, size_t sig_len,
+    const uint8_t pcr0[48], struct wbuf *ret_section, struct qt_err *err)
+{
+	struct wbuf payload = { 0 }, tbs = { 0 };
+	uint8_t rs[2 * 66];
+	struct qt_err derr = { 0 };
+	int rv = -1;
+
+	if (sig_len == 2 * s->n) {
+		memcpy(rs, sig, sig_len); /* raw r||s, as COSE and PKCS#11 CKM_ECDSA give it */
+	} else if (sig_len > 0 && sig[0] == 0x30) {
+		if (cose_der_to_rs(sig, sig_len, s->n, rs, &derr) < 0) {
+			qt_err_set(err, EINVAL, "%s: %s", sig_name, derr.msg);
+			goto out;
+		}
+	} else {
+		qt_err_set(err, EINVAL,
+		    "%s: %zu bytes is neither a raw r||s signature (%zu bytes for this "
+		    "certificate's curve) nor DER",
+		    sig_name, sig_len, 2 * s->n);
+		goto out;
+	}
+	if (build_tbs(s, pcr0, &payload, &tbs, err) < 0)
+		goto out;
+	rv = finish_section(s, sig_name, &payload, rs, ret_section, err);
+out:
+	wbuf_free(&payload);
+	wbuf_free(&tbs);
+	return rv;
+}
+
+/* --- verification ---------------------------------------------------------------------- */
+
+/* 0 if cert (first of pem) chains to a CA in ca_path at time at; 1 if not. */
+static int
+check_chain(const char *name, X509 *cert, const uint8_t *pem, size_t pem_len, const char *ca_path,
+    int64_t at, bool allow_expired, struct qt_err *err)
+{
+	X509_STORE *store = NULL;
+	X509_STORE_CTX *ctx = NULL;
+	STACK_OF(X509) *extra = NULL;
+	BIO *bio = NULL;
+	X509 *x;
+	int rv = -1, e;
+
+	if ((store = X509_STORE_new()) == NULL || (extra = sk_X509_new_null()) == NULL ||
+	    (ctx = X509_STORE_CTX_new()) == NULL) {
+		qt_err_ssl(err, "out of memory");
+		goto out;
+	}
+	if (X509_STORE_load_file(store, ca_path) != 1) {
+		qt_err_ssl(err, "%s: cannot load CA certificates", ca_path);
+		goto out;
+	}
+	/* Certificates after the first in the embedded PEM are untrusted intermediates. */
+	if ((bio = BIO_new_mem_buf(pem, (int)pem_len)) == NULL) {
+		qt_err_ssl(err, "out of memory");
+		goto out;
+	}
+	x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	X509_free(x);
+	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL)
+		if (sk_X509_push(extra, x) <= 0) {
+			X509_free(x);
+			qt_err_ssl(err, "out of memory");
+			goto out;
+		}
+	ERR_clear_error();
+	if (X509_STORE_CTX_init(ctx, store, cert, extra) != 1) {
+		qt_err_ssl(err, "X509_STORE_CTX_init");
+		goto out;
+	}
+	X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx), (time_t)at);
+	if (allow_expired)
+		X509_VERIFY_PARAM_set_flags(
+		    X509_STORE_CTX_get0_param(ctx), X509_V_FLAG_NO_CHECK_TIME);
+	if (X509_verify_cert(ctx) == 1) {
+		rv = 0;
+		goto out;
+	}
+	e = X509_STORE_CTX_get_error(ctx);
+	ERR_clear_error();
+	qt_err_set(err, EINVAL, "%s: signing certificate does not chain to %s: %s", name, ca_path,
+	    X509_verify_cert_error_string(e));
+	rv = 1;
+out:
+	BIO_free(bio);
+	sk_X509_pop_free(extra, X509_free);
+	X509_STORE_CTX_free(ctx);
+	X509_STORE_free(store);
+	return rv;
+}
+
+int
+signer_verify(const char *name, const uint8_t *section, size_t len, const uint8_t pcr0[48],
+    const struct signer_verify_opts *o, uint8_t ret_pcr8[48], bool *ret_have_pcr8,
+    struct qt_err *err)
+{
+	struct eif_sig sig = { 0 };
+	struct wbuf want = { 0 };
+	X509 *cert = NULL, *given = NULL;
+	uint8_t *der = NULL, *given_pem = NULL, *given_der = NULL;
+	size_t der_len = 0, given_pem_len = 0, given_der_len = 0;
+	const uint8_t *payload;
+	size_t payload_len;
+	char what[600];
+	int v, rv = -1;
+
+	*ret_have_pcr8 = false;
+	if (cose_sigsec_parse(name, section, len, &sig, err) < 0)
+		goto out;
+	snprintf(what, sizeof(what), "%s: signing certificate", name);
+	if (cose_pem_first_cert(what, sig.cert_pem, sig.cert_pem_len, &cert, err) < 0 ||
+	    cose_pem_first_cert_der(what, sig.cert_pem, sig.cert_pem_len, &der, &der_len, err) <
+	        0 ||
+	    pcr8_of_der(der, der_len, ret_pcr8, err) < 0)
+		goto out;
+	*ret_have_pcr8 = true;
+	v = cose_sign1_verify_pem(name, sig.cose, sig.cose_len, sig.cert_pem, sig.cert_pem_len,
+	    &payload, &payload_len, err);
+	if (v != 0) {
+		rv = v;
+		goto out;
+	}
+	if (cbor_enc_pcr_info(pcr0, 48, &want, err) < 0)
+		goto out;
+	if (payload_len != want.len || CRYPTO_memcmp(payload, want.p, want.len) != 0) {
+		qt_err_set(err, EINVAL,
+		    "%s: the signature is valid but signs another PCR0 (made for a different "
+		    "image)",
+		    name);
+		rv = 1;
+		goto out;
+	}
+	if (o->cert_path != NULL) {
+		if (file_read_all(o->cert_path, PEM_MAX, &given_pem, &given_pem_len, err) < 0 ||
+		    cose_pem_first_cert_der(o->cert_path, given_pem, given_pem_len, &given_der,
+		        &given_der_len, err) < 0)
+			goto out;
+		if (given_der_len != der_len || CRYPTO_memcmp(given_der, der, der_len) != 0) {
+			qt_err_set(err, EINVAL, "%s: signed with another certificate than %s", name,
+			    o->cert_path);
+			rv = 1;
+			goto out;
+		}
+	}
+	if (!o->allow_expired) {
+		v = signer_cert_valid_at(what, cert, o->at, err);
+		if (v != 0) {
+			rv = v;
+			goto out;
+		}
+	}
+	if (o->ca_path != NULL) {
+		v = check_chain(name, cert, sig.cert_pem, sig.cert_pem_len, o->ca_path, o->at,
+		    o->allow_expired, err);
+		if (v != 0) {
+			rv = v;
+			goto out;
+		}
+	}
+	rv = 0;
+out:
+	X509_free(given);
+	free(given_pem);
+	free(given_der);
+	free(der);
+	X509_free(cert);
+	wbuf_free(&want);
+	cose_sigsec_free(&sig);
+	return rv;
+}
