@@ -848,6 +848,51 @@ out:
 	return r;
 }
 
+int
+attest_load_public_key(
+    const char *name, const uint8_t *buf, size_t len, struct attest_bytes *ret, struct qt_err *err)
+{
+	char *pname = NULL, *phdr = NULL;
+	unsigned char *data = NULL;
+	long dlen = 0;
+	BIO *b = NULL;
+	int r = -1;
+
+	if (len > ATTEST_PUBKEY_MAX * 4) {
+		qt_err_set(err, EFBIG, "%s: larger than a public key can be", name);
+		goto out;
+	}
+	if (len >= 11 && memcmp(buf, "-----BEGIN ", 11) == 0) {
+		if ((b = BIO_new_mem_buf(buf, (int)len)) == NULL ||
+		    PEM_read_bio(b, &pname, &phdr, &data, &dlen) != 1 || dlen <= 0) {
+			qt_err_ssl(err, "%s: unreadable PEM", name);
+			goto out;
+		}
+		buf = data;
+		len = (size_t)dlen;
+	}
+	if (len > ATTEST_PUBKEY_MAX) {
+		qt_err_set(err, EFBIG, "%s: %zu bytes exceeds the public_key limit of %u", name,
+		    len, ATTEST_PUBKEY_MAX);
+		goto out;
+	}
+	if ((ret->p = malloc(len > 0 ? len : 1)) == NULL) {
+		qt_err_set(err, ENOMEM, "%s: out of memory", name);
+		goto out;
+	}
+	if (len > 0)
+		memcpy(ret->p, buf, len);
+	ret->len = len;
+	ret->present = true;
+	r = 0;
+out:
+	OPENSSL_free(pname);
+	OPENSSL_free(phdr);
+	OPENSSL_free(data);
+	BIO_free(b);
+	return r;
+}
+
 /* ---- verification ---------------------------------------------------------------- */
 
 const char *

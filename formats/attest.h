@@ -90,6 +90,14 @@ void attest_free(struct attest_doc *doc);
 int attest_root_der(const char *name, const uint8_t *buf, size_t len, uint8_t **ret_der,
     size_t *ret_len, struct qt_err *err);
 
+/*
+ * The public key a relying party expects in the document's public_key field:
+ * a PEM file (any type, e.g. PUBLIC KEY) is compared as its DER body, any
+ * other file byte for byte. ret->p is malloc'd.
+ */
+int attest_load_public_key(
+    const char *name, const uint8_t *buf, size_t len, struct attest_bytes *ret, struct qt_err *err);
+
 /* What the relying party expects; at least one item must be set. */
 struct attest_expect {
 	uint32_t pcr_mask;

@@ -1,0 +1,664 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * manifest.c: the reference-value manifest (qt-manifest(5)) and the KMS/IAM
+ * policy conditions made from it (spec/attestation.md 4-5). Key order is the
+ * order of the json_object_set_new calls below (jansson keeps insertion
+ * order); the man page and formats/qt-manifest.schema.json document it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "file.h"
+#include "manifest.h"
+
+const char *
+manifest_platform_name(enum manifest_platform p)
+{
+	return p == MANIFEST_NITRO ? "nitro" : "qingtian";
+}
+
+int
+manifest_platform_parse(const char *text, enum manifest_platform *ret)
+{
+	if (strcmp(text, "qingtian") == 0)
+		*ret = MANIFEST_QINGTIAN;
+	else if (strcmp(text, "nitro") == 0)
+		*ret = MANIFEST_NITRO;
+	else
+		return -1;
+	return 0;
+}
+
+/* ---- PCR3 / PCR4 -------------------------------------------------------------------- */
+
+/* SHA384(0^48 || text): PCR3/PCR4 extend the raw string (spec/attestation.md 4). */
+static int
+extend_text(const char *text, uint8_t out[MANIFEST_PCR_LEN], struct qt_err *err)
+{
+	static const uint8_t zero[MANIFEST_PCR_LEN];
+	EVP_MD_CTX *md = NULL;
+	unsigned n = 0;
+	int r = -1;
+
+	if ((md = EVP_MD_CTX_new()) == NULL || EVP_DigestInit_ex(md, EVP_sha384(), NULL) != 1 ||
+	    EVP_DigestUpdate(md, zero, sizeof(zero)) != 1 ||
+	    EVP_DigestUpdate(md, text, strlen(text)) != 1 || EVP_DigestFinal_ex(md, out, &n) != 1 ||
+	    n != MANIFEST_PCR_LEN) {
+		qt_err_ssl(err, "SHA-384");
+		goto out;
+	}
+	r = 0;
+out:
+	EVP_MD_CTX_free(md);
+	return r;
+}
+
+static bool
+printable(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
+int
+manifest_set_iam_agency(struct manifest *m, const char *urn, struct qt_err *err)
+{
+	char *copy;
+
+	/* "iam::<domain id>:agency:<name>" (Huawei's PCR3 recipe) */
+	if (strncmp(urn, "iam::", 5) != 0 || strstr(urn + 5, ":agency:") == NULL ||
+	    strstr(urn + 5, ":agency:") == urn + 5 || urn[strlen(urn) - 1] == ':' ||
+	    strlen(urn) > 512 || !printable(urn))
+		return qt_err_set(err, EINVAL,
+		    "--iam-agency: '%.64s' is not an agency URN 'iam::<domain id>:agency:<name>'",
+		    urn);
+	if ((copy = strdup(urn)) == NULL)
+		return qt_err_set(err, ENOMEM, "out of memory");
+	if (extend_text(copy, m->pcrs[3], err) < 0) {
+		free(copy);
+		return -1;
+	}
+	free(m->iam_agency);
+	m->iam_agency = copy;
+	m->pcr_mask |= 1u << 3;
+	return 0;
+}
+
+static bool
+is_uuid(char *s) /* folds to lower case in place */
+{
+	size_t i;
+
+	if (strlen(s) != 36)
+		return false;
+	for (i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return false;
+			continue;
+		}
+		if (s[i] >= 'A' && s[i] <= 'F')
+			s[i] = (char)(s[i] - 'A' + 'a');
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	}
+	return true;
+}
+
+static bool
+is_nitro_instance(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n < 3 || n > 32 || s[0] != 'i' || s[1] != '-')
+		return false;
+	for (i = 2; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+int
+manifest_set_instance_id(struct manifest *m, const char *id, struct qt_err *err)
+{
+	char *copy;
+
+	if ((copy = strdup(id)) == NULL)
+		return qt_err_set(err, ENOMEM, "out of memory");
+	if (m->platform == MANIFEST_QINGTIAN ? !is_uuid(copy) : !is_nitro_instance(copy)) {
+		free(copy);
+		return qt_err_set(err, EINVAL, "--instance-id: '%.64s' is not %s", id,
+		    m->platform == MANIFEST_QINGTIAN ? "a hyphenated instance UUID (qingtian)"
+		                                     : "an instance id 'i-<hex>' (nitro)");
+	}
+	if (extend_text(copy, m->pcrs[4], err) < 0) {
+		free(copy);
+		return -1;
+	}
+	free(m->instance_id);
+	m->instance_id = copy;
+	m->pcr_mask |= 1u << 4;
+	return 0;
+}
+
+/* ---- writing ------------------------------------------------------------------------ */
+
+static json_t *
+hexj(const uint8_t *p, size_t n)
+{
+	char buf[2 * 64 + 1];
+
+	if (n > 64)
+		return NULL;
+	qt_hex(p, n, buf);
+	return json_string(buf);
+}
+
+static json_t *
+strj(const char *s)
+{
+	return s != NULL ? json_string(s) : json_null();
+}
+
+json_t *
+manifest_to_json(const struct manifest *m)
+{
+	json_t *o = NULL, *img = NULL, *pcrs = NULL, *sig = NULL, *dig = NULL, *rds = NULL,
+	       *par = NULL, *tool = NULL;
+	char key[4];
+	size_t i;
+	int bad = 0;
+
+	if ((o = json_object()) == NULL || (img = json_object()) == NULL ||
+	    (pcrs = json_object()) == NULL || (dig = json_object()) == NULL ||
+	    (rds = json_array()) == NULL || (par = json_object()) == NULL ||
+	    (tool = json_object()) == NULL)
+		goto fail;
+	bad |= json_object_set_new(o, "schema_version", json_integer(MANIFEST_SCHEMA_VERSION));
+	bad |= json_object_set_new(o, "platform", json_string(manifest_platform_name(m->platform)));
+	bad |= json_object_set_new(o, "hash_algorithm", json_string("sha384"));
+
+	bad |= json_object_set_new(img, "file", strj(m->file));
+	bad |= json_object_set_new(img, "size", json_integer((json_int_t)m->size));
+	bad |= json_object_set_new(img, "sha256", hexj(m->sha256, sizeof(m->sha256)));
+	bad |= json_object_set_new(img, "sha384", hexj(m->sha384, sizeof(m->sha384)));
+	bad |= json_object_set_new(img, "name", strj(m->name));
+	bad |= json_object_set_new(img, "version", strj(m->version));
+	bad |= json_object_set_new(img, "build_time", strj(m->build_time));
+	bad |= json_object_set_new(img, "arch", strj(m->arch));
+	bad |= json_object_set_new(img, "eif_version", json_integer(m->eif_version));
+	bad |= json_object_set_new(o, "image", img);
+	img = NULL;
+
+	for (i = 0; i < MANIFEST_PCR_COUNT; i++) {
+		if (!(m->pcr_mask & (1u << i)))
+			continue;
+		snprintf(key, sizeof(key), "%zu", i);
+		bad |= json_object_set_new(pcrs, key, hexj(m->pcrs[i], MANIFEST_PCR_LEN));
+	}
+	bad |= json_object_set_new(o, "pcrs", pcrs);
+	pcrs = NULL;
+
+	if (m->is_signed) {
+		if ((sig = json_object()) == NULL)
+			goto fail;
+		bad |= json_object_set_new(sig, "subject", strj(m->signer_subject));
+		bad |= json_object_set_new(sig, "issuer", strj(m->signer_issuer));
+		bad |= json_object_set_new(sig, "sha256", hexj(m->signer_sha256, 32));
+		bad |= json_object_set_new(sig, "not_before", strj(m->signer_not_before));
+		bad |= json_object_set_new(sig, "not_after", strj(m->signer_not_after));
+		bad |= json_object_set_new(o, "signer", sig);
+		sig = NULL;
+	} else {
+		bad |= json_object_set_new(o, "signer", json_null());
+	}
+
+	bad |= json_object_set_new(dig, "kernel", hexj(m->kernel, 48));
+	bad |= json_object_set_new(dig, "cmdline", hexj(m->cmdline, 48));
+	for (i = 0; i < m->nramdisks; i++)
+		bad |= json_array_append_new(rds, hexj(m->ramdisks[i], 48));
+	bad |= json_object_set_new(dig, "ramdisks", rds);
+	rds = NULL;
+	bad |= json_object_set_new(o, "digests", dig);
+	dig = NULL;
+
+	bad |= json_object_set_new(par, "iam_agency", strj(m->iam_agency));
+	bad |= json_object_set_new(par, "instance_id", strj(m->instance_id));
+	bad |= json_object_set_new(o, "parent", par);
+	par = NULL;
+
+	bad |= json_object_set_new(tool, "name", json_string("qt"));
+	bad |= json_object_set_new(
+	    tool, "version", strj(m->tool_version ? m->tool_version : QT_VERSION));
+	bad |= json_object_set_new(o, "tool", tool);
+	tool = NULL;
+	if (bad)
+		goto fail;
+	return o;
+fail:
+	json_decref(o);
+	json_decref(img);
+	json_decref(pcrs);
+	json_decref(sig);
+	json_decref(dig);
+	json_decref(rds);
+	json_decref(par);
+	json_decref(tool);
+	return NULL;
+}
+
+int
+manifest_dump(const struct manifest *m, char **ret, size_t *ret_len, struct qt_err *err)
+{
+	json_t *j = manifest_to_json(m);
+	char *s = NULL, *t;
+	size_t n;
+
+	if (j == NULL || (s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER)) == NULL) {
+		json_decref(j);
+		return qt_err_set(err, ENOMEM, "manifest: out of memory");
+	}
+	json_decref(j);
+	n = strlen(s);
+	if ((t = realloc(s, n + 2)) == NULL) {
+		free(s);
+		return qt_err_set(err, ENOMEM, "manifest: out of memory");
+	}
+	t[n] = '\n';
+	t[n + 1] = '\0';
+	*ret = t;
+	*ret_len = n + 1;
+	return 0;
+}
+
+int
+manifest_write_file(const struct manifest *m, const char *path, struct qt_err *err)
+{
+	struct file_out out = { -1, NULL, NULL };
+	char *s = NULL;
+	size_t n;
+	int r = -1;
+
+	if (manifest_dump(m, &s, &n, err) < 0 || file_out_open(path, &out, err) < 0)
+		goto out;
+	if (file_write_all(out.fd, path, (const uint8_t *)s, n, err) < 0 ||
+	    file_out_commit(&out, err) < 0) {
+		file_out_abort(&out);
+		goto out;
+	}
+	r = 0;
+out:
+	free(s);
+	return r;
+}
+
+/* ---- reading ------------------------------------------------------------------------ */
+
+void
+manifest_free(struct manifest *m)
+{
+	if (m == NULL)
+		return;
+	free(m->file);
+	free(m->name);
+	free(m->version);
+	free(m->build_time);
+	free(m->arch);
+	free(m->signer_subject);
+	free(m->signer_issuer);
+	free(m->signer_not_before);
+	free(m->signer_not_after);
+	free(m->iam_agency);
+	free(m->instance_id);
+	free(m->tool_version);
+	free(m);
+}
+
+/* Exactly 2n lower-case hex digits (the manifest's only hex form). */
+static bool
+lhex(const char *s, uint8_t *out, size_t n)
+{
+	size_t i;
+
+	if (strlen(s) != 2 * n)
+		return false;
+	for (i = 0; i < 2 * n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return qt_unhex(s, out, n) == 0;
+}
+
+struct rdctx {
+	const char *name;
+	struct qt_err *err;
+};
+
+static bool
+only_keys(const struct rdctx *c, const char *where, json_t *obj, const char *const *keys)
+{
+	const char *k;
+	json_t *v;
+	size_t i;
+	bool known;
+
+	json_object_foreach(obj, k, v)
+	{
+		known = false;
+		for (i = 0; keys[i] != NULL; i++)
+			if (strcmp(k, keys[i]) == 0)
+				known = true;
+		if (!known) {
+			qt_err_set(
+			    c->err, EINVAL, "%s: %s: unknown key '%.64s'", c->name, where, k);
+			return false;
+		}
+	}
+	return true;
+}
+
+static json_t *
+member(const struct rdctx *c, json_t *obj, const char *where, const char *key, json_type type,
+    bool nullable)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (v == NULL) {
+		qt_err_set(c->err, EINVAL, "%s: %s: missing key '%s'", c->name, where, key);
+		return NULL;
+	}
+	if (nullable && json_is_null(v))
+		return v;
+	if (json_typeof(v) != type) {
+		qt_err_set(c->err, EINVAL, "%s: %s.%s: wrong type", c->name, where, key);
+		return NULL;
+	}
+	return v;
+}
+
+/* A string member copied (NULL for null when nullable). */
+static int
+str_member(const struct rdctx *c, json_t *obj, const char *where, const char *key, bool nullable,
+    char **ret)
+{
+	json_t *v = member(c, obj, where, key, JSON_STRING, nullable);
+
+	if (v == NULL)
+		return -1;
+	if (json_is_null(v))
+		return 0;
+	if ((*ret = strdup(json_string_value(v))) == NULL)
+		return qt_err_set(c->err, ENOMEM, "%s: out of memory", c->name);
+	return 0;
+}
+
+static int
+hex_member(
+    const struct rdctx *c, json_t *obj, const char *where, const char *key, uint8_t *out, size_t n)
+{
+	json_t *v = member(c, obj, where, key, JSON_STRING, false);
+
+	if (v == NULL)
+		return -1;
+	if (!lhex(json_string_value(v), out, n))
+		return qt_err_set(c->err, EINVAL, "%s: %s.%s: not %zu lower-case hex digits",
+		    c->name, where, key, 2 * n);
+	return 0;
+}
+
+static const char *const top_keys[] = { "schema_version", "platform", "hash_algorithm", "image",
+	"pcrs", "signer", "digests", "parent", "tool", NULL };
+static const char *const image_keys[] = { "file", "size", "sha256", "sha384", "name", "version",
+	"build_time", "arch", "eif_version", NULL };
+static const char *const signer_keys[] = { "subject", "issuer", "sha256", "not_before", "not_after",
+	NULL };
+static const char *const digest_keys[] = { "kernel", "cmdline", "ramdisks", NULL };
+static const char *const parent_keys[] = { "iam_agency", "instance_id", NULL };
+static const char *const tool_keys[] = { "name", "version", NULL };
+
+static int
+parse_pcrs(const struct rdctx *c, json_t *pcrs, struct manifest *m)
+{
+	const char *k;
+	json_t *v;
+	char *end;
+	unsigned long idx;
+
+	if (json_object_size(pcrs) == 0)
+		return qt_err_set(c->err, EINVAL, "%s: pcrs: empty", c->name);
+	json_object_foreach(pcrs, k, v)
+	{
+		idx = strtoul(k, &end, 10);
+		/* canonical decimal 0..31: no sign, no leading zero, no spaces */
+		if (k[0] < '0' || k[0] > '9' || *end != '\0' || (k[0] == '0' && k[1] != '\0') ||
+		    idx >= MANIFEST_PCR_COUNT)
+			return qt_err_set(c->err, EINVAL,
+			    "%s: pcrs: key '%.16s' is not a PCR index 0..31", c->name, k);
+		if (!json_is_string(v) ||
+		    !lhex(json_string_value(v), m->pcrs[idx], MANIFEST_PCR_LEN))
+			return qt_err_set(c->err, EINVAL,
+			    "%s: pcrs.%s: not 96 lower-case hex digits", c->name, k);
+		m->pcr_mask |= 1u << idx;
+	}
+	return 0;
+}
+
+int
+manifest_parse(
+    const char *name, const uint8_t *buf, size_t len, struct manifest **ret, struct qt_err *err)
+{
+	struct rdctx c = { name, err };
+	struct manifest *m = NULL;
+	json_t *root = NULL, *v, *img, *sig, *dig, *rds, *par, *tool;
+	json_error_t je;
+	size_t i;
+	int r = -1;
+
+	if (len > MANIFEST_MAX) {
+		qt_err_set(err, EFBIG, "%s: larger than %u bytes", name, MANIFEST_MAX);
+		goto out;
+	}
+	if ((root = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, &je)) == NULL) {
+		qt_err_set(
+		    err, EINVAL, "%s: line %d, column %d: %s", name, je.line, je.column, je.text);
+		goto out;
+	}
+	if ((m = calloc(1, sizeof(*m))) == NULL) {
+		qt_err_set(err, ENOMEM, "%s: out of memory", name);
+		goto out;
+	}
+	if (!json_is_object(root)) {
+		qt_err_set(err, EINVAL, "%s: not a JSON object", name);
+		goto out;
+	}
+	if (!only_keys(&c, "manifest", root, top_keys))
+		goto out;
+	if ((v = member(&c, root, "manifest", "schema_version", JSON_INTEGER, false)) == NULL)
+		goto out;
+	if (json_integer_value(v) != MANIFEST_SCHEMA_VERSION) {
+		qt_err_set(err, EINVAL, "%s: schema_version %lld is not supported (this is %d)",
+		    name, (long long)json_integer_value(v), MANIFEST_SCHEMA_VERSION);
+		goto out;
+	}
+	if ((v = member(&c, root, "manifest", "platform", JSON_STRING, false)) == NULL)
+		goto out;
+	if (manifest_platform_parse(json_string_value(v), &m->platform) < 0) {
+		qt_err_set(err, EINVAL, "%s: platform: '%.32s' is not qingtian or nitro", name,
+		    json_string_value(v));
+		goto out;
+	}
+	if ((v = member(&c, root, "manifest", "hash_algorithm", JSON_STRING, false)) == NULL)
+		goto out;
+	if (strcmp(json_string_value(v), "sha384") != 0) {
+		qt_err_set(err, EINVAL, "%s: hash_algorithm: '%.32s' is not sha384", name,
+		    json_string_value(v));
+		goto out;
+	}
+
+	if ((img = member(&c, root, "manifest", "image", JSON_OBJECT, false)) == NULL ||
+	    !only_keys(&c, "image", img, image_keys) ||
+	    str_member(&c, img, "image", "file", false, &m->file) < 0 ||
+	    (v = member(&c, img, "image", "size", JSON_INTEGER, false)) == NULL)
+		goto out;
+	if (json_integer_value(v) < 0) {
+		qt_err_set(err, EINVAL, "%s: image.size: negative", name);
+		goto out;
+	}
+	m->size = (uint64_t)json_integer_value(v);
+	if (hex_member(&c, img, "image", "sha256", m->sha256, 32) < 0 ||
+	    hex_member(&c, img, "image", "sha384", m->sha384, 48) < 0 ||
+	    str_member(&c, img, "image", "name", true, &m->name) < 0 ||
+	    str_member(&c, img, "image", "version", true, &m->version) < 0 ||
+	    str_member(&c, img, "image", "build_time", true, &m->build_time) < 0 ||
+	    str_member(&c, img, "image", "arch", false, &m->arch) < 0 ||
+	    (v = member(&c, img, "image", "eif_version", JSON_INTEGER, false)) == NULL)
+		goto out;
+	if (json_integer_value(v) < 0 || json_integer_value(v) > 65535) {
+		qt_err_set(err, EINVAL, "%s: image.eif_version: out of range", name);
+		goto out;
+	}
+	m->eif_version = (unsigned)json_integer_value(v);
+
+	if ((v = member(&c, root, "manifest", "pcrs", JSON_OBJECT, false)) == NULL ||
+	    parse_pcrs(&c, v, m) < 0)
+		goto out;
+
+	if ((sig = member(&c, root, "manifest", "signer", JSON_OBJECT, true)) == NULL)
+		goto out;
+	if (!json_is_null(sig)) {
+		m->is_signed = true;
+		if (!only_keys(&c, "signer", sig, signer_keys) ||
+		    str_member(&c, sig, "signer", "subject", false, &m->signer_subject) < 0 ||
+		    str_member(&c, sig, "signer", "issuer", false, &m->signer_issuer) < 0 ||
+		    hex_member(&c, sig, "signer", "sha256", m->signer_sha256, 32) < 0 ||
+		    str_member(&c, sig, "signer", "not_before", false, &m->signer_not_before) < 0 ||
+		    str_member(&c, sig, "signer", "not_after", false, &m->signer_not_after) < 0)
+			goto out;
+	}
+
+	if ((dig = member(&c, root, "manifest", "digests", JSON_OBJECT, false)) == NULL ||
+	    !only_keys(&c, "digests", dig, digest_keys) ||
+	    hex_member(&c, dig, "digests", "kernel", m->kernel, 48) < 0 ||
+	    hex_member(&c, dig, "digests", "cmdline", m->cmdline, 48) < 0 ||
+	    (rds = member(&c, dig, "digests", "ramdisks", JSON_ARRAY, false)) == NULL)
+		goto out;
+	if (json_array_size(rds) > MANIFEST_RAMDISKS_MAX) {
+		qt_err_set(err, EINVAL, "%s: digests.ramdisks: more than %d entries", name,
+		    MANIFEST_RAMDISKS_MAX);
+		goto out;
+	}
+	for (i = 0; i < json_array_size(rds); i++) {
+		v = json_array_get(rds, i);
+		if (!json_is_string(v) || !lhex(json_string_value(v), m->ramdisks[i], 48)) {
+			qt_err_set(err, EINVAL,
+			    "%s: digests.ramdisks[%zu]: not 96 lower-case hex digits", name, i);
+			goto out;
+		}
+		m->nramdisks = i + 1;
+	}
+
+	if ((par = member(&c, root, "manifest", "parent", JSON_OBJECT, false)) == NULL ||
+	    !only_keys(&c, "parent", par, parent_keys) ||
+	    str_member(&c, par, "parent", "iam_agency", true, &m->iam_agency) < 0 ||
+	    str_member(&c, par, "parent", "instance_id", true, &m->instance_id) < 0)
+		goto out;
+	if ((tool = member(&c, root, "manifest", "tool", JSON_OBJECT, false)) == NULL ||
+	    !only_keys(&c, "tool", tool, tool_keys) ||
+	    member(&c, tool, "tool", "name", JSON_STRING, false) == NULL ||
+	    str_member(&c, tool, "tool", "version", false, &m->tool_version) < 0)
+		goto out;
+
+	/* The profile's PCRs must be there (qt-manifest(5)). */
+	if ((m->pcr_mask & 1u) == 0 || (m->pcr_mask & (1u << 8)) == 0) {
+		qt_err_set(err, EINVAL, "%s: pcrs: PCR0 and PCR8 are required", name);
+		goto out;
+	}
+	if (m->platform == MANIFEST_NITRO && (m->pcr_mask & 6u) != 6u) {
+		qt_err_set(err, EINVAL, "%s: pcrs: the nitro profile requires PCR1 and PCR2", name);
+		goto out;
+	}
+	*ret = m;
+	m = NULL;
+	r = 0;
+out:
+	json_decref(root);
+	manifest_free(m);
+	return r;
+}
+
+/* ---- policy ------------------------------------------------------------------------- */
+
+static bool
+zero48(const uint8_t *p)
+{
+	static const uint8_t z[MANIFEST_PCR_LEN];
+
+	return CRYPTO_memcmp(p, z, MANIFEST_PCR_LEN) == 0;
+}
+
+int
+manifest_policy(const char *name, const struct manifest *m, enum manifest_policy_format fmt,
+    bool allow_zero, json_t **ret, struct qt_err *err)
+{
+	static const unsigned huawei[] = { 0, 3, 4, 8 };
+	json_t *o = NULL, *cond = NULL, *eq = NULL, *list;
+	char key[64];
+	unsigned i, idx;
+	int bad = 0;
+
+	if (!allow_zero && zero48(m->pcrs[0]))
+		return qt_err_set(err, EINVAL,
+		    "%s: PCR0 is all zero (a debug-mode value): a policy pinning it admits debug "
+		    "enclaves; refusing without --allow-zero",
+		    name);
+	if (!allow_zero && (!m->is_signed || zero48(m->pcrs[8])))
+		return qt_err_set(err, EINVAL,
+		    "%s: the image is unsigned (PCR8 all zero): pinning PCR8 proves nothing; sign "
+		    "the image or pass --allow-zero",
+		    name);
+	if ((o = json_object()) == NULL || (cond = json_object()) == NULL ||
+	    (eq = json_object()) == NULL)
+		goto fail;
+	if (fmt == MANIFEST_POLICY_HUAWEI) {
+		/* Huawei Cloud KMS/IAM: slash keys, lists of values (spec/attestation.md 5) */
+		for (i = 0; i < sizeof(huawei) / sizeof(huawei[0]); i++) {
+			idx = huawei[i];
+			if (!(m->pcr_mask & (1u << idx)))
+				continue;
+			snprintf(key, sizeof(key), "kms:RecipientAttestation/PCR%u", idx);
+			if ((list = json_array()) == NULL)
+				goto fail;
+			bad |= json_array_append_new(list, hexj(m->pcrs[idx], MANIFEST_PCR_LEN));
+			bad |= json_object_set_new(eq, key, list);
+		}
+	} else {
+		/* AWS KMS: ImageSha384 is PCR0; the others by index */
+		bad |= json_object_set_new(
+		    eq, "kms:RecipientAttestation:ImageSha384", hexj(m->pcrs[0], MANIFEST_PCR_LEN));
+		for (idx = 1; idx < MANIFEST_PCR_COUNT; idx++) {
+			if (!(m->pcr_mask & (1u << idx)))
+				continue;
+			snprintf(key, sizeof(key), "kms:RecipientAttestation:PCR%u", idx);
+			bad |= json_object_set_new(eq, key, hexj(m->pcrs[idx], MANIFEST_PCR_LEN));
+		}
+	}
+	bad |= json_object_set_new(cond, "StringEqualsIgnoreCase", eq);
+	eq = NULL;
+	bad |= json_object_set_new(o, "Condition", cond);
+	cond = NULL;
+	if (bad)
+		goto fail;
+	*ret = o;
+	return 0;
+fail:
+	json_decref(o);
+	json_decref(cond);
+	json_decref(eq);
+	return qt_err_set(err, ENOMEM, "%s: out of memory", name);
+}

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * manifest.h: the reference-value manifest (man/qt-manifest.5, JSON Schema
+ * formats/qt-manifest.schema.json): what an image measures to, written by
+ * `qt-build --manifest` and `qt-measure manifest`, read by `qt-measure
+ * verify --manifest` and turned into KMS/IAM policy conditions by `qt-measure
+ * policy`. All JSON goes through jansson; key order is fixed; hex is
+ * lower-case; nothing depends on the clock, locale or time zone.
+ */
+#ifndef QT_MANIFEST_H
+#define QT_MANIFEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "qt.h"
+
+#define MANIFEST_SCHEMA_VERSION 1
+#define MANIFEST_PCR_COUNT      32
+#define MANIFEST_PCR_LEN        48
+#define MANIFEST_MAX            (1u << 20) /* bytes of a manifest file we read */
+#define MANIFEST_RAMDISKS_MAX   QT_MAX_SECTIONS
+
+enum manifest_platform {
+	MANIFEST_QINGTIAN = 0,
+	MANIFEST_NITRO,
+};
+
+struct manifest {
+	enum manifest_platform platform;
+	/* image */
+	char *file; /* base name */
+	uint64_t size;
+	uint8_t sha256[32], sha384[48];
+	char *name, *version, *build_time; /* from the metadata section; NULL = null */
+	char *arch;                        /* "x86_64" or "aarch64" */
+	unsigned eif_version;
+	/* PCRs by index */
+	uint32_t pcr_mask;
+	uint8_t pcrs[MANIFEST_PCR_COUNT][MANIFEST_PCR_LEN];
+	/* signer; is_signed false = null */
+	bool is_signed;
+	char *signer_subject, *signer_issuer, *signer_not_before, *signer_not_after;
+	uint8_t signer_sha256[32];
+	/* section digests (SHA-384 of the data) */
+	uint8_t kernel[48], cmdline[48];
+	size_t nramdisks;
+	uint8_t ramdisks[MANIFEST_RAMDISKS_MAX][48];
+	/* the parent identities behind PCR3/PCR4, NULL when not given */
+	char *iam_agency, *instance_id;
+	char *tool_version;
+};
+
+const char *manifest_platform_name(enum manifest_platform p);
+/* "qingtian" / "nitro"; -1 for anything else. */
+int manifest_platform_parse(const char *text, enum manifest_platform *ret);
+
+/*
+ * PCR3 = SHA384(0^48 || UTF-8 agency URN "iam::<domain id>:agency:<name>"),
+ * PCR4 = SHA384(0^48 || instance id): the lower-case hyphenated UUID on
+ * QingTian (upper case is folded), "i-<hex>" on Nitro. The raw strings are
+ * kept in the manifest. Malformed values: -1 with err.
+ */
+int manifest_set_iam_agency(struct manifest *m, const char *urn, struct qt_err *err);
+int manifest_set_instance_id(struct manifest *m, const char *id, struct qt_err *err);
+
+/*
+ * The manifest as JSON (key order of qt-manifest(5)); a new reference or NULL
+ * on allocation failure. manifest_dump: the exact bytes written to files and
+ * stdout (2-space indent, final newline), malloc'd.
+ */
+json_t *manifest_to_json(const struct manifest *m);
+int manifest_dump(const struct manifest *m, char **ret, size_t *ret_len, struct qt_err *err);
+/* Write the manifest to path atomically (temporary file, fsync, rename). */
+int manifest_write_file(const struct manifest *m, const char *path, struct qt_err *err);
+
+/*
+ * Parse a manifest (untrusted): schema version, platform, every type, hex
+ * exactly 96 lower-case digits, PCR indexes 0..31 in canonical decimal,
+ * unknown keys rejected. name is used in messages. -1 with err.
+ */
+int manifest_parse(
+    const char *name, const uint8_t *buf, size_t len, struct manifest **ret, struct qt_err *err);
+void manifest_free(struct manifest *m);
+
+enum manifest_policy_format {
+	MANIFEST_POLICY_HUAWEI = 0, /* kms:RecipientAttestation/PCR0|3|4|8, lists */
+	MANIFEST_POLICY_AWS,        /* kms:RecipientAttestation:ImageSha384, :PCR<n> */
+};
+
+/*
+ * The policy condition block ({"Condition":{"StringEqualsIgnoreCase":{...}}}).
+ * Refuses (-1, err naming name) an all-zero PCR0 or the PCR8 of an unsigned
+ * image unless allow_zero. Returns a new reference through ret.
+ */
+int manifest_policy(const char *name, const struct manifest *m, enum manifest_policy_format fmt,
+    bool allow_zero, json_t **ret, struct qt_err *err);
+
+#endif

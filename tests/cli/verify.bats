@@ -1,0 +1,151 @@
+#!/usr/bin/env bats
+# qt-measure verify: real QingTian and Nitro documents (tests/fixtures/attest).
+load ../helpers/common
+
+A="$FIX/attest"
+QT_PCR0=74d6c5fa10418d50e62c5e0422b868a5912d664c7721a9742e2ffdae3ec49c6a4030e3a1f73c37c5ccd297730a77ec89
+QT_PCR8=5d130027a732cb97a378d0dd0563b7a1e43cb220699a2739870558753fb5620bb71e7c9053310aee01ec50c00f502e03
+QT_PCR4=6ccd06a953f53b37610636e8c7f0f1aa9d2489512776f8a4a22e0790ac62102a736ff160fbff9a293c3a275f19bacc70
+NA_PCR0=bdc771e5c6483c54a0ff20c905d258bd230e1edae9dee3702ee9afeb95d9ce08e7174336ce4f5352222c154318c9e285
+NA_PCR8=35235575680337d50f604d08eeb7cb220729e4d0f6b0d05476baafb052a7c2413f78058fefface5e1477046534d4fdb2
+QT_ROOT_SHA=f23443b4eb52a70719df49bdda0e57bb25f1c04530885dbecdbde241c8c4f581
+
+setup() {
+	common_setup
+}
+
+# jq-free field extraction: the report is pretty JSON, one key per line
+verdict_of() { # check name -> verdict
+	awk -v c="\"check\": \"$1\"," '$0 ~ c { getline; sub(/.*"verdict": "/, ""); sub(/".*/, ""); print; exit }'
+}
+
+@test "qt-measure verify: real QingTian document verifies at its own time, little-endian halves" {
+	run -0 --separate-stderr qt-measure verify --root "$A/qingtian-root-G1.pem" --at doc \
+	    --expect-pcr 0=$QT_PCR0 --expect-pcr 8=$QT_PCR8 --expect-pcr 4=$QT_PCR4 \
+	    "$A/qingtian-official-signed.cose"
+	assert_equal "$stderr" ""
+	assert_line --index 1 '  "verdict": "pass",'
+	assert_output --partial '"signature_form": "little-endian-halves"'
+	assert_output --partial '"instant": "2026-07-20T11:23:26Z"'
+	[ "$(verdict_of signature <<<"$output")" = pass ]
+	[ "$(verdict_of pcr4 <<<"$output")" = pass ]
+}
+
+@test "qt-measure verify: QingTian document is expired now (exit 1, validity fails)" {
+	run -1 --separate-stderr qt-measure verify --root-sha256 $QT_ROOT_SHA \
+	    --expect-pcr 0=$QT_PCR0 "$A/qingtian-official-signed.cose"
+	[ "$(verdict_of validity <<<"$output")" = fail ]
+	[ "$(verdict_of signature <<<"$output")" = pass ]
+	[ "$(verdict_of pcr0 <<<"$output")" = skip ]
+	assert_output --partial 'expired at'
+}
+
+@test "qt-measure verify: QingTian document is untrusted under the AWS root" {
+	run -1 --separate-stderr qt-measure verify --root "$A/aws-nitro-root-G1.pem" --at doc \
+	    --expect-pcr 0=$QT_PCR0 "$A/qingtian-official-signed.cose"
+	[ "$(verdict_of root <<<"$output")" = fail ]
+	assert_output --partial '"authentic": false'
+}
+
+@test "qt-measure verify: QingTian document fails as nitro (big-endian only)" {
+	run -1 --separate-stderr qt-measure verify --root "$A/qingtian-root-G1.pem" --at doc \
+	    --platform nitro --expect-pcr 0=$QT_PCR0 "$A/qingtian-official-signed.cose"
+	[ "$(verdict_of signature <<<"$output")" = fail ]
+	[ "$(verdict_of platform <<<"$output")" = fail ]
+}
+
+@test "qt-measure verify: base64 form and stdin give the same verdict" {
+	run -0 --separate-stderr qt-measure verify --root "$A/qingtian-root-G1.pem" --at doc \
+	    --expect-pcr 0=$QT_PCR0 - <"$A/qingtian-official-signed.cose.b64"
+	assert_line --index 1 '  "verdict": "pass",'
+}
+
+@test "qt-measure verify: Nitro signed document: PCR0, PCR8 and public_key match" {
+	# public_key of the document (32 raw bytes), written with xxd as an independent oracle
+	echo 186aa45e63df8e4ff95cadd08f57b9b2f6715375c1ed30fc8eab15d75daf03f5 | xxd -r -p >pk.bin
+	run -0 --separate-stderr qt-measure verify --root "$A/aws-nitro-root-G1.pem" \
+	    --at 2025-03-25T15:05:29Z --expect-pcr 0=$NA_PCR0 --expect-pcr 8=$NA_PCR8 \
+	    --public-key pk.bin "$A/nitro-noauth-signed.cose"
+	assert_output --partial '"signature_form": "big-endian"'
+	[ "$(verdict_of public_key <<<"$output")" = pass ]
+	# PCR8 is extend(0, SHA384(DER of the signing certificate)): openssl as the oracle
+	d=$(openssl dgst -sha384 -binary "$A/nitro-noauth-signing-cert.der" | xxd -p -c 48)
+	p=$( (head -c 48 /dev/zero; echo "$d" | xxd -r -p) | openssl dgst -sha384 -binary | xxd -p -c 48)
+	[ "$p" = "$NA_PCR8" ]
+}
+
+@test "qt-measure verify: wrong nonce and user_data fail, named in failed" {
+	run -1 --separate-stderr qt-measure verify --root "$A/aws-nitro-root-G1.pem" --at doc \
+	    --nonce 00 --user-data "" "$A/nitro-noauth-signed.cose"
+	[ "$(verdict_of nonce <<<"$output")" = fail ]
+	[ "$(verdict_of user_data <<<"$output")" = pass ]
+	assert_output --partial '"failed": [
+    "nonce"
+  ]'
+}
+
+@test "qt-measure verify: debug-mode document never matches" {
+	run -1 --separate-stderr qt-measure verify --root "$A/aws-nitro-root-G1.pem" --at doc \
+	    --expect-pcr 0=$(printf '0%.0s' {1..96}) "$A/nitro-evervault-debug.cose"
+	[ "$(verdict_of production <<<"$output")" = fail ]
+	[ "$(verdict_of signature <<<"$output")" = pass ]
+}
+
+@test "qt-measure verify: max-age against the instant" {
+	run -0 --separate-stderr qt-measure verify --root "$A/aws-nitro-root-G1.pem" \
+	    --at 2025-03-25T15:06:29Z --max-age 60 --expect-pcr 0=$NA_PCR0 "$A/nitro-noauth-signed.cose"
+	run -1 --separate-stderr qt-measure verify --root "$A/aws-nitro-root-G1.pem" \
+	    --at 2025-03-25T15:06:30Z --max-age 60 --expect-pcr 0=$NA_PCR0 "$A/nitro-noauth-signed.cose"
+	[ "$(verdict_of freshness <<<"$output")" = fail ]
+	assert_output --partial 'document is 61 s old, more than 60 s'
+}
+
+@test "qt-measure verify: no expectation is an error (exit 2), not a pass" {
+	run -2 --separate-stderr qt-measure verify --root "$A/aws-nitro-root-G1.pem" \
+	    "$A/nitro-noauth-signed.cose"
+	assert_output ""
+	[[ "$stderr" == "qt-measure: verify: no expectations: give --manifest"* ]]
+}
+
+@test "qt-measure verify: no root is an error (exit 2)" {
+	run -2 --separate-stderr qt-measure verify --expect-pcr 0=$NA_PCR0 "$A/nitro-noauth-signed.cose"
+	[[ "$stderr" == "qt-measure: verify: give exactly one of --root and --root-sha256"* ]]
+}
+
+@test "qt-measure verify: malformed documents exit 2 with a precise message" {
+	run -2 --separate-stderr qt-measure verify --root "$A/aws-nitro-root-G1.pem" --at doc \
+	    --expect-pcr 0=$NA_PCR0 "$A/broken/marlin-2024-08-07T0638-prod.trailing-byte.bin"
+	assert_equal "$stderr" "qt-measure: $A/broken/marlin-2024-08-07T0638-prod.trailing-byte.bin: COSE_Sign1: 1 trailing bytes at offset 4532"
+	assert_line --index 1 '  "verdict": "error",'
+	run -2 --separate-stderr qt-measure verify --root "$A/aws-nitro-root-G1.pem" --at doc \
+	    --expect-pcr 0=$NA_PCR0 "$A/broken/marlin-2024-08-07T0638-prod.wrong-tag-17.bin"
+	[[ "$stderr" == *": tag 17 (COSE_Mac0) at offset 0: not a COSE_Sign1 (tag 18)" ]]
+	run -2 --separate-stderr qt-measure verify --root "$A/aws-nitro-root-G1.pem" --at doc \
+	    --expect-pcr 0=$NA_PCR0 "$A/broken/marlin-2024-08-07T0638-prod.alg-es256.bin"
+	[[ "$stderr" == *": protected header: alg -7 (ES256) is not ES384 (-35), the only algorithm accepted" ]]
+	head -c 1000 "$A/nitro-noauth-signed.cose" >cut.cose
+	run -2 --separate-stderr qt-measure verify --root "$A/aws-nitro-root-G1.pem" --at doc \
+	    --expect-pcr 0=$NA_PCR0 cut.cose
+	[[ "$stderr" == "qt-measure: cut.cose: COSE_Sign1: malformed CBOR (truncated) at offset"* ]]
+}
+
+@test "qt-measure verify: tampered real documents exit 1 (signature)" {
+	for f in payload-byte-flipped pcr0-changed cabundle-reversed; do
+		run -1 --separate-stderr qt-measure verify --root "$A/aws-nitro-root-G1.pem" \
+		    --at 2024-08-07T06:38:09Z --expect-pcr 4=$(printf '0%.0s' {1..96}) \
+		    "$A/broken/marlin-2024-08-07T0638-prod.$f.bin"
+		[ "$(verdict_of signature <<<"$output")" = fail ]
+	done
+}
+
+@test "qt-measure verify: tag 18 accepted; hex-encoded document accepted" {
+	M0=5fec1b73727425848d725d68f4a062c634061a035067bd0b9a6dc73e25ed5013dfe7ccbf8a7e9857eceb0841c4cb6ae6
+	run -0 --separate-stderr qt-measure verify --root "$A/aws-nitro-root-G1.der" \
+	    --at 2024-08-07T06:38:09Z --expect-pcr 0=$M0 \
+	    "$A/broken/marlin-2024-08-07T0638-prod.VALID-tag18-added.bin"
+	assert_output --partial '"tagged": true'
+	run -0 --separate-stderr qt-measure verify --root "$A/aws-nitro-root-G1.der" \
+	    --at 2024-08-07T06:43:12Z --expect-pcr 0=$M0 --json=short \
+	    "$A/encoded/marlin-2024-08-07T0643-prod.hex"
+	[[ "$output" == '{"verdict":"pass","platform":"nitro","instant":"2024-08-07T06:43:12Z",'* ]]
+}

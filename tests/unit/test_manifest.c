@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * test_manifest.c: manifest JSON (fixed key order, round trip, strict
+ * reading), PCR3/PCR4 derivation against a real QingTian document's PCR4,
+ * and the policy conditions with their refusals.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "manifest.h"
+#include "unit.h"
+
+/* PCR4 of tests/fixtures/attest/qingtian-official-signed.cose (parent ECS UUID below) */
+static const char QT_PCR4[] = "6ccd06a953f53b37610636e8c7f0f1aa9d2489512776f8a4a22e0790ac62102a"
+                              "736ff160fbff9a293c3a275f19bacc70";
+
+static void
+fill(struct manifest *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->platform = MANIFEST_QINGTIAN;
+	m->file = strdup("app.eif");
+	m->size = 1234;
+	memset(m->sha256, 0xab, sizeof(m->sha256));
+	memset(m->sha384, 0xcd, sizeof(m->sha384));
+	m->name = strdup("app");
+	m->arch = strdup("x86_64");
+	m->eif_version = 4;
+	m->pcr_mask = 1u | 1u << 8;
+	memset(m->pcrs[0], 0x11, 48);
+	memset(m->pcrs[8], 0x88, 48);
+	m->is_signed = true;
+	m->signer_subject = strdup("CN=signer");
+	m->signer_issuer = strdup("CN=signer");
+	m->signer_not_before = strdup("2025-01-01T00:00:00Z");
+	m->signer_not_after = strdup("2030-01-01T00:00:00Z");
+	memset(m->signer_sha256, 0x5a, 32);
+	m->nramdisks = 2;
+	memset(m->ramdisks[1], 0x22, 48);
+}
+
+static void
+free_fields(struct manifest *m)
+{
+	free(m->file);
+	free(m->name);
+	free(m->arch);
+	free(m->signer_subject);
+	free(m->signer_issuer);
+	free(m->signer_not_before);
+	free(m->signer_not_after);
+	free(m->iam_agency);
+	free(m->instance_id);
+}
+
+static int
+parse_str(const char *s, struct manifest **ret, struct qt_err *err)
+{
+	qt_err_clear(err);
+	return manifest_parse("m.json", (const uint8_t *)s, strlen(s), ret, err);
+}
+
+/* Replace the first occurrence of from by to in text (static buffer). */
+static const char *
+edit(const char *text, const char *from, const char *to)
+{
+	static char buf[16384];
+	const char *p = strstr(text, from);
+
+	if (p == NULL)
+		return "not found";
+	snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(p - text), text, to, p + strlen(from));
+	return buf;
+}
+
+int
+main(void)
+{
+	struct unit u = { 0, 0 };
+	struct manifest m, *back = NULL;
+	struct qt_err err = { 0 };
+	json_t *pol = NULL;
+	char *s = NULL, *s2 = NULL, *ps;
+	size_t n, n2;
+
+	fill(&m);
+	/* PCR4 from the parent UUID reproduces a real document's PCR4; upper case folds */
+	CHECK(&u, manifest_set_instance_id(&m, "4662B7A3-7898-46c9-a6c5-20e9025e50bc", &err) == 0);
+	CHECK_STR(&u, m.instance_id, "4662b7a3-7898-46c9-a6c5-20e9025e50bc");
+	{
+		uint8_t want[48];
+
+		CHECK(&u, qt_unhex(QT_PCR4, want, 48) == 0);
+		CHECK_MEM(&u, m.pcrs[4], want, 48);
+	}
+	CHECK(&u, manifest_set_instance_id(&m, "i-0123456789abcdef0", &err) == -1);
+	CHECK(&u,
+	    strstr(err.msg, "--instance-id: 'i-0123456789abcdef0' is not a hyphenated") != NULL);
+	qt_err_clear(&err);
+	CHECK(
+	    &u, manifest_set_iam_agency(&m, "iam::0123456789abcdef:agency:kms-reader", &err) == 0);
+	CHECK(&u, (m.pcr_mask & (1u << 3)) != 0);
+	CHECK(&u, manifest_set_iam_agency(&m, "agency:foo", &err) == -1);
+	qt_err_clear(&err);
+
+	/* dump: fixed key order, lower-case hex, final newline; deterministic */
+	CHECK(&u, manifest_dump(&m, &s, &n, &err) == 0);
+	CHECK(&u, manifest_dump(&m, &s2, &n2, &err) == 0);
+	CHECK(&u, s != NULL && s2 != NULL && n == n2 && memcmp(s, s2, n) == 0);
+	CHECK(&u, s != NULL && strncmp(s,
+	                           "{\n  \"schema_version\": 1,\n  \"platform\": \"qingtian\",\n"
+	                           "  \"hash_algorithm\": \"sha384\",\n  \"image\": {\n"
+	                           "    \"file\": \"app.eif\",\n",
+	                           90) == 0);
+	CHECK(&u, s != NULL && s[n - 1] == '\n' &&
+	              strstr(s, "\"tool\": {\n    \"name\": \"qt\"") != NULL);
+	CHECK(&u, s != NULL && strstr(s, "\"pcrs\": {\n    \"0\": \"1111") != NULL);
+	CHECK(&u, s != NULL && strstr(s, "\"3\": ") < strstr(s, "\"4\": ") &&
+	              strstr(s, "\"4\": ") < strstr(s, "\"8\": "));
+
+	/* round trip: parse(dump(m)) dumps to the same bytes */
+	CHECK(&u, parse_str(s, &back, &err) == 0);
+	if (back != NULL) {
+		free(s2);
+		s2 = NULL;
+		CHECK(&u, manifest_dump(back, &s2, &n2, &err) == 0);
+		CHECK(&u, s2 != NULL && n == n2 && memcmp(s, s2, n) == 0);
+		CHECK(&u, back->pcr_mask == (1u | 1u << 3 | 1u << 4 | 1u << 8));
+		manifest_free(back);
+		back = NULL;
+	}
+
+	/* strict reading */
+	CHECK(&u, parse_str(edit(s, "\"schema_version\": 1", "\"schema_version\": 2"), &back,
+	              &err) == -1);
+	CHECK(&u, strstr(err.msg, "m.json: schema_version 2 is not supported") != NULL);
+	CHECK(&u, parse_str(edit(s, "\"0\": \"1111", "\"0\": \"111A"), &back, &err) == -1);
+	CHECK(&u, strstr(err.msg, "m.json: pcrs.0: not 96 lower-case hex digits") != NULL);
+	CHECK(&u, parse_str(edit(s, "\"0\": ", "\"00\": "), &back, &err) == -1);
+	CHECK(&u, strstr(err.msg, "key '00' is not a PCR index") != NULL);
+	CHECK(&u, parse_str(edit(s, "\"0\": ", "\"32\": "), &back, &err) == -1);
+	CHECK(&u, parse_str(edit(s, "\"hash_algorithm\"", "\"extra\": 1, \"hash_algorithm\""),
+	              &back, &err) == -1);
+	CHECK(&u, strstr(err.msg, "m.json: manifest: unknown key 'extra'") != NULL);
+	CHECK(&u, parse_str(edit(s, "\"platform\": \"qingtian\",",
+	                        "\"platform\": \"qingtian\", \"platform\": \"nitro\","),
+	              &back, &err) == -1);
+	CHECK(&u, strstr(err.msg, "duplicate") != NULL);
+	CHECK(&u, parse_str(edit(s, "\"platform\": \"qingtian\"", "\"platform\": \"sgx\""), &back,
+	              &err) == -1);
+	CHECK(&u, parse_str(edit(s, "\"size\": 1234", "\"size\": \"1234\""), &back, &err) == -1);
+	CHECK(&u, strstr(err.msg, "m.json: image.size: wrong type") != NULL);
+	CHECK(&u, parse_str("[]", &back, &err) == -1);
+	CHECK(&u, parse_str("{", &back, &err) == -1);
+	CHECK(&u, strstr(err.msg, "m.json: line 1") != NULL);
+	/* nitro profile needs PCR1 and PCR2 */
+	CHECK(&u, parse_str(edit(s, "\"platform\": \"qingtian\"", "\"platform\": \"nitro\""), &back,
+	              &err) == -1);
+	CHECK(&u, strstr(err.msg, "requires PCR1 and PCR2") != NULL);
+
+	/* policy: huawei (slash keys, lists), aws (ImageSha384 + PCR<n>) */
+	CHECK(&u, manifest_policy("m.json", &m, MANIFEST_POLICY_HUAWEI, false, &pol, &err) == 0);
+	ps = pol ? json_dumps(pol, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	CHECK(&u, ps != NULL && strncmp(ps,
+	                            "{\"Condition\":{\"StringEqualsIgnoreCase\":{"
+	                            "\"kms:RecipientAttestation/PCR0\":[\"1111",
+	                            70) == 0);
+	CHECK(&u, ps != NULL && strstr(ps, "\"kms:RecipientAttestation/PCR3\":[") != NULL &&
+	              strstr(ps, "\"kms:RecipientAttestation/PCR4\":[\"6ccd06a9") != NULL &&
+	              strstr(ps, "\"kms:RecipientAttestation/PCR8\":[\"8888") != NULL);
+	free(ps);
+	json_decref(pol);
+	pol = NULL;
+	CHECK(&u, manifest_policy("m.json", &m, MANIFEST_POLICY_AWS, false, &pol, &err) == 0);
+	ps = pol ? json_dumps(pol, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	CHECK(&u, ps != NULL &&
+	              strstr(ps, "{\"kms:RecipientAttestation:ImageSha384\":\"1111") != NULL &&
+	              strstr(ps, "\"kms:RecipientAttestation:PCR8\":\"8888") != NULL &&
+	              strstr(ps, "PCR0") == NULL);
+	free(ps);
+	json_decref(pol);
+	pol = NULL;
+	/* refusals: unsigned PCR8, all-zero PCR0; --allow-zero overrides */
+	m.is_signed = false;
+	memset(m.pcrs[8], 0, 48);
+	qt_err_clear(&err);
+	CHECK(&u, manifest_policy("m.json", &m, MANIFEST_POLICY_HUAWEI, false, &pol, &err) == -1);
+	CHECK(&u, strstr(err.msg, "m.json: the image is unsigned (PCR8 all zero)") != NULL);
+	qt_err_clear(&err);
+	CHECK(&u, manifest_policy("m.json", &m, MANIFEST_POLICY_HUAWEI, true, &pol, &err) == 0);
+	json_decref(pol);
+	pol = NULL;
+	memset(m.pcrs[0], 0, 48);
+	qt_err_clear(&err);
+	CHECK(&u, manifest_policy("m.json", &m, MANIFEST_POLICY_AWS, false, &pol, &err) == -1);
+	CHECK(&u, strstr(err.msg, "m.json: PCR0 is all zero") != NULL);
+
+	free(s);
+	free(s2);
+	free_fields(&m);
+	return unit_end(&u);
+}
