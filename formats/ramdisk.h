@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ramdisk.h: reproducible cpio newc ramdisks (spec/eif.md 9) from a
+ * directory, a tarball, a `docker save` archive or an OCI image layout.
+ * The only user of libarchive. A source is loaded into a tree (paths and
+ * metadata in memory, file contents left where they are or spooled to an
+ * unlinked temporary file), then written in a fixed order into a qt_sink.
+ */
+#ifndef QT_RAMDISK_H
+#define QT_RAMDISK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "qt.h"
+
+/* Defaults of the limits on a source (documented in qt-build(1)). */
+#define RAMDISK_MAX_ENTRIES_DEFAULT 1000000u       /* entries read, all layers together */
+#define RAMDISK_MAX_BYTES_DEFAULT   (64ull << 30) /* file content bytes read, all layers */
+#define RAMDISK_JSON_MAX            (4u << 20)    /* manifest.json, index, image config */
+#define RAMDISK_PATH_MAX            4096u         /* PATH_MAX, "rootfs/" prefix included */
+#define RAMDISK_MAX_LAYERS          256u
+
+struct ramdisk_opts {
+	uint32_t mtime_clamp;  /* SOURCE_DATE_EPOCH: every mtime is min(mtime, clamp) */
+	bool keep_owner;       /* directory: keep uid, gid and mode bits as on disk */
+	const char *platform;  /* OCI/docker: "os/arch[/variant]"; NULL = "linux/amd64" */
+	uint64_t max_entries;  /* 0 = RAMDISK_MAX_ENTRIES_DEFAULT */
+	uint64_t max_bytes;    /* 0 = RAMDISK_MAX_BYTES_DEFAULT */
+	const char *tmpdir;    /* where archive contents are spooled; NULL = $TMPDIR or /tmp */
+};
+
+/* A NULL-terminated-free vector of strings (v[n] is NULL too). */
+struct ramdisk_strv {
+	char **v;
+	size_t n;
+};
+
+/* Image configuration of a docker-archive or OCI source ("config" object). */
+struct ramdisk_config {
+	bool has_entrypoint; /* key present and not null */
+	bool has_cmd;
+	struct ramdisk_strv entrypoint;
+	struct ramdisk_strv cmd;
+	struct ramdisk_strv env;
+	char *workdir; /* NULL if unset */
+};
+
+/* What loading a source found that the front-end may want to warn about. */
+struct ramdisk_stats {
+	uint64_t entries;        /* entries read from the source, all layers */
+	uint64_t bytes;          /* file content bytes read */
+	uint64_t written;        /* entries in the resulting tree */
+	uint64_t xattrs;         /* entries that carried extended attributes (dropped) */
+	char xattr_first[256];   /* path of the first of them */
+	uint64_t devices;        /* device nodes and sockets skipped */
+	char device_first[256];
+	uint64_t layers;         /* layers applied (1 for a directory or tarball) */
+};
+
+enum ramdisk_kind {
+	RAMDISK_SRC_DIR,
+	RAMDISK_SRC_TAR,
+	RAMDISK_SRC_DOCKER, /* docker-archive:FILE[:IMAGE] */
+	RAMDISK_SRC_OCI,    /* oci:DIR[:REF] */
+};
+
+struct ramdisk_tree;
+
+/*
+ * Load SOURCE: "docker-archive:FILE[:IMAGE]", "oci:DIR[:REF]", a directory
+ * or a tarball (any compression libarchive reads). Untrusted input: paths
+ * are normalised, escapes, writes through symbolic links, bad digests and
+ * limit overruns are errors naming the archive, layer and entry. Nothing
+ * is written anywhere but the spool file (unlinked, freed with the tree).
+ */
+int ramdisk_tree_load(const char *source, const struct ramdisk_opts *opts,
+    struct ramdisk_tree **ret, struct qt_err *err);
+void ramdisk_tree_free(struct ramdisk_tree *t);
+enum ramdisk_kind ramdisk_tree_kind(const struct ramdisk_tree *t);
+/* The image config of a docker/OCI source, NULL for a directory or tarball. */
+const struct ramdisk_config *ramdisk_tree_config(const struct ramdisk_tree *t);
+const struct ramdisk_stats *ramdisk_tree_stats(const struct ramdisk_tree *t);
+
+/* Command-line overrides of the image config (qt-build --entrypoint/--cmd/--env). */
+struct ramdisk_overrides {
+	bool has_entrypoint;
+	bool has_cmd;
+	const char *const *entrypoint;
+	size_t n_entrypoint;
+	const char *const *cmd;
+	size_t n_cmd;
+	const char *const *env; /* KEY=VALUE; replaces KEY of the image, else appended */
+	size_t n_env;
+};
+
+/*
+ * The command and environment the enclave runs, as `docker run` computes
+ * them: Entrypoint followed by Cmd; --entrypoint replaces Entrypoint and
+ * drops the image's Cmd; --cmd replaces Cmd. cfg may be NULL. Fails if the
+ * result is empty or an element holds a newline or NUL. ret_* are freed
+ * with ramdisk_strv_free.
+ */
+int ramdisk_command(const struct ramdisk_config *cfg, const struct ramdisk_overrides *ov,
+    struct ramdisk_strv *ret_cmd, struct ramdisk_strv *ret_env, struct qt_err *err);
+void ramdisk_strv_free(struct ramdisk_strv *v);
+
+/*
+ * Write the application ramdisk (spec/eif.md 9): "rootfs", every entry of
+ * the tree under "rootfs/" in byte-wise path order with the directories
+ * rootfs/{dev,proc,run,sys,tmp,var} merged in, then the files "cmd" and
+ * "env" (one element per line). gzip: a gzip stream (level 6, no name, no
+ * timestamp) instead of plain cpio.
+ */
+int ramdisk_write_app(const struct ramdisk_tree *t, const struct ramdisk_strv *cmd,
+    const struct ramdisk_strv *env, bool gzip, struct qt_sink sink, struct qt_err *err);
+
+/*
+ * Write the bootstrap ramdisk: "dev/" (0755), "init" (0755, from init_path)
+ * and each driver under its base name (0755), all owned by 0:0 with mtime
+ * min(0, clamp) = the clamp's floor.
+ */
+int ramdisk_write_bootstrap(const char *init_path, const char *const *drivers, size_t n_drivers,
+    uint32_t mtime_clamp, bool gzip, struct qt_sink sink, struct qt_err *err);
+
+#endif
