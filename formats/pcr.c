@@ -4,9 +4,12 @@
  * feeds which register is decided by the caller (eif.c) through pcr_role.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <zlib.h>
@@ -56,6 +59,72 @@ pcr_of_bytes(const uint8_t *buf, size_t len, uint8_t ret[PCR_LEN], struct qt_err
 	uint8_t d[PCR_LEN];
 
 	if (pcr_sha384(buf, len, d, err) < 0)
+		return -1;
+	memset(ret, 0, PCR_LEN);
+	return pcr_extend(ret, d, sizeof(d), err);
+}
+
+int
+pcr_sha384_file(const char *path, uint8_t ret[PCR_LEN], struct qt_err *err)
+{
+	const char *name = strcmp(path, "-") == 0 ? "standard input" : path;
+	EVP_MD_CTX *md = NULL;
+	uint8_t *buf = NULL;
+	unsigned int n = 0;
+	struct stat st;
+	ssize_t got;
+	int fd = -1, r = -1;
+
+	if (strcmp(path, "-") == 0)
+		fd = STDIN_FILENO;
+	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return qt_err_set(err, errno, "%s: cannot open: %s", path, strerror(errno));
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		qt_err_set(err, EISDIR, "%s: is a directory", name);
+		goto out;
+	}
+	if ((buf = malloc(QT_IO_CHUNK)) == NULL) {
+		qt_err_set(err, ENOMEM, "%s: out of memory", name);
+		goto out;
+	}
+	if ((md = EVP_MD_CTX_new()) == NULL || EVP_DigestInit_ex(md, EVP_sha384(), NULL) != 1) {
+		qt_err_ssl(err, "%s: SHA-384: cannot initialise", name);
+		goto out;
+	}
+	for (;;) {
+		got = read(fd, buf, QT_IO_CHUNK);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			qt_err_set(err, errno, "%s: read error: %s", name, strerror(errno));
+			goto out;
+		}
+		if (got == 0)
+			break;
+		if (EVP_DigestUpdate(md, buf, (size_t)got) != 1) {
+			qt_err_ssl(err, "%s: SHA-384 failed", name);
+			goto out;
+		}
+	}
+	if (EVP_DigestFinal_ex(md, ret, &n) != 1 || n != PCR_LEN) {
+		qt_err_ssl(err, "%s: SHA-384 failed", name);
+		goto out;
+	}
+	r = 0;
+out:
+	EVP_MD_CTX_free(md);
+	free(buf);
+	if (fd >= 0 && fd != STDIN_FILENO)
+		close(fd);
+	return r;
+}
+
+int
+pcr_of_file(const char *path, uint8_t ret[PCR_LEN], struct qt_err *err)
+{
+	uint8_t d[PCR_LEN];
+
+	if (pcr_sha384_file(path, d, err) < 0)
 		return -1;
 	memset(ret, 0, PCR_LEN);
 	return pcr_extend(ret, d, sizeof(d), err);

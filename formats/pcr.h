@@ -28,6 +28,11 @@ int pcr_sha384(const uint8_t *buf, size_t len, uint8_t ret[PCR_LEN], struct qt_e
 /* extend(0^48, SHA384(buf)): what nitro-cli pcr --input prints, and PCR8 of a DER cert. */
 int pcr_of_bytes(const uint8_t *buf, size_t len, uint8_t ret[PCR_LEN], struct qt_err *err);
 
+/* pcr_of_bytes over a file's contents, streamed ("-" = standard input). */
+int pcr_of_file(const char *path, uint8_t ret[PCR_LEN], struct qt_err *err);
+/* SHA-384 of a file's contents, streamed ("-" = standard input). */
+int pcr_sha384_file(const char *path, uint8_t ret[PCR_LEN], struct qt_err *err);
+
 /* Which registers a section's data feeds. */
 enum pcr_role {
 	PCR_ROLE_NONE, /* metadata, signature: CRC only */

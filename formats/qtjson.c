@@ -102,8 +102,6 @@ qtjson_dump(const json_t *v, bool pretty, char **ret, struct qt_err *err)
 	size_t flags = JSON_PRESERVE_ORDER | JSON_ENCODE_ANY;
 	char *s, *p;
 
-	if (qtjson_no_reals("JSON output", "value", v, err) < 0)
-		return -1;
 	flags |= pretty ? JSON_INDENT(2) : JSON_COMPACT;
 	if ((s = json_dumps(v, flags)) == NULL)
 		return qt_err_set(err, ENOMEM, "cannot print JSON: out of memory");

@@ -3,8 +3,9 @@
  * qtjson.h: JSON through jansson, printed byte-for-byte as serde_json prints
  * it (the reference tools are Rust): compact or 2-space pretty, objects in
  * insertion order (build them sorted with qtjson_sorted where serde sorts),
- * raw UTF-8, lower-case \u escapes. Floats are refused: serde (ryu) and
- * jansson print them differently.
+ * raw UTF-8, lower-case \u escapes. Floats differ (serde prints the
+ * shortest round-trip form, jansson 17 digits): qt never writes them into an
+ * image (qtjson_no_reals) and prints those of foreign images as jansson does.
  */
 #ifndef QT_QTJSON_H
 #define QT_QTJSON_H

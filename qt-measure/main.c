@@ -1,24 +1,47 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* qt-measure: not built yet; says so and exits 2 so no script mistakes it for success. */
+/*
+ * qt-measure: measurements of enclave images, PCR arithmetic, attestation
+ * checks. Dispatches on the first argument: a subcommand name from the table
+ * below, otherwise the measurement of an IMAGE.
+ */
 #include <string.h>
 
 #include "attest_cmds.h"
+#include "cmds.h"
 #include "tool.h"
 
-static const char usage_text[] = "usage: qt-measure --version\n";
+const char measure_usage[] =
+    "usage: qt-measure [--format qingtian|nitro] [--json=pretty|short] IMAGE\n"
+    "       qt-measure describe [--json=pretty|short] IMAGE\n"
+    "       qt-measure pcr (--input FILE | --signing-certificate PEM) [--json=pretty|short]\n"
+    "       qt-measure extend [--from HEX] (--digest HEX | --string TEXT | --file FILE |\n"
+    "                         --iam-agency URN | --instance-id UUID)... [--json=pretty|short]\n"
+    "       qt-measure verify --root ROOT.pem | --root-sha256 HEX [options] DOC\n"
+    "       qt-measure policy --format huawei|aws [--allow-zero] [--json=pretty|short] MANIFEST\n"
+    "       qt-measure --help | --version\n";
+
+/* Each returns its exit code; argv[0] is the subcommand name. */
+static const struct {
+	const char *name;
+	int (*run)(int argc, char *argv[]);
+} subcmds[] = {
+	{ "describe", cmd_describe },
+	{ "pcr", cmd_pcr },
+	{ "extend", cmd_extend },
+	{ "verify", cmd_verify },
+	{ "policy", cmd_policy },
+};
 
 int
 main(int argc, char *argv[])
 {
+	size_t i;
+
 	tool_init(argv[0]);
-	if (argc >= 2 && strcmp(argv[1], "verify") == 0)
-		return tool_finish(cmd_verify(argc - 1, argv + 1));
-	if (argc >= 2 && strcmp(argv[1], "policy") == 0)
-		return tool_finish(cmd_policy(argc - 1, argv + 1));
-	if (argc == 2 && strcmp(argv[1], "--version") == 0)
-		tool_version();
-	if (argc == 2 && strcmp(argv[1], "--help") == 0)
-		tool_help(usage_text);
-	tool_warn("not implemented yet");
-	return tool_finish(QT_EXIT_TROUBLE);
+	if (argc >= 2) {
+		for (i = 0; i < sizeof(subcmds) / sizeof(subcmds[0]); i++)
+			if (strcmp(argv[1], subcmds[i].name) == 0)
+				return tool_finish(subcmds[i].run(argc - 1, argv + 1));
+	}
+	return cmd_image(argc, argv);
 }

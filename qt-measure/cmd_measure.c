@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cmd_measure.c: qt-measure IMAGE (measurements, as qt-build prints them) and
+ * qt-measure describe IMAGE (nitro-cli describe-eif's document). Both read
+ * the image once, forward only, and check its CRC and signature.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "cmds.h"
+#include "describe.h"
+#include "eif.h"
+#include "tool.h"
+
+enum { OPT_FORMAT = 256, OPT_JSON, OPT_VERSION };
+
+static const struct option longopts[] = {
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "json", required_argument, NULL, OPT_JSON },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const char *
+parse(int argc, char *argv[], bool describe, enum describe_shape *shape, enum qt_json *json)
+{
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case OPT_FORMAT:
+			if (describe)
+				tool_usage(measure_usage, "describe: --format is not an option here");
+			if (describe_parse_shape(optarg, shape) < 0)
+				tool_usage(measure_usage, "--format: unknown format '%s'", optarg);
+			break;
+		case OPT_JSON:
+			if (tool_parse_json_style(optarg, json) < 0)
+				tool_usage(measure_usage, "--json: unknown style '%s'", optarg);
+			break;
+		case 'h':
+			tool_help(measure_usage);
+		case OPT_VERSION:
+			tool_version();
+		default:
+			tool_usage(measure_usage, NULL);
+		}
+	}
+	if (argc - optind != 1)
+		tool_usage(measure_usage, argc == optind ? "expected an IMAGE operand"
+							 : "expected exactly one IMAGE operand");
+	return argv[optind];
+}
+
+static int
+run(int argc, char *argv[], bool describe)
+{
+	enum describe_shape shape = DESCRIBE_QINGTIAN;
+	enum qt_json json = QT_JSON_PRETTY;
+	struct qt_err err = { 0 }, why = { 0 };
+	struct eif_info *info = NULL;
+	json_t *doc = NULL;
+	struct pcr_set p;
+	const char *path, *name;
+	bool pass = true;
+	int sc, rc = QT_EXIT_TROUBLE;
+
+	path = parse(argc, argv, describe, &shape, &json);
+	if (eif_read_path(path, NULL, 0, &info, &err) < 0)
+		goto out;
+	name = path[0] == '-' && path[1] == '\0' ? "standard input" : path;
+	p = info->pcrs;
+	if (describe_pcr8(name, info, &p, &err) < 0)
+		goto out;
+	if (describe) {
+		if (describe_document(name, info, &p, &doc, &pass, &why, &err) < 0)
+			goto out;
+	} else {
+		if (describe_measurements(&p, shape, &doc, &err) < 0)
+			goto out;
+		if (!info->crc_ok) {
+			pass = false;
+			qt_err_set(&why, EINVAL,
+			    "%s: CRC mismatch: the header says %08x, the contents give %08x", name,
+			    info->hdr.crc, info->crc_computed);
+		}
+		if (info->signature != NULL) {
+			if ((sc = describe_signature_check(name, info, &p, &why, &err)) < 0)
+				goto out;
+			if (sc == 1)
+				pass = false;
+		}
+	}
+	if (tool_print_json(doc, json, &err) < 0)
+		goto out;
+	rc = pass ? QT_EXIT_OK : QT_EXIT_MISMATCH;
+	if (!pass)
+		tool_report(&why);
+out:
+	if (rc == QT_EXIT_TROUBLE)
+		tool_report(&err);
+	json_decref(doc);
+	eif_info_free(info);
+	return tool_finish(rc);
+}
+
+int
+cmd_image(int argc, char *argv[])
+{
+	return run(argc, argv, false);
+}
+
+int
+cmd_describe(int argc, char *argv[])
+{
+	return run(argc, argv, true);
+}

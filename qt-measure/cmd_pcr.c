@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cmd_pcr.c: qt-measure pcr, as nitro-cli pcr: --input FILE gives
+ * {"PCR": extend(0, SHA384(file))}, --signing-certificate PEM gives
+ * {"PCR8": extend(0, SHA384(DER of its first certificate))}.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+
+#include "cmds.h"
+#include "cose.h"
+#include "file.h"
+#include "pcr.h"
+#include "tool.h"
+
+#define PEM_MAX (1u << 20)
+
+enum { OPT_INPUT = 256, OPT_CERT, OPT_JSON };
+
+static const struct option longopts[] = {
+	{ "input", required_argument, NULL, OPT_INPUT },
+	{ "signing-certificate", required_argument, NULL, OPT_CERT },
+	{ "json", required_argument, NULL, OPT_JSON },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+int
+cmd_pcr(int argc, char *argv[])
+{
+	enum qt_json json = QT_JSON_PRETTY;
+	struct qt_err err = { 0 };
+	const char *input = NULL, *cert = NULL;
+	uint8_t reg[PCR_LEN], *pem = NULL, *der = NULL;
+	size_t pem_len, der_len;
+	char hex[2 * PCR_LEN + 1];
+	json_t *doc = NULL;
+	int ch, rc = QT_EXIT_TROUBLE;
+
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case OPT_INPUT:
+			input = optarg;
+			break;
+		case OPT_CERT:
+			cert = optarg;
+			break;
+		case OPT_JSON:
+			if (tool_parse_json_style(optarg, &json) < 0)
+				tool_usage(measure_usage, "--json: unknown style '%s'", optarg);
+			break;
+		case 'h':
+			tool_help(measure_usage);
+		default:
+			tool_usage(measure_usage, NULL);
+		}
+	}
+	if (optind != argc)
+		tool_usage(measure_usage, "pcr: unexpected argument '%s'", argv[optind]);
+	if ((input == NULL) == (cert == NULL))
+		tool_usage(measure_usage, "pcr: give exactly one of --input and --signing-certificate");
+	if (input != NULL) {
+		if (pcr_of_file(input, reg, &err) < 0)
+			goto out;
+	} else {
+		if (file_read_all(cert, PEM_MAX, &pem, &pem_len, &err) < 0 ||
+		    cose_pem_first_cert_der(cert, pem, pem_len, &der, &der_len, &err) < 0 ||
+		    pcr_of_bytes(der, der_len, reg, &err) < 0)
+			goto out;
+	}
+	qt_hex(reg, PCR_LEN, hex);
+	if ((doc = json_pack("{s:s}", input != NULL ? "PCR" : "PCR8", hex)) == NULL) {
+		qt_err_set(&err, ENOMEM, "out of memory");
+		goto out;
+	}
+	if (tool_print_json(doc, json, &err) < 0)
+		goto out;
+	rc = QT_EXIT_OK;
+out:
+	if (rc == QT_EXIT_TROUBLE)
+		tool_report(&err);
+	json_decref(doc);
+	free(pem);
+	free(der);
+	return tool_finish(rc);
+}
