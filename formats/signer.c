@@ -19,7 +19,9 @@
 
 #include "cbor_enc.h"
 #include "cose.h"
+#include "eif.h"
 #include "file.h"
+#include "pcr.h"
 #include "pkcs11.h"
 #include "signer.h"
 
@@ -320,20 +322,6 @@ signer_alg(const struct signer *s)
 	return s->alg;
 }
 
-/* extend(0^48, SHA384(der)) */
-static int
-pcr8_of_der(const uint8_t *der, size_t len, uint8_t ret[48], struct qt_err *err)
-{
-	uint8_t buf[96];
-	unsigned int n = 48;
-
-	memset(buf, 0, 48);
-	if (EVP_Digest(der, len, buf + 48, &n, EVP_sha384(), NULL) != 1 ||
-	    EVP_Digest(buf, 96, ret, &n, EVP_sha384(), NULL) != 1)
-		return qt_err_ssl(err, "SHA-384");
-	return 0;
-}
-
 int
 signer_pcr8(const struct signer *s, uint8_t ret[48], struct qt_err *err)
 {
@@ -344,7 +332,7 @@ signer_pcr8(const struct signer *s, uint8_t ret[48], struct qt_err *err)
 	if (cose_pem_first_cert_der(s->cert_name, s->cert_pem, s->cert_pem_len, &der, &len, err) <
 	    0)
 		return -1;
-	rv = pcr8_of_der(der, len, ret, err);
+	rv = pcr_of_bytes(der, len, ret, err);
 	free(der);
 	return rv;
 }
@@ -556,7 +544,7 @@ signer_verify(const char *name, const uint8_t *section, size_t len, const uint8_
 	if (cose_pem_first_cert(what, sig.cert_pem, sig.cert_pem_len, &cert, err) < 0 ||
 	    cose_pem_first_cert_der(what, sig.cert_pem, sig.cert_pem_len, &der, &der_len, err) <
 	        0 ||
-	    pcr8_of_der(der, der_len, ret_pcr8, err) < 0)
+	    pcr_of_bytes(der, der_len, ret_pcr8, err) < 0)
 		goto out;
 	*ret_have_pcr8 = true;
 	v = cose_sign1_verify_pem(name, sig.cose, sig.cose_len, sig.cert_pem, sig.cert_pem_len,
@@ -611,5 +599,137 @@ out:
 	X509_free(cert);
 	wbuf_free(&want);
 	cose_sigsec_free(&sig);
+	return rv;
+}
+
+/* --- rewriting an image ---------------------------------------------------------------- */
+
+struct copy {
+	const char *name;      /* output name for messages */
+	int out_fd;
+	bool need_sig_version; /* a signature will be appended */
+	struct eif_writer *w;
+	bool skipping; /* inside the input's signature section */
+	bool was_signed;
+};
+
+static int
+copy_header(void *ctx, const struct eif_header *h, struct qt_err *err)
+{
+	struct copy *c = ctx;
+	struct eif_write_opts o = { h->version, h->flags, h->default_mem, h->default_cpus };
+
+	if (c->need_sig_version && h->version < 3)
+		return qt_err_set(err, EINVAL,
+		    "%s: EIF version %u has no signature section (version 3 or later needed)",
+		    c->name, h->version);
+	return eif_writer_new(c->out_fd, c->name, &o, &c->w, err);
+}
+
+static int
+copy_begin(void *ctx, const struct eif_section *s, struct qt_err *err)
+{
+	struct copy *c = ctx;
+
+	c->skipping = s->type == EIF_SECTION_SIGNATURE;
+	if (c->skipping) {
+		c->was_signed = true;
+		return 0;
+	}
+	return eif_writer_section_begin(c->w, s->type, err);
+}
+
+static int
+copy_data(void *ctx, const struct eif_section *s, const uint8_t *buf, size_t len,
+    struct qt_err *err)
+{
+	struct copy *c = ctx;
+
+	(void)s;
+	return c->skipping ? 0 : eif_writer_write(c->w, buf, len, err);
+}
+
+static int
+copy_end(void *ctx, const struct eif_section *s, struct qt_err *err)
+{
+	struct copy *c = ctx;
+
+	(void)s;
+	if (c->skipping) {
+		c->skipping = false;
+		return 0;
+	}
+	return eif_writer_section_end(c->w, err);
+}
+
+int
+signer_copy_eif(const char *in_path, int out_fd, const char *out_name, signer_section_fn make,
+    void *ctx, struct pcr_set *ret_pcrs, bool *ret_was_signed, struct qt_err *err)
+{
+	struct copy c = { out_name, out_fd, make != NULL, NULL, false, false };
+	struct eif_read_cb cb = { copy_header, copy_begin, copy_data, copy_end, &c };
+	struct eif_info *info = NULL;
+	struct wbuf sec = { 0 };
+	struct pcr_set pcrs;
+	int v, rv = -1;
+
+	/* The writer hashes what it writes: the reader need not hash too. */
+	if (eif_read_path(in_path, &cb, EIF_READ_NO_PCR, &info, err) < 0)
+		goto out;
+	if (!info->crc_ok) {
+		qt_err_set(err, EINVAL,
+		    "%s: CRC mismatch (header %08x, computed %08x): refusing to rewrite a damaged "
+		    "image",
+		    in_path, info->hdr.crc, info->crc_computed);
+		goto out;
+	}
+	if (eif_writer_pcrs(c.w, &pcrs, err) < 0)
+		goto out;
+	if (make != NULL) {
+		v = make(ctx, pcrs.pcr0, &sec, err);
+		if (v != 0) {
+			rv = v;
+			goto out;
+		}
+		if (eif_writer_section_begin(c.w, EIF_SECTION_SIGNATURE, err) < 0 ||
+		    eif_writer_write(c.w, sec.p, sec.len, err) < 0 ||
+		    eif_writer_section_end(c.w, err) < 0)
+			goto out;
+	}
+	if (eif_writer_finish(c.w, err) < 0)
+		goto out;
+	*ret_pcrs = pcrs;
+	*ret_was_signed = c.was_signed;
+	rv = 0;
+out:
+	wbuf_free(&sec);
+	eif_writer_free(c.w);
+	eif_info_free(info);
+	return rv;
+}
+
+int
+signer_make_section(void *ctx, const uint8_t pcr0[48], struct wbuf *ret_section,
+    struct qt_err *err)
+{
+	return signer_section(ctx, pcr0, ret_section, err);
+}
+
+int
+signer_append(const struct signer *s, struct eif_writer *w, struct pcr_set *pcrs,
+    struct qt_err *err)
+{
+	struct wbuf sec = { 0 };
+	int rv = -1;
+
+	if (eif_writer_pcrs(w, pcrs, err) < 0 || signer_section(s, pcrs->pcr0, &sec, err) < 0 ||
+	    eif_writer_section_begin(w, EIF_SECTION_SIGNATURE, err) < 0 ||
+	    eif_writer_write(w, sec.p, sec.len, err) < 0 || eif_writer_section_end(w, err) < 0 ||
+	    signer_pcr8(s, pcrs->pcr8, err) < 0)
+		goto out;
+	pcrs->has_pcr8 = true;
+	rv = 0;
+out:
+	wbuf_free(&sec);
 	return rv;
 }

@@ -1,19 +1,430 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* qt-sign: not built yet; says so and exits 2 so no script mistakes it for success. */
+/*
+ * qt-sign: sign an enclave image (EIF) so that PCR8 pins the signing
+ * certificate; re-sign, remove, verify, and the detached two-phase flow
+ * (--digest / --attach) for keys that never touch the build machine.
+ * Options parse into struct sign_args; the work is formats/signer.c.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "describe.h"
+#include "eif.h"
+#include "file.h"
+#include "signer.h"
 #include "tool.h"
 
-static const char usage_text[] = "usage: qt-sign --version\n";
+static const char usage_text[] =
+    "usage: qt-sign IMAGE --key KEY --cert CERT [-o OUT] [--pass SPEC]\n"
+    "               [--pkcs11-module MODULE] [--allow-expired-cert] [--format qingtian|nitro]\n"
+    "               [--json=pretty|short]\n"
+    "       qt-sign --remove IMAGE [-o OUT]\n"
+    "       qt-sign --verify IMAGE [--cert CERT | --ca CA] [--at TIME] [--allow-expired-cert]\n"
+    "       qt-sign --digest IMAGE --cert CERT [-o OUT] [--allow-expired-cert]\n"
+    "       qt-sign --attach SIG --cert CERT IMAGE [-o OUT] [--allow-expired-cert]\n"
+    "       qt-sign --help | --version\n";
+
+enum mode { MODE_SIGN, MODE_REMOVE, MODE_VERIFY, MODE_DIGEST, MODE_ATTACH };
+
+struct sign_args {
+	enum mode mode;
+	bool mode_set;
+	const char *image;
+	const char *key;
+	const char *cert;
+	const char *ca;
+	const char *pass;
+	const char *pkcs11_module;
+	const char *output;
+	const char *sig; /* --attach SIG */
+	const char *at;
+	bool allow_expired;
+	enum describe_shape shape;
+	enum qt_json json;
+};
+
+enum {
+	OPT_KEY = 256,
+	OPT_CERT,
+	OPT_CA,
+	OPT_PASS,
+	OPT_PKCS11_MODULE,
+	OPT_ALLOW_EXPIRED,
+	OPT_REMOVE,
+	OPT_VERIFY,
+	OPT_DIGEST,
+	OPT_ATTACH,
+	OPT_AT,
+	OPT_FORMAT,
+	OPT_JSON,
+	OPT_VERSION,
+};
+
+static const struct option longopts[] = {
+	{ "key", required_argument, NULL, OPT_KEY },
+	{ "cert", required_argument, NULL, OPT_CERT },
+	{ "ca", required_argument, NULL, OPT_CA },
+	{ "pass", required_argument, NULL, OPT_PASS },
+	{ "pkcs11-module", required_argument, NULL, OPT_PKCS11_MODULE },
+	{ "allow-expired-cert", no_argument, NULL, OPT_ALLOW_EXPIRED },
+	{ "remove", no_argument, NULL, OPT_REMOVE },
+	{ "verify", no_argument, NULL, OPT_VERIFY },
+	{ "digest", no_argument, NULL, OPT_DIGEST },
+	{ "attach", required_argument, NULL, OPT_ATTACH },
+	{ "at", required_argument, NULL, OPT_AT },
+	{ "output", required_argument, NULL, 'o' },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "json", required_argument, NULL, OPT_JSON },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void
+set_once(const char **slot, const char *name)
+{
+	if (*slot != NULL)
+		tool_usage(usage_text, "--%s given twice", name);
+	*slot = optarg;
+}
+
+static void
+set_mode(struct sign_args *a, enum mode m, const char *name)
+{
+	if (a->mode_set)
+		tool_usage(usage_text, "--%s cannot be combined with another mode", name);
+	a->mode = m;
+	a->mode_set = true;
+}
+
+/* --at: "@SECONDS", "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SSZ" (UTC). */
+static int
+parse_time(const char *text, int64_t *ret)
+{
+	struct tm tm = { 0 };
+	long long v;
+	char *end, tail;
+	int n;
+
+	if (text[0] == '@') {
+		v = strtoll(text + 1, &end, 10);
+		if (end == text + 1 || *end != '\0')
+			return -1;
+		*ret = v;
+		return 0;
+	}
+	n = sscanf(text, "%4d-%2d-%2dT%2d:%2d:%2d%c%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+	    &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &tail, &tail);
+	if (n == 7 && tail == 'Z' && text[strlen(text) - 1] == 'Z') {
+		/* fine */
+	} else if (strlen(text) == 10 &&
+	    sscanf(text, "%4d-%2d-%2d%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tail) == 3) {
+		tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	} else {
+		return -1;
+	}
+	if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
+	    tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	*ret = (int64_t)timegm(&tm);
+	return 0;
+}
+
+static int
+print_measurements(const struct sign_args *a, const struct pcr_set *p, struct qt_err *err)
+{
+	json_t *doc = NULL;
+	int r = -1;
+
+	if (describe_measurements(p, a->shape, &doc, err) == 0 &&
+	    tool_print_json(doc, a->json, err) == 0)
+		r = 0;
+	json_decref(doc);
+	return r;
+}
+
+/* sign, remove, attach: copy the image into a temporary file beside OUT, then rename. */
+static int
+rewrite(const struct sign_args *a, signer_section_fn make, void *ctx, struct signer *s,
+    struct qt_err *err)
+{
+	const char *out_path = a->output != NULL ? a->output : a->image;
+	struct file_out out = { .fd = -1 };
+	struct pcr_set pcrs;
+	bool was_signed = false;
+	int v, rc = QT_EXIT_TROUBLE;
+
+	if (file_out_open(out_path, &out, err) < 0)
+		goto out;
+	v = signer_copy_eif(a->image, out.fd, out_path, make, ctx, &pcrs, &was_signed, err);
+	if (v != 0) {
+		rc = v == 1 ? QT_EXIT_MISMATCH : QT_EXIT_TROUBLE;
+		goto out;
+	}
+	if (a->mode == MODE_REMOVE && !was_signed && a->output == NULL) {
+		tool_warn("%s: not signed, nothing to remove; left unchanged", a->image);
+		pcrs.has_pcr8 = false;
+		file_out_abort(&out);
+		rc = print_measurements(a, &pcrs, err) == 0 ? QT_EXIT_OK : QT_EXIT_TROUBLE;
+		goto out;
+	}
+	pcrs.has_pcr8 = false;
+	if (s != NULL) {
+		if (signer_pcr8(s, pcrs.pcr8, err) < 0)
+			goto out;
+		pcrs.has_pcr8 = true;
+	}
+	if (file_out_commit(&out, err) < 0)
+		goto out;
+	rc = print_measurements(a, &pcrs, err) == 0 ? QT_EXIT_OK : QT_EXIT_TROUBLE;
+out:
+	file_out_abort(&out);
+	return rc;
+}
+
+struct attach_ctx {
+	struct signer *s;
+	const char *sig_name;
+	const uint8_t *sig;
+	size_t sig_len;
+};
+
+static int
+attach_section(void *ctx, const uint8_t pcr0[48], struct wbuf *ret, struct qt_err *err)
+{
+	struct attach_ctx *c = ctx;
+
+	return signer_attach(c->s, c->sig_name, c->sig, c->sig_len, pcr0, ret, err);
+}
+
+static int
+do_verify(const struct sign_args *a, int64_t at, struct qt_err *err)
+{
+	struct signer_verify_opts vo = { a->cert, a->ca, at, a->allow_expired };
+	struct eif_info *info = NULL;
+	uint8_t pcr8[48];
+	char hex[97];
+	bool have8 = false;
+	json_t *doc = NULL;
+	int v, rc = QT_EXIT_TROUBLE;
+
+	if (eif_read_path(a->image, NULL, 0, &info, err) < 0)
+		goto out;
+	if (info->signature == NULL) {
+		qt_err_set(err, EINVAL, "%s: image is not signed", a->image);
+		v = 1;
+	} else if (!info->crc_ok) {
+		qt_err_set(err, EINVAL, "%s: CRC mismatch (header %08x, computed %08x)", a->image,
+		    info->hdr.crc, info->crc_computed);
+		v = 1;
+	} else {
+		v = signer_verify(a->image, info->signature, info->signature_len, info->pcrs.pcr0,
+		    &vo, pcr8, &have8, err);
+		if (v < 0)
+			goto out;
+	}
+	/* Data on stdout whenever the check ran; the reason for "no" on stderr. */
+	if ((doc = json_object()) == NULL) {
+		qt_err_set(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	qt_hex(info->pcrs.pcr0, 48, hex);
+	json_object_set_new(doc, "PCR0", json_string(hex));
+	if (have8) {
+		qt_hex(pcr8, 48, hex);
+		json_object_set_new(doc, "PCR8", json_string(hex));
+	} else {
+		json_object_set_new(doc, "PCR8", json_null());
+	}
+	json_object_set_new(doc, "Verified", json_boolean(v == 0));
+	if (tool_print_json(doc, a->json, err) < 0)
+		goto out;
+	if (v == 1)
+		tool_report(err);
+	rc = v == 0 ? QT_EXIT_OK : QT_EXIT_MISMATCH;
+out:
+	json_decref(doc);
+	eif_info_free(info);
+	return rc;
+}
+
+static int
+do_digest(const struct sign_args *a, struct signer *s, struct qt_err *err)
+{
+	struct eif_info *info = NULL;
+	struct wbuf tbs = { 0 };
+	struct file_out out = { .fd = -1 };
+	int rc = QT_EXIT_TROUBLE;
+
+	if (eif_read_path(a->image, NULL, 0, &info, err) < 0 ||
+	    signer_tbs(s, info->pcrs.pcr0, &tbs, err) < 0)
+		goto out;
+	if (a->output == NULL || strcmp(a->output, "-") == 0) {
+		if (file_write_all(STDOUT_FILENO, "standard output", tbs.p, tbs.len, err) < 0)
+			goto out;
+	} else if (file_out_open(a->output, &out, err) < 0 ||
+	    file_write_all(out.fd, a->output, tbs.p, tbs.len, err) < 0 ||
+	    file_out_commit(&out, err) < 0) {
+		goto out;
+	}
+	rc = QT_EXIT_OK;
+out:
+	file_out_abort(&out);
+	wbuf_free(&tbs);
+	eif_info_free(info);
+	return rc;
+}
 
 int
 main(int argc, char *argv[])
 {
+	struct sign_args a = { .shape = DESCRIBE_QINGTIAN, .json = QT_JSON_PRETTY };
+	struct qt_err err = { 0 };
+	struct signer *s = NULL;
+	struct signer_opts so = { 0 };
+	struct attach_ctx ac = { 0 };
+	uint8_t *sig = NULL;
+	size_t sig_len = 0;
+	int64_t at = (int64_t)time(NULL);
+	int ch, rc = QT_EXIT_TROUBLE;
+
 	tool_init(argv[0]);
-	if (argc == 2 && strcmp(argv[1], "--version") == 0)
-		tool_version();
-	if (argc == 2 && strcmp(argv[1], "--help") == 0)
-		tool_help(usage_text);
-	tool_warn("not implemented yet");
-	return tool_finish(QT_EXIT_TROUBLE);
+	while ((ch = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case OPT_KEY:
+			set_once(&a.key, "key");
+			break;
+		case OPT_CERT:
+			set_once(&a.cert, "cert");
+			break;
+		case OPT_CA:
+			set_once(&a.ca, "ca");
+			break;
+		case OPT_PASS:
+			set_once(&a.pass, "pass");
+			break;
+		case OPT_PKCS11_MODULE:
+			set_once(&a.pkcs11_module, "pkcs11-module");
+			break;
+		case OPT_ALLOW_EXPIRED:
+			a.allow_expired = true;
+			break;
+		case OPT_REMOVE:
+			set_mode(&a, MODE_REMOVE, "remove");
+			break;
+		case OPT_VERIFY:
+			set_mode(&a, MODE_VERIFY, "verify");
+			break;
+		case OPT_DIGEST:
+			set_mode(&a, MODE_DIGEST, "digest");
+			break;
+		case OPT_ATTACH:
+			set_mode(&a, MODE_ATTACH, "attach");
+			a.sig = optarg;
+			break;
+		case OPT_AT:
+			set_once(&a.at, "at");
+			if (parse_time(optarg, &at) < 0)
+				tool_usage(usage_text,
+				    "--at: bad time '%s' (use YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or "
+				    "@SECONDS)",
+				    optarg);
+			break;
+		case 'o':
+			set_once(&a.output, "output");
+			break;
+		case OPT_FORMAT:
+			if (describe_parse_shape(optarg, &a.shape) < 0)
+				tool_usage(usage_text, "--format: unknown format '%s'", optarg);
+			break;
+		case OPT_JSON:
+			if (tool_parse_json_style(optarg, &a.json) < 0)
+				tool_usage(usage_text, "--json: unknown style '%s'", optarg);
+			break;
+		case 'h':
+			tool_help(usage_text);
+		case OPT_VERSION:
+			tool_version();
+		default:
+			tool_usage(usage_text, NULL);
+		}
+	}
+	if (argc - optind != 1)
+		tool_usage(usage_text, argc - optind == 0 ? "no IMAGE given" : "more than one IMAGE");
+	a.image = argv[optind];
+
+	/* Which options each mode takes. */
+	if (a.mode != MODE_SIGN && (a.key != NULL || a.pass != NULL || a.pkcs11_module != NULL))
+		tool_usage(usage_text, "--key, --pass and --pkcs11-module are for signing only");
+	if (a.mode != MODE_VERIFY && (a.ca != NULL || a.at != NULL))
+		tool_usage(usage_text, "--ca and --at are for --verify only");
+	if (a.mode == MODE_VERIFY && a.ca != NULL && a.cert != NULL)
+		tool_usage(usage_text, "give --cert or --ca, not both");
+	if ((a.mode == MODE_SIGN || a.mode == MODE_DIGEST || a.mode == MODE_ATTACH) &&
+	    a.cert == NULL)
+		tool_usage(usage_text, "--cert CERT is required");
+	if (a.mode == MODE_SIGN && a.key == NULL)
+		tool_usage(usage_text, "--key KEY is required to sign");
+	if (a.mode == MODE_REMOVE && a.cert != NULL)
+		tool_usage(usage_text, "--remove takes no --cert");
+	if (a.mode == MODE_VERIFY && a.output != NULL)
+		tool_usage(usage_text, "--verify writes no image: no -o");
+	if (a.mode != MODE_VERIFY && a.mode != MODE_DIGEST && a.output == NULL &&
+	    strcmp(a.image, "-") == 0)
+		tool_usage(usage_text, "IMAGE '-' (standard input) needs -o OUT");
+	if (a.mode != MODE_VERIFY && a.mode != MODE_DIGEST && a.output != NULL &&
+	    strcmp(a.output, "-") == 0)
+		tool_usage(usage_text, "-o: the image cannot go to standard output; give a file");
+	if (a.mode == MODE_DIGEST && (a.output == NULL || strcmp(a.output, "-") == 0) &&
+	    isatty(STDOUT_FILENO))
+		tool_usage(usage_text,
+		    "--digest: refusing to write binary data to a terminal (redirect or use -o)");
+
+	/* Every check on key and certificate happens before anything is written. */
+	if (a.cert != NULL && a.mode != MODE_VERIFY) {
+		so.key = a.mode == MODE_SIGN ? a.key : NULL;
+		so.cert = a.cert;
+		so.pass = a.pass;
+		so.pkcs11_module = a.pkcs11_module;
+		so.allow_expired = a.allow_expired;
+		so.now = (int64_t)time(NULL);
+		if (signer_new(&so, &s, &err) < 0)
+			goto out;
+	}
+	switch (a.mode) {
+	case MODE_SIGN:
+		rc = rewrite(&a, signer_make_section, s, s, &err);
+		break;
+	case MODE_REMOVE:
+		rc = rewrite(&a, NULL, NULL, NULL, &err);
+		break;
+	case MODE_VERIFY:
+		rc = do_verify(&a, at, &err);
+		break;
+	case MODE_DIGEST:
+		rc = do_digest(&a, s, &err);
+		break;
+	case MODE_ATTACH:
+		if (file_read_all(a.sig, 1024, &sig, &sig_len, &err) < 0)
+			goto out;
+		ac.s = s;
+		ac.sig_name = a.sig;
+		ac.sig = sig;
+		ac.sig_len = sig_len;
+		rc = rewrite(&a, attach_section, &ac, s, &err);
+		break;
+	}
+out:
+	if (rc != QT_EXIT_OK && !(a.mode == MODE_VERIFY && rc == QT_EXIT_MISMATCH))
+		tool_report(&err);
+	free(sig);
+	signer_free(s);
+	return tool_finish(rc);
 }
