@@ -605,7 +605,7 @@ out:
 /* --- rewriting an image ---------------------------------------------------------------- */
 
 struct copy {
-	const char *name;      /* output name for messages */
+	const char *name; /* output name for messages */
 	int out_fd;
 	bool need_sig_version; /* a signature will be appended */
 	struct eif_writer *w;
@@ -640,8 +640,8 @@ copy_begin(void *ctx, const struct eif_section *s, struct qt_err *err)
 }
 
 static int
-copy_data(void *ctx, const struct eif_section *s, const uint8_t *buf, size_t len,
-    struct qt_err *err)
+copy_data(
+    void *ctx, const struct eif_section *s, const uint8_t *buf, size_t len, struct qt_err *err)
 {
 	struct copy *c = ctx;
 
@@ -709,15 +709,14 @@ out:
 }
 
 int
-signer_make_section(void *ctx, const uint8_t pcr0[48], struct wbuf *ret_section,
-    struct qt_err *err)
+signer_make_section(void *ctx, const uint8_t pcr0[48], struct wbuf *ret_section, struct qt_err *err)
 {
 	return signer_section(ctx, pcr0, ret_section, err);
 }
 
 int
-signer_append(const struct signer *s, struct eif_writer *w, struct pcr_set *pcrs,
-    struct qt_err *err)
+signer_append(
+    const struct signer *s, struct eif_writer *w, struct pcr_set *pcrs, struct qt_err *err)
 {
 	struct wbuf sec = { 0 };
 	int rv = -1;

@@ -86,11 +86,11 @@ struct eif_writer;
 struct pcr_set;
 
 /* Builds a signature section for pcr0: 0, 1 (refused; err says why) or -1. */
-typedef int (*signer_section_fn)(void *ctx, const uint8_t pcr0[48], struct wbuf *ret_section,
-    struct qt_err *err);
+typedef int (*signer_section_fn)(
+    void *ctx, const uint8_t pcr0[48], struct wbuf *ret_section, struct qt_err *err);
 /* signer_section() as a signer_section_fn (ctx is the struct signer). */
-int signer_make_section(void *ctx, const uint8_t pcr0[48], struct wbuf *ret_section,
-    struct qt_err *err);
+int signer_make_section(
+    void *ctx, const uint8_t pcr0[48], struct wbuf *ret_section, struct qt_err *err);
 
 /*
  * Copy the EIF in_path into out_fd (a fresh file) through an EIF writer in
@@ -106,8 +106,8 @@ int signer_copy_eif(const char *in_path, int out_fd, const char *out_name, signe
  * qt-build --sign-key: sign the image in w (all other sections written) and
  * append the signature section; pcrs gets PCR0/1/2 and PCR8.
  */
-int signer_append(const struct signer *s, struct eif_writer *w, struct pcr_set *pcrs,
-    struct qt_err *err);
+int signer_append(
+    const struct signer *s, struct eif_writer *w, struct pcr_set *pcrs, struct qt_err *err);
 
 /* Resolve an OpenSSL-style passphrase argument; *ret is malloc'd (wipe + free). */
 int signer_pass(const char *spec, char **ret, struct qt_err *err);

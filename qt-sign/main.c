@@ -122,8 +122,8 @@ parse_time(const char *text, int64_t *ret)
 	    &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &tail, &tail);
 	if (n == 7 && tail == 'Z' && text[strlen(text) - 1] == 'Z') {
 		/* fine */
-	} else if (strlen(text) == 10 &&
-	    sscanf(text, "%4d-%2d-%2d%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tail) == 3) {
+	} else if (strlen(text) == 10 && sscanf(text, "%4d-%2d-%2d%c", &tm.tm_year, &tm.tm_mon,
+	                                     &tm.tm_mday, &tail) == 3) {
 		tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
 	} else {
 		return -1;
@@ -270,8 +270,8 @@ do_digest(const struct sign_args *a, struct signer *s, struct qt_err *err)
 		if (file_write_all(STDOUT_FILENO, "standard output", tbs.p, tbs.len, err) < 0)
 			goto out;
 	} else if (file_out_open(a->output, &out, err) < 0 ||
-	    file_write_all(out.fd, a->output, tbs.p, tbs.len, err) < 0 ||
-	    file_out_commit(&out, err) < 0) {
+	           file_write_all(out.fd, a->output, tbs.p, tbs.len, err) < 0 ||
+	           file_out_commit(&out, err) < 0) {
 		goto out;
 	}
 	rc = QT_EXIT_OK;
@@ -357,7 +357,8 @@ main(int argc, char *argv[])
 		}
 	}
 	if (argc - optind != 1)
-		tool_usage(usage_text, argc - optind == 0 ? "no IMAGE given" : "more than one IMAGE");
+		tool_usage(
+		    usage_text, argc - optind == 0 ? "no IMAGE given" : "more than one IMAGE");
 	a.image = argv[optind];
 
 	/* Which options each mode takes. */
