@@ -18,6 +18,7 @@
 #include "eifmeta.h"
 #include "file.h"
 #include "qtjson.h"
+#include "signer.h"
 
 #define KERNEL_CONFIG_MAX (1u << 20)
 
@@ -309,6 +310,7 @@ build_run(const struct build_opts *o, struct pcr_set *ret, struct qt_err *err)
 	struct file_out out = { .fd = -1 };
 	struct eif_write_opts wo = { .flags = o->arch_flags };
 	struct eif_writer *w = NULL;
+	struct signer *signer = NULL;
 	struct eif_meta meta;
 	json_t *custom = NULL;
 	uint8_t *cmd = NULL, *buf = NULL;
@@ -344,6 +346,14 @@ build_run(const struct build_opts *o, struct pcr_set *ret, struct qt_err *err)
 		qt_err_set(err, ENOMEM, "out of memory");
 		goto out;
 	}
+	/* Key and certificate are checked before anything is written (man/qt-sign.1). */
+	if (o->sign_key != NULL) {
+		struct signer_opts so = { o->sign_key, o->sign_cert, o->sign_pass, o->pkcs11_module,
+			o->allow_expired_cert, (int64_t)time(NULL) };
+
+		if (signer_new(&so, &signer, err) < 0)
+			goto out;
+	}
 	if (!o->measure_only) {
 		if (file_out_open(o->output, &out, err) < 0)
 			goto out;
@@ -373,7 +383,9 @@ build_run(const struct build_opts *o, struct pcr_set *ret, struct qt_err *err)
 		if (eif_writer_section_end(w, err) < 0)
 			goto out;
 	}
-	if (eif_writer_pcrs(w, ret, err) < 0 || eif_writer_finish(w, err) < 0)
+	/* Signed: the signature section goes last, over PCR0 (spec/eif.md 5.3). */
+	if ((signer != NULL ? signer_append(signer, w, ret, err) : eif_writer_pcrs(w, ret, err)) < 0 ||
+	    eif_writer_finish(w, err) < 0)
 		goto out;
 	if (opened) {
 		opened = false;
@@ -385,6 +397,7 @@ out:
 	if (opened)
 		file_out_abort(&out);
 	eif_writer_free(w);
+	signer_free(signer);
 	json_decref(custom);
 	free(meta_json);
 	free(cfg_os);

@@ -41,6 +41,12 @@ struct build_opts {
 	const char *img_kernel;
 	const char *kernel_config; /* --kernel-config: OS and kernel version as nitro-cli */
 	const char *output;        /* -o; NULL only with measure_only */
+	/* --sign-key/--sign-cert: sign as qt-sign does (formats/signer.h, man/qt-sign.1) */
+	const char *sign_key;      /* PEM file or pkcs11: URI */
+	const char *sign_cert;
+	const char *sign_pass;     /* --sign-pass: pass:, env:, file:, fd: */
+	const char *pkcs11_module; /* --pkcs11-module */
+	bool allow_expired_cert;
 	bool measure_only;
 	enum describe_shape shape;
 	enum qt_json json;

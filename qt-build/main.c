@@ -19,6 +19,8 @@ static const char usage_text[] =
     "                [--metadata FILE] [--build-time RFC3339] [--build-tool NAME]\n"
     "                [--build-tool-version VERSION] [--img-os OS] [--img-kernel VERSION]\n"
     "                [--kernel-config FILE] [--format qingtian|nitro] [--json=pretty|short]\n"
+    "                [--sign-key KEY --sign-cert CERT [--sign-pass SPEC]\n"
+    "                 [--pkcs11-module MODULE] [--allow-expired-cert]]\n"
     "       qt-build --help | --version\n";
 
 enum {
@@ -40,6 +42,11 @@ enum {
 	OPT_FORMAT,
 	OPT_JSON,
 	OPT_VERSION,
+	OPT_SIGN_KEY,
+	OPT_SIGN_CERT,
+	OPT_SIGN_PASS,
+	OPT_PKCS11_MODULE,
+	OPT_ALLOW_EXPIRED_CERT,
 };
 
 static const struct option longopts[] = {
@@ -63,6 +70,11 @@ static const struct option longopts[] = {
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "sign-key", required_argument, NULL, OPT_SIGN_KEY },
+	{ "sign-cert", required_argument, NULL, OPT_SIGN_CERT },
+	{ "sign-pass", required_argument, NULL, OPT_SIGN_PASS },
+	{ "pkcs11-module", required_argument, NULL, OPT_PKCS11_MODULE },
+	{ "allow-expired-cert", no_argument, NULL, OPT_ALLOW_EXPIRED_CERT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -154,6 +166,21 @@ main(int argc, char *argv[])
 			if (tool_parse_json_style(optarg, &o.json) < 0)
 				tool_usage(usage_text, "--json: unknown style '%s'", optarg);
 			break;
+		case OPT_SIGN_KEY:
+			set_once(&o.sign_key, "sign-key");
+			break;
+		case OPT_SIGN_CERT:
+			set_once(&o.sign_cert, "sign-cert");
+			break;
+		case OPT_SIGN_PASS:
+			set_once(&o.sign_pass, "sign-pass");
+			break;
+		case OPT_PKCS11_MODULE:
+			set_once(&o.pkcs11_module, "pkcs11-module");
+			break;
+		case OPT_ALLOW_EXPIRED_CERT:
+			o.allow_expired_cert = true;
+			break;
 		case 'h':
 			tool_help(usage_text);
 		case OPT_VERSION:
@@ -174,6 +201,12 @@ main(int argc, char *argv[])
 		tool_usage(usage_text, "-o and --measure-only exclude each other");
 	if (!o.measure_only && o.output == NULL)
 		tool_usage(usage_text, "-o OUT is required (or --measure-only)");
+	if ((o.sign_key == NULL) != (o.sign_cert == NULL))
+		tool_usage(usage_text, "--sign-key and --sign-cert go together");
+	if (o.sign_key == NULL &&
+	    (o.sign_pass != NULL || o.pkcs11_module != NULL || o.allow_expired_cert))
+		tool_usage(usage_text,
+		    "--sign-pass, --pkcs11-module and --allow-expired-cert need --sign-key");
 	if (o.output != NULL && strcmp(o.output, "-") == 0)
 		tool_usage(usage_text, "-o: the image cannot go to standard output; give a file");
 

@@ -317,3 +317,38 @@ refused() { # expected-stderr qt-sign-args...
 	run -0 --separate-stderr qt-sign --verify s.eif --json=short
 	assert_output "{\"PCR0\":\"$C2PCR0\",\"PCR8\":\"$(oracle_pcr8 "$SF/cert-p521.pem")\",\"Verified\":true}"
 }
+
+build_c2() {
+	qt-build --kernel "$IN/kernel.bin" --cmdline "$(cat "$IN/cmdline.txt")" \
+	    --ramdisk "$IN/ramdisk0.cpio" --ramdisk "$IN/ramdisk1.cpio" \
+	    --build-time 2024-01-01T00:00:00+00:00 --build-tool eif_build --build-tool-version 0.3.1 "$@"
+}
+
+@test "qt-build --sign-key/--sign-cert: c5's PCRs, layout and header; verifies with openssl" {
+	run -0 --separate-stderr build_c2 --sign-key "$KEY" --sign-cert "$CERT" -o b.eif --format nitro
+	# the reference tool's measurements map, wrapped as nitro-cli build-enclave does
+	assert_output "$(printf '{\n  "Measurements": '; sed 's/^/  /; 1s/^  //' "$OUTS/c5_signed_p384.eif_build.stdout.json"; printf '}')"
+	cmp <(head -c 13848 b.eif | tail -c +549) <(head -c 13848 "$OUTS/c5_signed_p384.eif" | tail -c +549)
+	cmp <(hexat b.eif 0 324) <(hexat "$OUTS/c5_signed_p384.eif" 0 324)
+	cmp <(hexat b.eif 332 212) <(hexat "$OUTS/c5_signed_p384.eif" 332 212)
+	assert_equal "$(sec_type b.eif 5)" 4
+	assert_equal "$(hexat b.eif 544 4)" "$(eif_crc b.eif)"
+	run -0 openssl_verify b.eif "$C2PCR0" "$CERT"
+	# built signed == built unsigned, then signed: same sections but the signature
+	run -0 --separate-stderr build_c2 -o u.eif
+	run -0 --separate-stderr qt-sign u.eif --key "$KEY" --cert "$CERT"
+	cmp <(head -c 13848 b.eif | tail -c +549) <(head -c 13848 u.eif | tail -c +549)
+}
+
+@test "qt-build --sign-key: a bad key or certificate fails before anything is written" {
+	run -2 --separate-stderr build_c2 --sign-key "$SF/key-p384b.pem" --sign-cert "$CERT" -o b.eif
+	assert_equal "$stderr" "qt-build: $SF/key-p384b.pem: key does not match certificate $CERT"
+	assert_output ""
+	[ ! -e b.eif ]
+	run -2 --separate-stderr build_c2 --sign-key "$KEY" --sign-cert "$SF/cert-p384-expired.pem" -o b.eif
+	[[ $stderr == "qt-build: $SF/cert-p384-expired.pem: certificate expired on "* ]]
+	[ ! -e b.eif ]
+	run -2 --separate-stderr build_c2 --sign-key "$KEY" -o b.eif
+	[[ ${stderr_lines[0]} == "qt-build: --sign-key and --sign-cert go together" ]]
+	[ -z "$(ls -A | grep -v '^c[12].eif$')" ]
+}
