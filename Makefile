@@ -37,6 +37,7 @@ LIB     := formats/libqt.a
 TOOLLIB := formats/libqttool.a
 TOOLS   := qt-build/qt-build qt-measure/qt-measure qt-sign/qt-sign
 UNIT    := $(patsubst %.c,%,$(wildcard tests/unit/test_*.c))
+TESTGEN := tests/gen/attest-gen
 MANS    := $(wildcard man/*.1 man/*.5)
 
 .PHONY: all check test unit cli demo run-demo deps install uninstall lint format format-check \
@@ -65,6 +66,10 @@ tests/unit/test_%: tests/unit/test_%.o $(LIB)
 %.o: %.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
+# Test-document generator for tests/cli/attest-gen.bats (links libcrypto only).
+tests/gen/attest-gen: tests/gen/attest-gen.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 # --- set-up + tests -----------------------------------------------------------------
 deps:
 	@scripts/deps.sh
@@ -73,7 +78,7 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory test
 
-test: all $(UNIT)
+test: all $(UNIT) $(TESTGEN)
 	@scripts/run-tests.sh $(UNIT)
 
 unit: $(UNIT)
@@ -111,6 +116,6 @@ uninstall:
 
 clean:
 	rm -f formats/*.o formats/*.d qt-*/*.o qt-*/*.d tests/unit/*.o tests/unit/*.d \
-	    $(LIB) $(TOOLLIB) $(TOOLS) $(UNIT)
+	    tests/gen/*.o tests/gen/*.d $(LIB) $(TOOLLIB) $(TOOLS) $(UNIT) $(TESTGEN)
 
--include $(wildcard formats/*.d qt-*/*.d tests/unit/*.d)
+-include $(wildcard formats/*.d qt-*/*.d tests/unit/*.d tests/gen/*.d)

@@ -1085,13 +1085,13 @@ chain_times(const struct chain *c, int64_t t, char *why, size_t len)
 		}
 		if (t < nb) {
 			attest_time_str(nb, ts, sizeof(ts));
-			snprintf(
-			    why, len, "%s: not yet valid at %s (notBefore %s)", label, its, ts);
+			snprintf(why, len, "%s: not yet valid (notBefore %s, instant %s)", label,
+			    ts, its);
 			return false;
 		}
 		if (t >= na) {
 			attest_time_str(na, ts, sizeof(ts));
-			snprintf(why, len, "%s: expired at %s (notAfter %s)", label, its, ts);
+			snprintf(why, len, "%s: expired (notAfter %s, instant %s)", label, ts, its);
 			return false;
 		}
 	}
