@@ -94,25 +94,86 @@ uri_module_path(const char *uri, char **ret, struct qt_err *err)
 	return 0;
 }
 
+/* Percent-decode n bytes of p into a new string. */
+static char *
+pct_decode(const char *p, size_t n)
+{
+	char *out = malloc(n + 1);
+	size_t i, o = 0;
+	unsigned v;
+
+	if (out == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (p[i] == '%' && i + 2 < n + 1 && sscanf(p + i + 1, "%2x", &v) == 1) {
+			out[o++] = (char)v;
+			i += 2;
+		} else {
+			out[o++] = p[i];
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* The URI's path part without any pin-value attribute, and that PIN (or NULL). */
+static int
+uri_split(const char *uri, char **ret_path, char **ret_pin, struct qt_err *err)
+{
+	size_t plen = strcspn(uri, "?"), i = 7, n;
+	char *path = malloc(plen + 1), *pin = NULL;
+	size_t o = 7;
+
+	if (path == NULL)
+		return qt_err_set(err, ENOMEM, "pkcs11: out of memory");
+	memcpy(path, uri, 7); /* "pkcs11:" (checked by pkcs11_is_uri) */
+	while (i < plen) {
+		n = strcspn(uri + i, ";?");
+		if (i + n > plen)
+			n = plen - i;
+		if (n >= 10 && strncmp(uri + i, "pin-value=", 10) == 0) {
+			free(pin);
+			if ((pin = pct_decode(uri + i + 10, n - 10)) == NULL) {
+				free(path);
+				return qt_err_set(err, ENOMEM, "pkcs11: out of memory");
+			}
+		} else {
+			if (o > 7)
+				path[o++] = ';';
+			memcpy(path + o, uri + i, n);
+			o += n;
+		}
+		i += n;
+		if (i < plen && uri[i] == ';')
+			i++;
+	}
+	path[o] = '\0';
+	*ret_path = path;
+	*ret_pin = pin;
+	return 0;
+}
+
 int
 pkcs11_key_open(const char *uri, const char *module, const char *pin, struct pkcs11_key **ret,
     struct qt_err *err)
 {
 	struct pkcs11_key *k = NULL;
-	char shown[512], *uri_module = NULL, *path_uri = NULL, *q;
+	char shown[512], *uri_module = NULL, *path_uri = NULL, *uri_pin = NULL;
 	bool inited = false;
 	int rv = -1;
 
 	uri_for_msg(uri, shown, sizeof(shown));
 	if (uri_module_path(uri, &uri_module, err) < 0)
 		goto out;
-	/* libp11 0.4.12 rejects query attributes: hand it the path part only. */
-	if ((path_uri = strdup(uri)) == NULL) {
-		qt_err_set(err, ENOMEM, "pkcs11: out of memory");
+	/*
+	 * libp11 0.4.12 rejects query attributes and prints the URI it was given
+	 * when a key is not found: hand it the path part without pin-value, and
+	 * the PIN through the engine's PIN control instead.
+	 */
+	if (uri_split(uri, &path_uri, &uri_pin, err) < 0)
 		goto out;
-	}
-	if ((q = strchr(path_uri, '?')) != NULL)
-		*q = '\0';
+	if (pin == NULL)
+		pin = uri_pin;
 	if (module == NULL)
 		module = uri_module;
 	if (module == NULL)
@@ -166,10 +227,11 @@ out:
 		ENGINE_free(k->engine);
 		free(k);
 	}
-	if (path_uri != NULL) {
-		OPENSSL_cleanse(path_uri, strlen(path_uri));
-		free(path_uri);
+	if (uri_pin != NULL) {
+		OPENSSL_cleanse(uri_pin, strlen(uri_pin));
+		free(uri_pin);
 	}
+	free(path_uri);
 	free(uri_module);
 	return rv;
 }
