@@ -386,7 +386,8 @@ note_first(char *dst, size_t len, const char *path)
 {
 	size_t n = strlen(path);
 
-	if (dst[0] != '\0')
+	/* the smallest path, not the first seen: readdir order must not show */
+	if (dst[0] != '\0' && strcmp(dst, path) <= 0)
 		return;
 	if (n >= len)
 		n = len - 1;

@@ -53,9 +53,9 @@ struct ramdisk_stats {
 	uint64_t bytes;          /* file content bytes read */
 	uint64_t written;        /* entries in the resulting tree */
 	uint64_t xattrs;         /* entries that carried extended attributes (dropped) */
-	char xattr_first[256];   /* path of the first of them */
+	char xattr_first[256];   /* the first of them in byte-wise path order */
 	uint64_t devices;        /* device nodes and sockets skipped */
-	char device_first[256];
+	char device_first[256];  /* likewise */
 	uint64_t layers;         /* layers applied (1 for a directory or tarball) */
 };
 

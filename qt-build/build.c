@@ -316,10 +316,14 @@ build_run(const struct build_opts *o, struct pcr_set *ret, struct qt_err *err)
 	uint8_t *cmd = NULL, *buf = NULL;
 	char *meta_json = NULL, *cfg_os = NULL, *cfg_ver = NULL, when[64];
 	size_t cmdlen = 0, metalen = 0, i;
+	struct rootfs_state *rootfs = NULL;
 	bool opened = false;
 	int r = -1;
 
 	if (cmdline_bytes(o, &cmd, &cmdlen, err) < 0 || build_time(o, when, sizeof(when), err) < 0)
+		goto out;
+	/* sources are read and checked before any output exists (hostile archives: exit 2) */
+	if (rootfs_prepare(o, &rootfs, err) < 0)
 		goto out;
 	if (o->kernel_config != NULL && kernel_config(o->kernel_config, &cfg_os, &cfg_ver, err) < 0)
 		goto out;
@@ -379,6 +383,11 @@ build_run(const struct build_opts *o, struct pcr_set *ret, struct qt_err *err)
 			if (copy_file(w, rd->path, buf, err) < 0)
 				goto out;
 			break;
+		case BUILD_RAMDISK_ROOTFS:
+		case BUILD_RAMDISK_BOOTSTRAP:
+			if (rootfs_write(o, rootfs, rd->kind, eif_writer_sink(w), err) < 0)
+				goto out;
+			break;
 		}
 		if (eif_writer_section_end(w, err) < 0)
 			goto out;
@@ -398,6 +407,7 @@ out:
 		file_out_abort(&out);
 	eif_writer_free(w);
 	signer_free(signer);
+	rootfs_free(rootfs);
 	json_decref(custom);
 	free(meta_json);
 	free(cfg_os);

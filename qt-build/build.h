@@ -16,7 +16,30 @@
 #include "tool.h"
 
 enum build_ramdisk_kind {
-	BUILD_RAMDISK_FILE, /* --ramdisk FILE: bytes copied as they are */
+	BUILD_RAMDISK_FILE,      /* --ramdisk FILE: bytes copied as they are */
+	BUILD_RAMDISK_ROOTFS,    /* --rootfs SOURCE: the application ramdisk (rootfs.c) */
+	BUILD_RAMDISK_BOOTSTRAP, /* --init/--driver or --bootstrap DIR (rootfs.c) */
+};
+
+/* Options of the generated ramdisks (rootfs.c, formats/ramdisk). */
+struct build_rootfs {
+	const char *source;           /* --rootfs */
+	const char *init;             /* --init */
+	const char **drivers;         /* --driver, in order */
+	size_t ndrivers;
+	const char *bootstrap_dir;    /* --bootstrap */
+	const char *bootstrap_driver; /* DIR/nsm.ko when --bootstrap supplies the driver */
+	const char **cmd;             /* raw --cmd values ('[...]' = JSON array) */
+	size_t ncmd;
+	const char **entrypoint; /* raw --entrypoint values */
+	size_t nentrypoint;
+	const char **env; /* --env KEY=VALUE */
+	size_t nenv;
+	const char *platform; /* --platform os/arch[/variant] */
+	bool gzip;            /* --compress gzip */
+	bool keep_owner;      /* --keep-owner */
+	uint64_t max_entries; /* --max-entries, 0 = default */
+	uint64_t max_bytes;   /* --max-bytes, 0 = default */
 };
 
 struct build_ramdisk {
@@ -50,7 +73,22 @@ struct build_opts {
 	bool measure_only;
 	enum describe_shape shape;
 	enum qt_json json;
+	struct build_rootfs rootfs;
 };
+
+/* rootfs.c: load --rootfs and compute cmd/env before anything is written (warns on stderr). */
+struct rootfs_state;
+int rootfs_prepare(const struct build_opts *o, struct rootfs_state **ret, struct qt_err *err);
+/* Write a generated ramdisk (kind ROOTFS or BOOTSTRAP) into sink. */
+int rootfs_write(const struct build_opts *o, const struct rootfs_state *s,
+    enum build_ramdisk_kind kind, struct qt_sink sink, struct qt_err *err);
+void rootfs_free(struct rootfs_state *s);
+/*
+ * --bootstrap DIR: fill kernel (bzImage, or Image for aarch64), cmdline-file
+ * (cmdline), init, driver (nsm.ko) and kernel config (bzImage.config / Image.config)
+ * from DIR where not given; new paths go to owned[] (at least 5 slots, freed by the caller).
+ */
+int rootfs_bootstrap_dir(struct build_opts *o, char **owned, size_t nowned, struct qt_err *err);
 
 /* Build the image (or only measure it); PCR0/1/2 (+PCR8 when signed) into ret. */
 int build_run(const struct build_opts *o, struct pcr_set *ret, struct qt_err *err);

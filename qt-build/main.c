@@ -4,8 +4,11 @@
  * ramdisks, reproducibly; print its measurements as JSON on stdout.
  * Options parse into struct build_opts; the build is build.c.
  */
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "build.h"
@@ -14,7 +17,11 @@
 
 static const char usage_text[] =
     "usage: qt-build --kernel FILE (--cmdline STRING | --cmdline-file FILE)\n"
-    "                --ramdisk FILE [--ramdisk FILE ...] (-o OUT | --measure-only)\n"
+    "                [--ramdisk FILE ...] (-o OUT | --measure-only)\n"
+    "                [--bootstrap DIR] [--init FILE [--driver FILE ...]]\n"
+    "                [--rootfs SOURCE [--cmd ARG|JSON ...] [--entrypoint ARG|JSON ...]\n"
+    "                 [--env KEY=VALUE ...] [--platform OS/ARCH] [--keep-owner]\n"
+    "                 [--max-entries N] [--max-bytes N]] [--compress gzip|none]\n"
     "                [--arch x86_64|aarch64] [--image-name NAME] [--image-version VERSION]\n"
     "                [--metadata FILE] [--build-time RFC3339] [--build-tool NAME]\n"
     "                [--build-tool-version VERSION] [--img-os OS] [--img-kernel VERSION]\n"
@@ -47,6 +54,18 @@ enum {
 	OPT_SIGN_PASS,
 	OPT_PKCS11_MODULE,
 	OPT_ALLOW_EXPIRED_CERT,
+	OPT_ROOTFS,
+	OPT_INIT,
+	OPT_DRIVER,
+	OPT_BOOTSTRAP,
+	OPT_CMD,
+	OPT_ENTRYPOINT,
+	OPT_ENV,
+	OPT_PLATFORM,
+	OPT_COMPRESS,
+	OPT_KEEP_OWNER,
+	OPT_MAX_ENTRIES,
+	OPT_MAX_BYTES,
 };
 
 static const struct option longopts[] = {
@@ -75,6 +94,18 @@ static const struct option longopts[] = {
 	{ "sign-pass", required_argument, NULL, OPT_SIGN_PASS },
 	{ "pkcs11-module", required_argument, NULL, OPT_PKCS11_MODULE },
 	{ "allow-expired-cert", no_argument, NULL, OPT_ALLOW_EXPIRED_CERT },
+	{ "rootfs", required_argument, NULL, OPT_ROOTFS },
+	{ "init", required_argument, NULL, OPT_INIT },
+	{ "driver", required_argument, NULL, OPT_DRIVER },
+	{ "bootstrap", required_argument, NULL, OPT_BOOTSTRAP },
+	{ "cmd", required_argument, NULL, OPT_CMD },
+	{ "entrypoint", required_argument, NULL, OPT_ENTRYPOINT },
+	{ "env", required_argument, NULL, OPT_ENV },
+	{ "platform", required_argument, NULL, OPT_PLATFORM },
+	{ "compress", required_argument, NULL, OPT_COMPRESS },
+	{ "keep-owner", no_argument, NULL, OPT_KEEP_OWNER },
+	{ "max-entries", required_argument, NULL, OPT_MAX_ENTRIES },
+	{ "max-bytes", required_argument, NULL, OPT_MAX_BYTES },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -87,6 +118,20 @@ set_once(const char **slot, const char *name)
 	*slot = optarg;
 }
 
+/* A positive decimal count for --max-entries / --max-bytes. */
+static uint64_t
+parse_count(const char *name)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(optarg, &end, 10);
+	if (!isdigit((unsigned char)optarg[0]) || *end != '\0' || errno != 0 || v == 0)
+		tool_usage(usage_text, "--%s: '%s' is not a positive number", name, optarg);
+	return (uint64_t)v;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -95,9 +140,23 @@ main(int argc, char *argv[])
 	const char *arch = NULL;
 	json_t *doc = NULL;
 	struct pcr_set pcrs;
+	const char **vec = NULL, *compress = NULL;
+	char *owned[5] = { NULL };
+	struct build_rootfs *rf = &o.rootfs;
+	bool bootstrap = false;
+	size_t i;
 	int ch, rc = QT_EXIT_TROUBLE;
 
 	tool_init(argv[0]);
+	/* each repeatable option takes one argv slot: argc slots per list suffice */
+	if ((vec = calloc(4 * (size_t)argc + 4, sizeof(*vec))) == NULL) {
+		tool_warn("out of memory");
+		return QT_EXIT_TROUBLE;
+	}
+	rf->drivers = vec;
+	rf->cmd = vec + argc + 1;
+	rf->entrypoint = vec + 2 * argc + 2;
+	rf->env = vec + 3 * argc + 3;
 	while ((ch = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_KERNEL:
@@ -181,6 +240,53 @@ main(int argc, char *argv[])
 		case OPT_ALLOW_EXPIRED_CERT:
 			o.allow_expired_cert = true;
 			break;
+		case OPT_ROOTFS:
+			set_once(&rf->source, "rootfs");
+			if (o.nramdisks >= QT_MAX_SECTIONS - 4)
+				tool_usage(usage_text, "--rootfs: at most %d ramdisks",
+				    QT_MAX_SECTIONS - 4);
+			o.ramdisks[o.nramdisks].kind = BUILD_RAMDISK_ROOTFS;
+			o.ramdisks[o.nramdisks++].path = optarg;
+			break;
+		case OPT_INIT:
+			set_once(&rf->init, "init");
+			break;
+		case OPT_DRIVER:
+			rf->drivers[rf->ndrivers++] = optarg;
+			break;
+		case OPT_BOOTSTRAP:
+			set_once(&rf->bootstrap_dir, "bootstrap");
+			break;
+		case OPT_CMD:
+			rf->cmd[rf->ncmd++] = optarg;
+			break;
+		case OPT_ENTRYPOINT:
+			rf->entrypoint[rf->nentrypoint++] = optarg;
+			break;
+		case OPT_ENV:
+			if (strchr(optarg, '=') == NULL || optarg[0] == '=')
+				tool_usage(usage_text, "--env: '%s' is not KEY=VALUE", optarg);
+			rf->env[rf->nenv++] = optarg;
+			break;
+		case OPT_PLATFORM:
+			set_once(&rf->platform, "platform");
+			break;
+		case OPT_COMPRESS:
+			set_once(&compress, "compress");
+			if (strcmp(optarg, "gzip") == 0)
+				rf->gzip = true;
+			else if (strcmp(optarg, "none") != 0)
+				tool_usage(usage_text, "--compress: unknown method '%s'", optarg);
+			break;
+		case OPT_KEEP_OWNER:
+			rf->keep_owner = true;
+			break;
+		case OPT_MAX_ENTRIES:
+			rf->max_entries = parse_count("max-entries");
+			break;
+		case OPT_MAX_BYTES:
+			rf->max_bytes = parse_count("max-bytes");
+			break;
 		case 'h':
 			tool_help(usage_text);
 		case OPT_VERSION:
@@ -191,12 +297,32 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		tool_usage(usage_text, "unexpected argument '%s'", argv[optind]);
+	if (rf->source == NULL && (rf->ncmd > 0 || rf->nentrypoint > 0 || rf->nenv > 0 ||
+				      rf->platform != NULL || rf->keep_owner ||
+				      rf->max_entries > 0 || rf->max_bytes > 0))
+		tool_usage(usage_text, "--cmd, --entrypoint, --env, --platform, --keep-owner and "
+				       "--max-* need --rootfs");
+	if (rf->ndrivers > 0 && rf->init == NULL && rf->bootstrap_dir == NULL)
+		tool_usage(usage_text, "--driver needs --init");
+	if (rf->bootstrap_dir != NULL && rootfs_bootstrap_dir(&o, owned, 5, &err) < 0)
+		goto out;
+	/* the bootstrap ramdisk comes first: PCR1 covers kernel, cmdline and it */
+	bootstrap = rf->init != NULL;
+	if (bootstrap) {
+		if (o.nramdisks >= QT_MAX_SECTIONS - 4)
+			tool_usage(usage_text, "at most %d ramdisks", QT_MAX_SECTIONS - 4);
+		memmove(&o.ramdisks[1], &o.ramdisks[0], o.nramdisks * sizeof(o.ramdisks[0]));
+		o.ramdisks[0].kind = BUILD_RAMDISK_BOOTSTRAP;
+		o.ramdisks[0].path = rf->init;
+		o.nramdisks++;
+	}
 	if (o.kernel == NULL)
 		tool_usage(usage_text, "--kernel is required");
 	if ((o.cmdline == NULL) == (o.cmdline_file == NULL))
 		tool_usage(usage_text, "give exactly one of --cmdline and --cmdline-file");
 	if (o.nramdisks == 0)
-		tool_usage(usage_text, "at least one --ramdisk is required");
+		tool_usage(usage_text,
+		    "at least one --ramdisk, --rootfs, --init or --bootstrap is required");
 	if (o.measure_only && o.output != NULL)
 		tool_usage(usage_text, "-o and --measure-only exclude each other");
 	if (!o.measure_only && o.output == NULL)
@@ -218,5 +344,8 @@ out:
 	if (rc == QT_EXIT_TROUBLE)
 		tool_report(&err);
 	json_decref(doc);
+	for (i = 0; i < 5; i++)
+		free(owned[i]);
+	free(vec);
 	return tool_finish(rc);
 }

@@ -159,7 +159,7 @@ JSON
 	run -2 --separate-stderr qt-build --kernel k --ramdisk r -o o
 	assert_equal "${stderr%%$'\n'*}" "qt-build: give exactly one of --cmdline and --cmdline-file"
 	run -2 --separate-stderr qt-build --kernel k --cmdline x -o o
-	assert_equal "${stderr%%$'\n'*}" "qt-build: at least one --ramdisk is required"
+	assert_equal "${stderr%%$'\n'*}" "qt-build: at least one --ramdisk, --rootfs, --init or --bootstrap is required"
 	run -2 --separate-stderr qt-build --kernel k --cmdline x --ramdisk r
 	assert_equal "${stderr%%$'\n'*}" "qt-build: -o OUT is required (or --measure-only)"
 	run -2 --separate-stderr qt-build --kernel k --cmdline x --ramdisk r -o o --arch mips

@@ -1,0 +1,243 @@
+#!/usr/bin/env bats
+# qt-build --rootfs/--init/--driver/--bootstrap: generated ramdisks, reproducibility,
+# sources (directory, tarball, docker-archive, OCI layout) and hostile input.
+load ../helpers/common
+
+setup() {
+	common_setup
+	mkdir w && cd w
+	IN="$GOLD/inputs"
+	OUTS="$GOLD/outputs"
+	RD="$FIX/ramdisk"
+	REF=(--build-time 2024-01-01T00:00:00+00:00 --build-tool eif_build --build-tool-version 0.3.1)
+	ENV=(--env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin --env HELLO=golden)
+	cp "$IN/nsm.ko.bin" "$BATS_TEST_TMPDIR/nsm.ko"
+	NSM="$BATS_TEST_TMPDIR/nsm.ko"
+}
+
+# the golden app tree: bin/app (0755)
+mk_golden_root() {
+	mkdir -p "$1/bin"
+	cp "$IN/app.bin" "$1/bin/app"
+	chmod 755 "$1/bin/app"
+}
+
+# qt-build with the golden kernel, cmdline and bootstrap inputs
+qb() {
+	qt-build --kernel "$IN/kernel.bin" --cmdline "$(cat "$IN/cmdline.txt")" \
+	    --init "$IN/init.bin" --driver "$NSM" "$@"
+}
+
+# section_data IMAGE INDEX: the data of section INDEX (offsets table at byte 28, sizes at 284)
+section_data() {
+	local off size
+	off=$(od -An -j $((28 + 8 * $2)) -N 8 -t x1 "$1" | tr -d ' \n')
+	size=$(od -An -j $((284 + 8 * $2)) -N 8 -t x1 "$1" | tr -d ' \n')
+	tail -c +$((0x$off + 12 + 1)) "$1" | head -c $((0x$size))
+}
+
+# extend(0^48, SHA384(stdin)) with openssl: the independent oracle for PCRs
+oracle_pcr() {
+	local d
+	d=$(openssl dgst -sha384 -binary | xxd -p -c 256)
+	{ head -c 48 /dev/zero; printf '%s' "$d" | xxd -r -p; } | openssl dgst -sha384 -binary |
+	    xxd -p -c 256
+}
+
+pcr() { # pcr N < json
+	sed -n "s/.*\"PCR$1\": \"\\([0-9a-f]*\\)\".*/\\1/p"
+}
+
+@test "rootfs: a directory + --init/--driver/--cmd/--env rebuild golden c2 byte for byte" {
+	mk_golden_root root
+	run -0 --separate-stderr qb --rootfs root --cmd /bin/app "${ENV[@]}" "${REF[@]}" -o c2.eif
+	cmp c2.eif "$OUTS/c2_x86_2rd.eif"
+	assert_equal "$stderr" ""
+	# the ramdisks are the golden inputs themselves
+	section_data c2.eif 3 | cmp - "$IN/ramdisk0.cpio"
+	section_data c2.eif 4 | cmp - "$IN/ramdisk1.cpio"
+}
+
+@test "rootfs: --measure-only prints the same measurements and writes nothing" {
+	mk_golden_root root
+	run -0 --separate-stderr qb --rootfs root --cmd /bin/app "${ENV[@]}" "${REF[@]}" -o c2.eif
+	full=$output
+	run -0 --separate-stderr qb --rootfs root --cmd /bin/app "${ENV[@]}" "${REF[@]}" --measure-only
+	assert_equal "$output" "$full"
+	assert_equal "$(ls -A)" $'c2.eif\nroot'
+	assert_equal "$(pcr 2 <<<"$output")" \
+	    7e84aa3778949e093ee7e9a074a57bc651a8167c287241e4ba60994c8a10a6abae4845a5ad810ebca8b881e6c969065b
+}
+
+@test "rootfs: --bootstrap DIR takes kernel, cmdline, init and nsm.ko from the folder" {
+	mkdir boot
+	cp "$IN/kernel.bin" boot/bzImage
+	{ cat "$IN/cmdline.txt"; echo; } >boot/cmdline # trimmed like nitro-cli
+	cp "$IN/init.bin" boot/init
+	cp "$NSM" boot/nsm.ko
+	mk_golden_root root
+	run -0 --separate-stderr qt-build --bootstrap boot --rootfs root --cmd /bin/app "${ENV[@]}" \
+	    "${REF[@]}" --image-name kernel.bin -o c2.eif
+	cmp c2.eif "$OUTS/c2_x86_2rd.eif"
+	rm boot/nsm.ko
+	run -2 --separate-stderr qt-build --bootstrap boot --rootfs root --cmd /bin/app -o x.eif
+	assert_equal "$stderr" "qt-build: --bootstrap boot: no 'nsm.ko'"
+}
+
+@test "rootfs: the app ramdisk equals GNU cpio --reproducible over the same list (PCR2 oracle)" {
+	mkdir -p root/bin root/etc/ssl root/usr/lib root/a-b
+	printf 'hello\n' >root/etc/hostname
+	printf '#!/bin/sh\n' >root/bin/run && chmod 755 root/bin/run
+	printf 'x' >root/usr/lib/lib.so
+	printf 'y' >root/a-b/z
+	ln -s ../usr/lib root/etc/lib
+	run -0 --separate-stderr qb --rootfs root --cmd /bin/run --cmd arg --env A=1 --measure-only
+	ours=$(pcr 2 <<<"$output")
+	# the same tree as the enclave layout, mtimes 0, modes as qt-build normalises them
+	mkdir -p oracle/rootfs/{dev,proc,run,sys,tmp,var}
+	cp -a root/. oracle/rootfs/
+	printf '/bin/run\narg\n' >oracle/cmd
+	printf 'A=1\n' >oracle/env
+	chmod 644 oracle/cmd oracle/env
+	find oracle -exec touch -h -d @0 {} +
+	cd oracle
+	theirs=$({ echo rootfs; find rootfs -mindepth 1 | LC_ALL=C sort; printf 'cmd\nenv\n'; } |
+	    cpio -o -H newc --reproducible -R 0:0 --quiet | oracle_pcr)
+	assert_equal "$ours" "$theirs"
+}
+
+@test "rootfs: same bytes across umask, TZ, creation order, file mtimes and time of day" {
+	(umask 022 && mkdir -p a/d1/d2 && for f in z m a B; do echo "$f" >a/d1/$f; done &&
+	    echo x >a/d1/d2/x && chmod 755 a/d1/z && touch -d '2001-01-01 10:00' a/d1/m)
+	(umask 077 && mkdir -p b/d1/d2 && echo x >b/d1/d2/x && for f in B a m z; do echo "$f" >b/d1/$f; done &&
+	    chmod 700 b/d1/z && touch -d '2024-06-01 23:59' b/d1/a b/d1/d2)
+	(umask 022 && TZ=Asia/Shanghai qb --rootfs a --cmd /bin/sh -o a.eif >/dev/null)
+	sleep 1
+	(umask 077 && TZ=America/Los_Angeles qb --rootfs b --cmd /bin/sh -o b.eif >/dev/null)
+	cmp a.eif b.eif
+	# file modes of the image itself follow the umask, its bytes do not
+	[ "$(stat -c %a a.eif)" = 644 ] && [ "$(stat -c %a b.eif)" = 600 ]
+}
+
+@test "rootfs: --keep-owner keeps on-disk modes; without it they are normalised" {
+	mkdir -p r/d && echo s >r/d/secret && chmod 600 r/d/secret && chmod 700 r/d
+	qb --rootfs r --cmd /bin/sh -o n.eif >/dev/null
+	qb --rootfs r --cmd /bin/sh --keep-owner -o k.eif >/dev/null
+	mkdir xn xk
+	section_data n.eif 4 | (cd xn && cpio -i -d --quiet)
+	section_data k.eif 4 | (cd xk && cpio -i -d --quiet)
+	assert_equal "$(stat -c %a xn/rootfs/d xn/rootfs/d/secret)" $'755\n644'
+	assert_equal "$(stat -c %a xk/rootfs/d xk/rootfs/d/secret)" $'700\n600'
+}
+
+@test "rootfs: hard links stay hard links; symlinks are stored, never followed" {
+	mkdir -p r/bin
+	echo data >r/bin/a
+	ln r/bin/a r/bin/b
+	ln -s /etc r/etc-link
+	qb --rootfs r --cmd /bin/a -o x.eif >/dev/null
+	mkdir x
+	section_data x.eif 4 | (cd x && cpio -i -d --quiet)
+	assert_equal "$(stat -c %i x/rootfs/bin/a)" "$(stat -c %i x/rootfs/bin/b)"
+	assert_equal "$(cat x/rootfs/bin/b)" data
+	assert_equal "$(readlink x/rootfs/etc-link)" /etc
+	[ ! -e x/rootfs/etc-link/passwd ] || [ -L x/rootfs/etc-link ]
+}
+
+@test "rootfs: cmd and env follow docker run (Entrypoint + Cmd) and the overrides" {
+	qb --rootfs "docker-archive:$RD/docker.tar" -o d.eif >/dev/null 2>err
+	mkdir x && section_data d.eif 4 | (cd x && cpio -i -d --quiet cmd env)
+	assert_equal "$(cat x/cmd)" $'/bin/app\n--serve\n8080'
+	assert_equal "$(cat x/env)" $'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\nA=1'
+	assert_equal "$(cat err)" "qt-build: docker-archive:$RD/docker.tar: the image's WorkingDir '/srv' has no place in the enclave layout; the command starts in /"
+	qb --rootfs "docker-archive:$RD/docker.tar:app:latest" --entrypoint '["/bin/sh","-c"]' \
+	    --cmd 'echo hi' --env A=2 --env B=3 -o e.eif >/dev/null 2>&1
+	mkdir y && section_data e.eif 4 | (cd y && cpio -i -d --quiet cmd env)
+	assert_equal "$(cat y/cmd)" $'/bin/sh\n-c\necho hi'
+	assert_equal "$(tail -n 2 y/env)" $'A=2\nB=3'
+	run -2 --separate-stderr qb --rootfs root-that-is-not-there -o z.eif
+	assert_equal "$stderr" "qt-build: root-that-is-not-there: No such file or directory"
+	mkdir empty
+	run -2 --separate-stderr qb --rootfs empty -o z.eif
+	assert_equal "$stderr" "qt-build: empty: no command to run: the image has no Entrypoint or Cmd; give --cmd"
+	[ ! -e z.eif ]
+}
+
+@test "rootfs: OCI layout picks the platform; a tampered blob is refused, nothing written" {
+	run -0 --separate-stderr qb --rootfs "oci:$RD/oci:v1" --measure-only
+	amd=$(pcr 2 <<<"$output")
+	run -0 --separate-stderr qb --rootfs "oci:$RD/oci" --platform linux/arm64 --measure-only
+	arm=$(pcr 2 <<<"$output")
+	[ "$amd" != "$arm" ]
+	cp -r "$RD/oci" bad
+	# swap the amd64 base layer for the arm64 one: a valid gzip tar, the wrong digest
+	amd_l1=c9ab168c363a5c5c2a540fd0cc95764971ac0e2970e69eba58f0e60699345912
+	arm_l1=ce61529bc9bd3f77d689032eee54fc38ee95967b1bc1838fcb96d233eedea609
+	cp bad/blobs/sha256/$arm_l1 bad/blobs/sha256/$amd_l1
+	run -2 --separate-stderr qb --rootfs "oci:bad" -o o.eif
+	assert_equal "$stderr" "qt-build: bad: layer 1 (sha256:$amd_l1): digest mismatch: expected sha256:$amd_l1, blob is sha256:$arm_l1"
+	[ ! -e o.eif ]
+	run -2 --separate-stderr qb --rootfs "oci:$RD/oci" --platform linux/s390x -o o.eif
+	assert_equal "$stderr" "qt-build: $RD/oci: manifest: no manifest for platform linux/s390x"
+}
+
+@test "rootfs: hostile archives exit 2 with the archive, layer and entry named" {
+	echo old >out.eif
+	run -2 --separate-stderr qb --rootfs "$RD/escape.tar" --cmd /x -o out.eif
+	assert_equal "$stderr" "qt-build: $RD/escape.tar: entry 'a/../../evil': path leaves the root"
+	run -2 --separate-stderr qb --rootfs "$RD/symlink-escape.tar" --cmd /x -o out.eif
+	assert_equal "$stderr" "qt-build: $RD/symlink-escape.tar: entry 'etc/passwd': parent 'etc' is a symbolic link: the entry would be written through it"
+	run -2 --separate-stderr qb --rootfs "docker-archive:$RD/docker-bad-digest.tar" -o out.eif
+	assert_equal "$stderr" "qt-build: $RD/docker-bad-digest.tar: layer 2 (l2/layer.tar): digest mismatch: expected sha256:733bf0ce298afcd7d042b0a3be648e0a458a8fb9d156041c27674b18fc223b0b, layer is sha256:3c8d71f98a8ee9d4d1ffef31ab5795237431901b261ebdb2e87a82ad8ae0fcee"
+	run -2 --separate-stderr qb --rootfs "docker-archive:$RD/docker-whiteout-escape.tar" -o out.eif
+	assert_equal "$stderr" "qt-build: $RD/docker-whiteout-escape.tar: layer 2 (l2/layer.tar): whiteout 'a/.wh..' does not name an entry of its directory"
+	run -2 --separate-stderr qb --rootfs "$RD/many.tar" --cmd /x --max-entries 99 -o out.eif
+	assert_equal "$stderr" "qt-build: $RD/many.tar: more than 99 entries (limit; see --max-entries)"
+	run -2 --separate-stderr qb --rootfs "$RD/simple.tar.gz" --cmd /x --max-bytes 10 -o out.eif
+	assert_equal "$stderr" "qt-build: $RD/simple.tar.gz: entry 'bin/app': more than 10 bytes of contents (limit; see --max-bytes)"
+	assert_equal "$(cat out.eif)" old
+	assert_equal "$(ls -A)" out.eif
+}
+
+@test "rootfs: tarball normalisation warns once for device nodes; xattrs warn once" {
+	run -0 --separate-stderr qb --rootfs "$RD/simple.tar.gz" --cmd /bin/app --measure-only
+	assert_equal "$stderr" "qt-build: $RD/simple.tar.gz: 1 device nodes or sockets (first: 'dev/null') skipped; the enclave's /dev is a devtmpfs"
+	mkdir r && echo a >r/a && echo b >r/b
+	python3 -c 'import os; [os.setxattr("r/" + f, "user.x", b"1") for f in "ab"]' 2>/dev/null ||
+	    skip "no user xattrs on this file system"
+	run -0 --separate-stderr qb --rootfs r --cmd /a --measure-only
+	assert_equal "$stderr" "qt-build: r: 2 entries have extended attributes (first: 'a'), which cpio newc cannot carry; dropping them"
+}
+
+@test "rootfs: --compress gzip writes a timestamp-free gzip of the same cpio" {
+	mk_golden_root root
+	qb --rootfs root --cmd /bin/app "${ENV[@]}" --compress gzip -o gz.eif >/dev/null
+	qb --rootfs root --cmd /bin/app "${ENV[@]}" --compress gzip -o gz2.eif >/dev/null
+	cmp gz.eif gz2.eif
+	section_data gz.eif 3 | gunzip | cmp - "$IN/ramdisk0.cpio"
+	section_data gz.eif 4 | gunzip | cmp - "$IN/ramdisk1.cpio"
+	assert_equal "$(section_data gz.eif 4 | head -c 10 | xxd -p)" 1f8b0800000000000003
+}
+
+@test "rootfs: usage errors for the ramdisk options" {
+	run -2 --separate-stderr qt-build --kernel k --cmdline x --ramdisk r --cmd /x -o o
+	assert_equal "${stderr%%$'\n'*}" "qt-build: --cmd, --entrypoint, --env, --platform, --keep-owner and --max-* need --rootfs"
+	run -2 --separate-stderr qt-build --kernel k --cmdline x --rootfs r --driver d -o o
+	assert_equal "${stderr%%$'\n'*}" "qt-build: --driver needs --init"
+	run -2 --separate-stderr qt-build --kernel k --cmdline x --rootfs r --compress xz -o o
+	assert_equal "${stderr%%$'\n'*}" "qt-build: --compress: unknown method 'xz'"
+	run -2 --separate-stderr qt-build --kernel k --cmdline x --rootfs r --max-entries 0 -o o
+	assert_equal "${stderr%%$'\n'*}" "qt-build: --max-entries: '0' is not a positive number"
+	run -2 --separate-stderr qt-build --kernel k --cmdline x --rootfs r --env NOEQUALS -o o
+	assert_equal "${stderr%%$'\n'*}" "qt-build: --env: 'NOEQUALS' is not KEY=VALUE"
+	SOURCE_DATE_EPOCH=4294967296 run -2 --separate-stderr qb --rootfs . --cmd /x -o o
+	assert_equal "$stderr" "qt-build: SOURCE_DATE_EPOCH: '4294967296' is after 2106, beyond the 32-bit mtimes of cpio newc"
+}
+
+@test "rootfs: SOURCE_DATE_EPOCH clamps mtimes (newer files take it, older keep theirs)" {
+	mkdir r && echo n >r/new && echo o >r/old
+	touch -d @1000 r/old
+	SOURCE_DATE_EPOCH=5000 qb --rootfs r --cmd /new -o x.eif >/dev/null
+	mkdir x && section_data x.eif 4 | (cd x && cpio -i -d -m --quiet)
+	assert_equal "$(stat -c %Y x/rootfs/new x/rootfs/old x/cmd)" $'5000\n1000\n5000'
+}
