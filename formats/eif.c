@@ -168,9 +168,9 @@ struct eif_writer {
 	enum pcr_role cur_role;
 	uint64_t cur_off;  /* offset of the open section's header */
 	uint64_t cur_size; /* data flushed so far */
-	uint32_t cur_crc;  /* CRC of that data */
 	struct pcr_stream *pcr;
-	uint8_t *buf; /* pending data of the open section */
+	uint8_t *bufs[2]; /* pending data of the open section; two so that the */
+	unsigned cur_buf; /* helper thread can hash one while the other fills */
 	size_t buf_len;
 };
 
@@ -182,7 +182,7 @@ eif_writer_new(int fd, const char *name, const struct eif_write_opts *opts,
 	int r = -1;
 
 	if ((w = calloc(1, sizeof(*w))) == NULL || (w->name = strdup(name)) == NULL ||
-	    (w->buf = malloc(QT_IO_CHUNK)) == NULL) {
+	    (w->bufs[0] = malloc(QT_IO_CHUNK)) == NULL || (w->bufs[1] = malloc(QT_IO_CHUNK)) == NULL) {
 		qt_err_set(err, ENOMEM, "%s: out of memory", name);
 		goto out;
 	}
@@ -243,7 +243,7 @@ emit(struct eif_writer *w, const uint8_t *buf, size_t len, struct qt_err *err)
 {
 	if (len == 0)
 		return 0;
-	if (pcr_stream_update(w->pcr, w->cur_role, buf, len, &w->cur_crc, err) < 0 ||
+	if (pcr_stream_update(w->pcr, w->cur_role, buf, len, err) < 0 ||
 	    put_at(w, w->cur_off + EIF_SECTION_HDR_SIZE + w->cur_size, buf, len, err) < 0)
 		return -1;
 	w->cur_size += len;
@@ -254,9 +254,11 @@ static int
 flush(struct eif_writer *w, struct qt_err *err)
 {
 	size_t n = w->buf_len;
+	const uint8_t *b = w->bufs[w->cur_buf];
 
 	w->buf_len = 0;
-	return emit(w, w->buf, n, err);
+	w->cur_buf ^= 1;
+	return emit(w, b, n, err);
 }
 
 static int
@@ -275,6 +277,7 @@ eif_writer_section_begin(struct eif_writer *w, enum eif_section_type type, struc
 {
 	unsigned idx = w->hdr.num_sections;
 	const char *why;
+	uint32_t crc;
 
 	if (writer_state(w, false, err) < 0)
 		return -1;
@@ -289,7 +292,8 @@ eif_writer_section_begin(struct eif_writer *w, enum eif_section_type type, struc
 	w->cur_type = type;
 	w->cur_off = w->pos;
 	w->cur_size = 0;
-	w->cur_crc = (uint32_t)crc32_z(0, NULL, 0);
+	if (pcr_stream_crc_take(w->pcr, &crc, err) < 0) /* start this section's CRC */
+		return -1;
 	if (type == EIF_SECTION_KERNEL || type == EIF_SECTION_CMDLINE)
 		w->cur_role = PCR_ROLE_BOOT;
 	else if (type == EIF_SECTION_RAMDISK)
@@ -314,7 +318,8 @@ eif_writer_write(struct eif_writer *w, const uint8_t *buf, size_t len, struct qt
 		/* Large writes with an empty buffer go straight through. */
 		if (w->buf_len == 0 && len >= QT_IO_CHUNK) {
 			n = len - len % QT_IO_CHUNK;
-			if (emit(w, buf, n, err) < 0) {
+			/* the caller may reuse buf once we return: wait for the helper */
+			if (emit(w, buf, n, err) < 0 || pcr_stream_sync(w->pcr, err) < 0) {
 				w->failed = true;
 				return -1;
 			}
@@ -322,7 +327,7 @@ eif_writer_write(struct eif_writer *w, const uint8_t *buf, size_t len, struct qt
 			n = QT_IO_CHUNK - w->buf_len;
 			if (n > len)
 				n = len;
-			memcpy(w->buf + w->buf_len, buf, n);
+			memcpy(w->bufs[w->cur_buf] + w->buf_len, buf, n);
 			w->buf_len += n;
 			if (w->buf_len == QT_IO_CHUNK && flush(w, err) < 0) {
 				w->failed = true;
@@ -354,11 +359,11 @@ eif_writer_section_end(struct eif_writer *w, struct qt_err *err)
 {
 	uint8_t sh[EIF_SECTION_HDR_SIZE];
 	unsigned idx = w->hdr.num_sections;
-	uint32_t crc;
+	uint32_t crc, data_crc;
 
 	if (writer_state(w, true, err) < 0)
 		return -1;
-	if (flush(w, err) < 0)
+	if (flush(w, err) < 0 || pcr_stream_crc_take(w->pcr, &data_crc, err) < 0)
 		goto fail;
 	if (w->cur_type == EIF_SECTION_SIGNATURE && w->cur_size > QT_SIGNATURE_MAX) {
 		qt_err_set(err, EINVAL, "%s: section %u (signature): %" PRIu64
@@ -370,7 +375,7 @@ eif_writer_section_end(struct eif_writer *w, struct qt_err *err)
 		goto fail;
 	/* CRC of this section = CRC(header) combined with CRC(data), appended to the body. */
 	crc = (uint32_t)crc32_z(0, sh, sizeof(sh));
-	crc = (uint32_t)crc32_combine(crc, w->cur_crc, (z_off_t)w->cur_size);
+	crc = (uint32_t)crc32_combine(crc, data_crc, (z_off_t)w->cur_size);
 	w->body_crc = (uint32_t)crc32_combine(w->body_crc, crc,
 	    (z_off_t)(w->cur_size + EIF_SECTION_HDR_SIZE));
 	w->hdr.offsets[idx] = w->cur_off;
@@ -440,7 +445,8 @@ eif_writer_free(struct eif_writer *w)
 	if (w == NULL)
 		return;
 	pcr_stream_free(w->pcr);
-	free(w->buf);
+	free(w->bufs[0]);
+	free(w->bufs[1]);
 	free(w->name);
 	free(w);
 }
@@ -453,7 +459,8 @@ struct reader {
 	uint64_t pos;       /* bytes consumed */
 	bool size_known;    /* regular file: its size bounds every section up front */
 	uint64_t file_size;
-	uint8_t *buf;
+	uint8_t *bufs[2]; /* read one while the helper thread hashes the other */
+	unsigned k;
 };
 
 /* Read up to len bytes; returns the count (short only at end of file) or -1. */
@@ -493,10 +500,9 @@ cb_call_section(const struct eif_read_cb *cb, int which, const struct eif_sectio
 /* Stream one section's data: CRC, PCRs, callbacks, and keep metadata/signature. */
 static int
 read_section_data(struct reader *r, const struct eif_read_cb *cb, struct eif_info *info,
-    struct pcr_stream *ps, enum pcr_role role, const struct eif_section *s, uint32_t *crc,
-    struct qt_err *err)
+    struct pcr_stream *ps, enum pcr_role role, const struct eif_section *s, struct qt_err *err)
 {
-	uint8_t *keep = NULL;
+	uint8_t *keep = NULL, *buf;
 	uint64_t left = s->size;
 	size_t want, kept = 0;
 	ssize_t n;
@@ -508,7 +514,9 @@ read_section_data(struct reader *r, const struct eif_read_cb *cb, struct eif_inf
 	}
 	while (left > 0) {
 		want = left < QT_IO_CHUNK ? (size_t)left : QT_IO_CHUNK;
-		if ((n = read_upto(r, r->buf, want, err)) < 0)
+		buf = r->bufs[r->k];
+		r->k ^= 1;
+		if ((n = read_upto(r, buf, want, err)) < 0)
 			goto fail;
 		if ((size_t)n < want) {
 			qt_err_set(err, EINVAL,
@@ -518,14 +526,14 @@ read_section_data(struct reader *r, const struct eif_read_cb *cb, struct eif_inf
 			    left - (uint64_t)n);
 			goto fail;
 		}
-		if (pcr_stream_update(ps, role, r->buf, want, crc, err) < 0)
+		if (pcr_stream_update(ps, role, buf, want, err) < 0)
 			goto fail;
 		if (keep != NULL) {
-			memcpy(keep + kept, r->buf, want);
+			memcpy(keep + kept, buf, want);
 			kept += want;
 		}
 		if (cb != NULL && cb->section_data != NULL &&
-		    cb->section_data(cb->ctx, s, r->buf, want, err) < 0)
+		    cb->section_data(cb->ctx, s, buf, want, err) < 0)
 			goto fail;
 		left -= want;
 	}
@@ -547,7 +555,7 @@ fail:
 
 static int
 read_sections(struct reader *r, const struct eif_read_cb *cb, unsigned flags,
-    struct eif_info *info, struct pcr_stream *ps, uint32_t *crc, struct qt_err *err)
+    struct eif_info *info, struct pcr_stream *ps, struct qt_err *err)
 {
 	const struct eif_header *h = &info->hdr;
 	uint8_t sh[EIF_SECTION_HDR_SIZE];
@@ -631,11 +639,12 @@ read_sections(struct reader *r, const struct eif_read_cb *cb, unsigned flags,
 			role = PCR_ROLE_NONE;
 		if (flags & EIF_READ_NO_PCR)
 			role = PCR_ROLE_NONE;
-		*crc = (uint32_t)crc32_z(*crc, sh, sizeof(sh));
+		if (pcr_stream_update(ps, PCR_ROLE_NONE, sh, sizeof(sh), err) < 0)
+			return -1;
 		info->sections[i] = s;
 		info->nsections = i + 1;
 		if (cb_call_section(cb, 0, &s, err) < 0 ||
-		    read_section_data(r, cb, info, ps, role, &s, crc, err) < 0 ||
+		    read_section_data(r, cb, info, ps, role, &s, err) < 0 ||
 		    cb_call_section(cb, 1, &s, err) < 0)
 			return -1;
 		if (i + 1 == h->num_sections && r->size_known && r->pos == r->file_size)
@@ -659,7 +668,8 @@ eif_read(int fd, const char *name, const struct eif_read_cb *cb, unsigned flags,
 	ssize_t n;
 	int rc = -1;
 
-	if ((info = calloc(1, sizeof(*info))) == NULL || (r.buf = malloc(QT_IO_CHUNK)) == NULL) {
+	if ((info = calloc(1, sizeof(*info))) == NULL || (r.bufs[0] = malloc(QT_IO_CHUNK)) == NULL ||
+	    (r.bufs[1] = malloc(QT_IO_CHUNK)) == NULL) {
 		qt_err_set(err, ENOMEM, "%s: out of memory", name);
 		goto out;
 	}
@@ -688,8 +698,9 @@ eif_read(int fd, const char *name, const struct eif_read_cb *cb, unsigned flags,
 		goto out;
 	if (cb != NULL && cb->header != NULL && cb->header(cb->ctx, &info->hdr, err) < 0)
 		goto out;
-	crc = (uint32_t)crc32_z(0, hb, EIF_CRC_OFFSET);
-	if (read_sections(&r, cb, flags, info, ps, &crc, err) < 0)
+	/* eif_crc32 covers the header up to the CRC field, then everything after it */
+	if (pcr_stream_update(ps, PCR_ROLE_NONE, hb, EIF_CRC_OFFSET, err) < 0 ||
+	    read_sections(&r, cb, flags, info, ps, err) < 0 || pcr_stream_crc_take(ps, &crc, err) < 0)
 		goto out;
 	for (i = 0; i < info->nsections; i++)
 		have[info->sections[i].type] = true;
@@ -715,7 +726,8 @@ eif_read(int fd, const char *name, const struct eif_read_cb *cb, unsigned flags,
 	rc = 0;
 out:
 	pcr_stream_free(ps);
-	free(r.buf);
+	free(r.bufs[0]);
+	free(r.bufs[1]);
 	eif_info_free(info);
 	return rc;
 }

@@ -143,10 +143,11 @@ struct job {
 
 struct pcr_stream {
 	EVP_MD_CTX *c0, *c1, *c2; /* c1 == NULL while PCR1 shares c0 */
+	uint32_t crc;             /* of the bytes since the last take, helper's share excluded */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	pthread_t th;
-	bool th_started, th_failed, quit;
+	bool th_started, th_failed, quit, pending;
 	unsigned long posted, done;
 	struct job job;
 };
@@ -169,7 +170,7 @@ worker(void *arg)
 	for (;;) {
 		while (!s->quit && s->done == s->posted)
 			pthread_cond_wait(&s->cv, &s->mu);
-		if (s->quit)
+		if (s->done == s->posted) /* quit, nothing left to do */
 			break;
 		pthread_mutex_unlock(&s->mu);
 		job_run(&s->job);
@@ -203,6 +204,7 @@ pcr_stream_new(struct pcr_stream **ret, struct qt_err *err)
 		return qt_err_set(err, ENOMEM, "out of memory");
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
+	s->crc = (uint32_t)crc32_z(0, NULL, 0);
 	if ((s->c0 = sha384_new(err)) == NULL || (s->c2 = sha384_new(err)) == NULL) {
 		pcr_stream_free(s);
 		return -1;
@@ -226,68 +228,92 @@ thread_ready(struct pcr_stream *s)
 	return true;
 }
 
+int
+pcr_stream_sync(struct pcr_stream *s, struct qt_err *err)
+{
+	if (!s->pending)
+		return 0;
+	pthread_mutex_lock(&s->mu);
+	while (s->done != s->posted)
+		pthread_cond_wait(&s->cv, &s->mu);
+	pthread_mutex_unlock(&s->mu);
+	s->pending = false;
+	if (!s->job.ok)
+		return qt_err_ssl(err, "SHA-384 failed");
+	/* the helper's CRC share is the tail of that chunk: append it */
+	s->crc = (uint32_t)crc32_combine(s->crc, s->job.crc, (z_off_t)s->job.crc_len);
+	return 0;
+}
+
 /*
- * Update a (always) and b (may be NULL) with buf and fold buf into *crc. With
- * b: this thread hashes a and the first half's CRC, the helper hashes b and
- * the second half's CRC, so both carry the same load. Without b: the helper
- * does the whole CRC while this thread hashes.
+ * Update a (always) and b (may be NULL) with buf and the CRC. With b: the
+ * helper hashes b and the last 3/4 of the chunk's CRC, this thread hashes a,
+ * the first 1/4 of the CRC, and then reads the next chunk while the helper
+ * finishes: about the same load on both. Without b: the helper does the CRC.
  */
 static int
 update2(struct pcr_stream *s, EVP_MD_CTX *a, EVP_MD_CTX *b, const uint8_t *buf, size_t len,
-    uint32_t *crc, struct qt_err *err)
+    struct qt_err *err)
 {
-	size_t half = b != NULL ? len / 2 : 0;
-	uint32_t crc_a;
-	int ok_a;
+	size_t head = b != NULL ? len / 4 : 0;
 
 	if (len < PCR_THREAD_MIN || !thread_ready(s)) {
 		if (EVP_DigestUpdate(a, buf, len) != 1 ||
 		    (b != NULL && EVP_DigestUpdate(b, buf, len) != 1))
 			return qt_err_ssl(err, "SHA-384 failed");
-		*crc = (uint32_t)crc32_z(*crc, buf, len);
+		s->crc = (uint32_t)crc32_z(s->crc, buf, len);
 		return 0;
 	}
 	pthread_mutex_lock(&s->mu);
-	s->job = (struct job){ .ctx = b, .sha_buf = buf, .sha_len = len, .crc_buf = buf + half,
-		.crc_len = len - half };
+	s->job = (struct job){ .ctx = b, .sha_buf = buf, .sha_len = len, .crc_buf = buf + head,
+		.crc_len = len - head };
 	s->posted++;
+	s->pending = true;
 	pthread_cond_broadcast(&s->cv);
 	pthread_mutex_unlock(&s->mu);
 
-	ok_a = EVP_DigestUpdate(a, buf, len) == 1;
-	crc_a = (uint32_t)crc32_z(*crc, buf, half);
-
-	pthread_mutex_lock(&s->mu);
-	while (s->done != s->posted)
-		pthread_cond_wait(&s->cv, &s->mu);
-	pthread_mutex_unlock(&s->mu);
-	if (!ok_a || !s->job.ok)
+	s->crc = (uint32_t)crc32_z(s->crc, buf, head);
+	if (EVP_DigestUpdate(a, buf, len) != 1) {
+		(void)pcr_stream_sync(s, err);
 		return qt_err_ssl(err, "SHA-384 failed");
-	*crc = (uint32_t)crc32_combine(crc_a, s->job.crc, (z_off_t)(len - half));
+	}
 	return 0;
 }
 
 int
 pcr_stream_update(struct pcr_stream *s, enum pcr_role role, const uint8_t *buf, size_t len,
-    uint32_t *crc, struct qt_err *err)
+    struct qt_err *err)
 {
+	/* the previous chunk's helper share first: keeps the CRC in byte order */
+	if (pcr_stream_sync(s, err) < 0)
+		return -1;
 	if (len == 0)
 		return 0;
 	switch (role) {
 	case PCR_ROLE_NONE:
-		*crc = (uint32_t)crc32_z(*crc, buf, len);
+		s->crc = (uint32_t)crc32_z(s->crc, buf, len);
 		return 0;
 	case PCR_ROLE_BOOT:
-		return update2(s, s->c0, s->c1, buf, len, crc, err);
+		return update2(s, s->c0, s->c1, buf, len, err);
 	case PCR_ROLE_APP:
 		/* First application byte: PCR1 stops following PCR0 (spec/eif.md 4.2). */
 		if (s->c1 == NULL) {
 			if ((s->c1 = EVP_MD_CTX_new()) == NULL || EVP_MD_CTX_copy_ex(s->c1, s->c0) != 1)
 				return qt_err_ssl(err, "SHA-384: cannot copy state");
 		}
-		return update2(s, s->c0, s->c2, buf, len, crc, err);
+		return update2(s, s->c0, s->c2, buf, len, err);
 	}
 	return qt_err_set(err, EINVAL, "internal error: unknown PCR role");
+}
+
+int
+pcr_stream_crc_take(struct pcr_stream *s, uint32_t *ret, struct qt_err *err)
+{
+	if (pcr_stream_sync(s, err) < 0)
+		return -1;
+	*ret = s->crc;
+	s->crc = (uint32_t)crc32_z(0, NULL, 0);
+	return 0;
 }
 
 /* extend(0^48, digest of a copy of ctx) */
@@ -317,6 +343,8 @@ pcr_stream_final(struct pcr_stream *s, struct pcr_set *ret, struct qt_err *err)
 	struct pcr_set p;
 
 	memset(&p, 0, sizeof(p));
+	if (pcr_stream_sync(s, err) < 0)
+		return -1;
 	if (final_copy(s->c0, p.pcr0, err) < 0 ||
 	    final_copy(s->c1 != NULL ? s->c1 : s->c0, p.pcr1, err) < 0 ||
 	    final_copy(s->c2, p.pcr2, err) < 0)
@@ -331,6 +359,7 @@ pcr_stream_free(struct pcr_stream *s)
 	if (s == NULL)
 		return;
 	if (s->th_started) {
+		(void)pcr_stream_sync(s, NULL);
 		pthread_mutex_lock(&s->mu);
 		s->quit = true;
 		pthread_cond_broadcast(&s->cv);

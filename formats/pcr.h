@@ -41,18 +41,23 @@ enum pcr_role {
 };
 
 /*
- * Streaming PCR0/1/2 state. While only boot data has been seen PCR0 and PCR1
- * share one SHA-384 context; the first app byte forks PCR1 off as a copy.
+ * Streaming PCR0/1/2 + CRC-32 state. While only boot data has been seen PCR0
+ * and PCR1 share one SHA-384 context; the first app byte forks PCR1 off as a
+ * copy. Large updates are split with a helper thread that may still be
+ * reading the buffer when pcr_stream_update returns: the caller keeps a
+ * buffer unchanged until its next pcr_stream_* call (double-buffering lets
+ * it read the next chunk meanwhile).
  */
 struct pcr_stream;
 
 int pcr_stream_new(struct pcr_stream **ret, struct qt_err *err);
-/*
- * Hash buf into the registers of role and fold it into *crc (zlib crc32
- * running value). Large buffers are split between two threads.
- */
+/* Hash buf into the registers of role (none for PCR_ROLE_NONE) and the CRC. */
 int pcr_stream_update(struct pcr_stream *s, enum pcr_role role, const uint8_t *buf, size_t len,
-    uint32_t *crc, struct qt_err *err);
+    struct qt_err *err);
+/* Wait for the helper thread: every buffer given so far is free again. */
+int pcr_stream_sync(struct pcr_stream *s, struct qt_err *err);
+/* zlib CRC-32 of the bytes since the last take (or the start); starts a new one. */
+int pcr_stream_crc_take(struct pcr_stream *s, uint32_t *ret, struct qt_err *err);
 /* PCR0/1/2 of everything so far (the stream can go on). has_pcr8 = false. */
 int pcr_stream_final(struct pcr_stream *s, struct pcr_set *ret, struct qt_err *err);
 void pcr_stream_free(struct pcr_stream *s);

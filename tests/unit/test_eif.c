@@ -145,6 +145,73 @@ be16_at(uint8_t *b, size_t off, uint16_t v)
 	be16_put(b + off, v);
 }
 
+/*
+ * A large image through the writer (mixed write sizes: buffered, straight
+ * through, both helper-thread paths) and back through the reader: CRC and
+ * PCRs must agree with each other and with PCRs of the plain bytes.
+ */
+static void
+big_roundtrip(struct unit *u)
+{
+	static const size_t klen = (3u << 20) + 7, r0len = 2u << 20, r1len = (5u << 20) + 123;
+	struct eif_meta m = { .image_name = "big" };
+	struct qt_err err = { 0 };
+	struct eif_writer *w = NULL;
+	struct eif_info *info = NULL;
+	struct pcr_set wp;
+	uint8_t *data, reg[PCR_LEN];
+	char *meta = NULL;
+	size_t metalen, i, off, step;
+	FILE *f = tmpfile();
+
+	data = malloc(klen + r0len + r1len);
+	for (i = 0; i < klen + r0len + r1len; i++)
+		data[i] = (uint8_t)((i * 2654435761u) >> 11);
+	CHECK(u, f != NULL && eif_meta_build(&m, &meta, &metalen, &err) == 0);
+	CHECK(u, eif_writer_new(fileno(f), "big.eif", NULL, &w, &err) == 0);
+	CHECK(u, eif_writer_section_begin(w, EIF_SECTION_KERNEL, &err) == 0);
+	CHECK(u, eif_writer_write(w, data, klen, &err) == 0);
+	CHECK(u, eif_writer_section_end(w, &err) == 0);
+	CHECK(u, eif_writer_section_begin(w, EIF_SECTION_CMDLINE, &err) == 0);
+	CHECK(u, eif_writer_section_end(w, &err) == 0);
+	CHECK(u, eif_writer_section_begin(w, EIF_SECTION_METADATA, &err) == 0);
+	CHECK(u, eif_writer_write(w, (uint8_t *)meta, metalen, &err) == 0);
+	CHECK(u, eif_writer_section_end(w, &err) == 0);
+	CHECK(u, eif_writer_section_begin(w, EIF_SECTION_RAMDISK, &err) == 0);
+	CHECK(u, eif_writer_write(w, data + klen, r0len, &err) == 0);
+	CHECK(u, eif_writer_section_end(w, &err) == 0);
+	CHECK(u, eif_writer_section_begin(w, EIF_SECTION_RAMDISK, &err) == 0);
+	for (off = 0, step = 1; off < r1len; off += step, step = step * 7 % 3000001 + 1) {
+		if (step > r1len - off)
+			step = r1len - off;
+		CHECK(u, eif_writer_write(w, data + klen + r0len + off, step, &err) == 0);
+	}
+	CHECK(u, eif_writer_section_end(w, &err) == 0);
+	CHECK(u, eif_writer_pcrs(w, &wp, &err) == 0);
+	CHECK(u, eif_writer_finish(w, &err) == 0);
+	eif_writer_free(w);
+	CHECK(u, fseek(f, 0, SEEK_SET) == 0);
+	CHECK(u, eif_read(fileno(f), "big.eif", NULL, 0, &info, &err) == 0);
+	if (err.code != 0)
+		printf("error: %s\n", err.msg);
+	if (info != NULL) {
+		CHECK(u, info->crc_ok);
+		CHECK_MEM(u, info->pcrs.pcr0, wp.pcr0, PCR_LEN);
+		CHECK_MEM(u, info->pcrs.pcr1, wp.pcr1, PCR_LEN);
+		CHECK_MEM(u, info->pcrs.pcr2, wp.pcr2, PCR_LEN);
+		CHECK(u, pcr_of_bytes(data, klen + r0len + r1len, reg, &err) == 0);
+		CHECK_MEM(u, reg, wp.pcr0, PCR_LEN);
+		CHECK(u, pcr_of_bytes(data, klen + r0len, reg, &err) == 0);
+		CHECK_MEM(u, reg, wp.pcr1, PCR_LEN);
+		CHECK(u, pcr_of_bytes(data + klen + r0len, r1len, reg, &err) == 0);
+		CHECK_MEM(u, reg, wp.pcr2, PCR_LEN);
+	}
+	eif_info_free(info);
+	free(meta);
+	free(data);
+	fclose(f);
+}
+
 int
 main(void)
 {
@@ -279,5 +346,6 @@ main(void)
 	    "version 4");
 	free(m);
 	free(gold);
+	big_roundtrip(&u);
 	return unit_end(&u);
 }
