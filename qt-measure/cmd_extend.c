@@ -94,15 +94,14 @@ cmd_extend(int argc, char *argv[])
 			from = true;
 			break;
 		case OPT_DIGEST:
-			if (qt_unhex(optarg, d, sizeof(d)) < 0)
-				tool_usage(measure_usage,
-				    "extend: --digest: '%s' is not 96 hex digits (a SHA-384 digest)",
-				    optarg);
-			/* FALLTHROUGH */
 		case OPT_STRING:
 		case OPT_FILE:
 		case OPT_IAM:
 		case OPT_INSTANCE:
+			if (ch == OPT_DIGEST && qt_unhex(optarg, d, sizeof(d)) < 0)
+				tool_usage(measure_usage,
+				    "extend: --digest: '%s' is not 96 hex digits (a SHA-384 digest)",
+				    optarg);
 			if (ch == OPT_IAM && !iam_agency_ok(optarg))
 				tool_usage(measure_usage,
 				    "extend: --iam-agency: '%s' is not iam::<domain id>:agency:<name>",
