@@ -9,10 +9,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include <openssl/bio.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/sha.h>
+#include <openssl/x509.h>
 
+#include "attest.h"
+#include "bytes.h"
+#include "cose.h"
+#include "describe.h"
+#include "eif.h"
+#include "eifmeta.h"
 #include "file.h"
 #include "manifest.h"
 
@@ -146,6 +157,285 @@ manifest_set_instance_id(struct manifest *m, const char *id, struct qt_err *err)
 	m->instance_id = copy;
 	m->pcr_mask |= 1u << 4;
 	return 0;
+}
+
+/* ---- measuring an image ------------------------------------------------------------ */
+
+/*
+ * The reader hands us parsed headers and section data; the header bytes are
+ * re-serialised (eif_header_put, and type/flags 0/size for a section header):
+ * the reader rejects any header whose bytes would not round-trip (reserved
+ * fields, flags, unused slots), so the file hashes see the file's bytes. The
+ * byte count is checked against the file size at the end.
+ */
+struct img_ctx {
+	const char *name;
+	EVP_MD_CTX *f256, *f384, *sec;
+	uint64_t count;
+	struct manifest *m;
+	unsigned nkernel, ncmdline;
+};
+
+static int
+img_feed(struct img_ctx *c, const uint8_t *buf, size_t len, struct qt_err *err)
+{
+	if (EVP_DigestUpdate(c->f256, buf, len) != 1 || EVP_DigestUpdate(c->f384, buf, len) != 1)
+		return qt_err_ssl(err, "%s: SHA-2", c->name);
+	c->count += len;
+	return 0;
+}
+
+static int
+img_header(void *ctx, const struct eif_header *h, struct qt_err *err)
+{
+	uint8_t hb[EIF_HEADER_SIZE];
+
+	eif_header_put(h, hb);
+	return img_feed(ctx, hb, sizeof(hb), err);
+}
+
+static int
+img_section_begin(void *ctx, const struct eif_section *s, struct qt_err *err)
+{
+	struct img_ctx *c = ctx;
+	uint8_t sh[EIF_SECTION_HDR_SIZE];
+
+	be16_put(sh, (uint16_t)s->type);
+	be16_put(sh + 2, 0);
+	be64_put(sh + 4, s->size);
+	if (img_feed(c, sh, sizeof(sh), err) < 0)
+		return -1;
+	if (EVP_DigestInit_ex(c->sec, EVP_sha384(), NULL) != 1)
+		return qt_err_ssl(err, "%s: SHA-384", c->name);
+	return 0;
+}
+
+static int
+img_section_data(
+    void *ctx, const struct eif_section *s, const uint8_t *buf, size_t len, struct qt_err *err)
+{
+	struct img_ctx *c = ctx;
+
+	(void)s;
+	if (img_feed(c, buf, len, err) < 0)
+		return -1;
+	if (EVP_DigestUpdate(c->sec, buf, len) != 1)
+		return qt_err_ssl(err, "%s: SHA-384", c->name);
+	return 0;
+}
+
+static int
+img_section_end(void *ctx, const struct eif_section *s, struct qt_err *err)
+{
+	struct img_ctx *c = ctx;
+	uint8_t d[48], *to = NULL;
+	unsigned n = 0;
+
+	if (EVP_DigestFinal_ex(c->sec, d, &n) != 1 || n != 48)
+		return qt_err_ssl(err, "%s: SHA-384", c->name);
+	switch (s->type) {
+	case EIF_SECTION_KERNEL:
+		to = c->m->kernel;
+		c->nkernel++;
+		break;
+	case EIF_SECTION_CMDLINE:
+		to = c->m->cmdline;
+		c->ncmdline++;
+		break;
+	case EIF_SECTION_RAMDISK:
+		if (c->m->nramdisks >= MANIFEST_RAMDISKS_MAX)
+			return qt_err_set(err, EINVAL, "%s: too many ramdisks", c->name);
+		to = c->m->ramdisks[c->m->nramdisks++];
+		break;
+	default:
+		return 0;
+	}
+	memcpy(to, d, sizeof(d));
+	return 0;
+}
+
+static int
+asn1_text(const ASN1_TIME *t, char **ret)
+{
+	struct tm tm;
+	char buf[40];
+
+	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
+		return -1;
+	attest_time_str((int64_t)timegm(&tm), buf, sizeof(buf));
+	*ret = strdup(buf);
+	return *ret == NULL ? -1 : 0;
+}
+
+static char *
+x509_name_text(const X509_NAME *nm)
+{
+	char buf[1024];
+	BIO *b;
+	int n = 0;
+
+	if ((b = BIO_new(BIO_s_mem())) == NULL)
+		return NULL;
+	if (X509_NAME_print_ex(b, nm, 0, XN_FLAG_RFC2253) >= 0)
+		n = BIO_read(b, buf, (int)sizeof(buf) - 1);
+	BIO_free(b);
+	buf[n > 0 ? n : 0] = '\0';
+	return strdup(buf);
+}
+
+static int
+set_signer(const char *name, const struct eif_info *info, struct manifest *m, struct qt_err *err)
+{
+	struct eif_sig sig = { 0 };
+	X509 *x = NULL;
+	uint8_t *der = NULL;
+	int dl, r = -1;
+
+	if (cose_sigsec_parse(name, info->signature, info->signature_len, &sig, err) < 0 ||
+	    cose_pem_first_cert(name, sig.cert_pem, sig.cert_pem_len, &x, err) < 0)
+		goto out;
+	if ((dl = i2d_X509(x, &der)) <= 0) {
+		qt_err_ssl(err, "%s: signing certificate", name);
+		goto out;
+	}
+	SHA256(der, (size_t)dl, m->signer_sha256);
+	if ((m->signer_subject = x509_name_text(X509_get_subject_name(x))) == NULL ||
+	    (m->signer_issuer = x509_name_text(X509_get_issuer_name(x))) == NULL ||
+	    asn1_text(X509_get0_notBefore(x), &m->signer_not_before) < 0 ||
+	    asn1_text(X509_get0_notAfter(x), &m->signer_not_after) < 0) {
+		qt_err_ssl(err, "%s: signing certificate: unreadable subject or validity", name);
+		goto out;
+	}
+	m->is_signed = true;
+	r = 0;
+out:
+	OPENSSL_free(der);
+	X509_free(x);
+	cose_sigsec_free(&sig);
+	return r;
+}
+
+static int
+set_metadata(const char *name, const struct eif_info *info, struct manifest *m, struct qt_err *err)
+{
+	json_t *meta = NULL, *v;
+	int r = -1;
+
+	if (info->metadata == NULL)
+		return 0; /* EIF v2/v3 without metadata: name, version, build time are null */
+	if (eif_meta_parse(name, info->metadata, info->metadata_len, &meta, err) < 0)
+		goto out;
+	if ((v = json_object_get(meta, "ImageName")) != NULL && json_is_string(v) &&
+	    (m->name = strdup(json_string_value(v))) == NULL)
+		goto oom;
+	if ((v = json_object_get(meta, "ImageVersion")) != NULL && json_is_string(v) &&
+	    (m->version = strdup(json_string_value(v))) == NULL)
+		goto oom;
+	v = json_object_get(json_object_get(meta, "BuildMetadata"), "BuildTime");
+	if (v != NULL && json_is_string(v) &&
+	    (m->build_time = strdup(json_string_value(v))) == NULL)
+		goto oom;
+	r = 0;
+	goto out;
+oom:
+	qt_err_set(err, ENOMEM, "%s: out of memory", name);
+out:
+	json_decref(meta);
+	return r;
+}
+
+int
+manifest_from_image(const char *path, const char *file, enum manifest_platform platform,
+    struct manifest **ret, struct qt_err *err)
+{
+	const char *name = strcmp(path, "-") == 0 ? "standard input" : path;
+	struct img_ctx c = { 0 };
+	struct eif_read_cb cb = { img_header, img_section_begin, img_section_data, img_section_end,
+		&c };
+	struct eif_info *info = NULL;
+	struct manifest *m = NULL;
+	struct pcr_set p;
+	struct qt_err why = { 0 };
+	const char *base;
+	unsigned n = 0;
+	int r = -1, sc;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL || (c.f256 = EVP_MD_CTX_new()) == NULL ||
+	    (c.f384 = EVP_MD_CTX_new()) == NULL || (c.sec = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(c.f256, EVP_sha256(), NULL) != 1 ||
+	    EVP_DigestInit_ex(c.f384, EVP_sha384(), NULL) != 1) {
+		qt_err_ssl(err, "%s: out of memory", name);
+		goto out;
+	}
+	c.name = name;
+	c.m = m;
+	m->platform = platform;
+	if (eif_read_path(path, &cb, 0, &info, err) < 0)
+		goto out;
+	if (!info->crc_ok) {
+		qt_err_set(err, EINVAL,
+		    "%s: CRC mismatch (header 0x%08x, computed 0x%08x): the image is damaged, "
+		    "refusing to make reference values",
+		    name, info->hdr.crc, info->crc_computed);
+		goto out;
+	}
+	if (c.count != info->file_size || c.nkernel != 1 || c.ncmdline != 1) {
+		qt_err_set(err, EINVAL, "%s: internal error: %llu bytes hashed of %llu", name,
+		    (unsigned long long)c.count, (unsigned long long)info->file_size);
+		goto out;
+	}
+	if (EVP_DigestFinal_ex(c.f256, m->sha256, &n) != 1 ||
+	    EVP_DigestFinal_ex(c.f384, m->sha384, &n) != 1) {
+		qt_err_ssl(err, "%s: SHA-2", name);
+		goto out;
+	}
+	p = info->pcrs;
+	if (describe_pcr8(name, info, &p, err) < 0)
+		goto out;
+	if (info->signature != NULL) {
+		if ((sc = describe_signature_check(name, info, &p, &why, err)) < 0)
+			goto out;
+		if (sc != 0) {
+			qt_err_set(err, EINVAL,
+			    "%s: the signature does not verify (%s): refusing to make reference "
+			    "values",
+			    name, why.msg);
+			goto out;
+		}
+		if (set_signer(name, info, m, err) < 0)
+			goto out;
+	}
+	if (set_metadata(name, info, m, err) < 0)
+		goto out;
+	memcpy(m->pcrs[0], p.pcr0, 48);
+	memcpy(m->pcrs[8], p.pcr8, 48); /* all zero when unsigned (QingTian's convention) */
+	m->pcr_mask = 1u | 1u << 8;
+	if (platform == MANIFEST_NITRO) {
+		memcpy(m->pcrs[1], p.pcr1, 48);
+		memcpy(m->pcrs[2], p.pcr2, 48);
+		m->pcr_mask |= 1u << 1 | 1u << 2;
+	}
+	m->size = info->file_size;
+	m->eif_version = info->hdr.version;
+	if ((base = file) == NULL)
+		base = strcmp(path, "-") == 0
+		           ? "-"
+		           : (strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
+	if ((m->file = strdup(base)) == NULL ||
+	    (m->arch = strdup(info->hdr.flags & EIF_FLAG_ARM64 ? "aarch64" : "x86_64")) == NULL) {
+		qt_err_set(err, ENOMEM, "%s: out of memory", name);
+		goto out;
+	}
+	*ret = m;
+	m = NULL;
+	r = 0;
+out:
+	EVP_MD_CTX_free(c.f256);
+	EVP_MD_CTX_free(c.f384);
+	EVP_MD_CTX_free(c.sec);
+	eif_info_free(info);
+	manifest_free(m);
+	return r;
 }
 
 /* ---- writing ------------------------------------------------------------------------ */

@@ -54,6 +54,18 @@ struct manifest {
 	char *tool_version;
 };
 
+/*
+ * Measure the EIF image at path ("-" = standard input) in one forward read:
+ * file size, SHA-256 and SHA-384 of the file, section digests, PCR0/1/2
+ * (profile: qingtian keeps 0 and 8, nitro 0, 1, 2 and 8), PCR8 and the signer
+ * from the signature section (which must verify against PCR0), name, version
+ * and build time from the metadata section. A bad CRC or a signature that
+ * does not verify is an error: reference values are only made from a sound
+ * image. file is the base name recorded in the manifest (NULL: from path).
+ */
+int manifest_from_image(const char *path, const char *file, enum manifest_platform platform,
+    struct manifest **ret, struct qt_err *err);
+
 const char *manifest_platform_name(enum manifest_platform p);
 /* "qingtian" / "nitro"; -1 for anything else. */
 int manifest_platform_parse(const char *text, enum manifest_platform *ret);

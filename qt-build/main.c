@@ -13,6 +13,7 @@
 
 #include "build.h"
 #include "eif.h"
+#include "manifest.h"
 #include "tool.h"
 
 static const char usage_text[] =
@@ -28,6 +29,7 @@ static const char usage_text[] =
     "                [--kernel-config FILE] [--format qingtian|nitro] [--json=pretty|short]\n"
     "                [--sign-key KEY --sign-cert CERT [--sign-pass SPEC]\n"
     "                 [--pkcs11-module MODULE] [--allow-expired-cert]]\n"
+    "                [--manifest FILE]\n"
     "       qt-build --help | --version\n";
 
 enum {
@@ -66,6 +68,7 @@ enum {
 	OPT_KEEP_OWNER,
 	OPT_MAX_ENTRIES,
 	OPT_MAX_BYTES,
+	OPT_MANIFEST,
 };
 
 static const struct option longopts[] = {
@@ -106,6 +109,7 @@ static const struct option longopts[] = {
 	{ "keep-owner", no_argument, NULL, OPT_KEEP_OWNER },
 	{ "max-entries", required_argument, NULL, OPT_MAX_ENTRIES },
 	{ "max-bytes", required_argument, NULL, OPT_MAX_BYTES },
+	{ "manifest", required_argument, NULL, OPT_MANIFEST },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -137,7 +141,8 @@ main(int argc, char *argv[])
 {
 	struct build_opts o = { .shape = DESCRIBE_QINGTIAN, .json = QT_JSON_PRETTY };
 	struct qt_err err = { 0 };
-	const char *arch = NULL;
+	const char *arch = NULL, *manifest = NULL;
+	struct manifest *m = NULL;
 	json_t *doc = NULL;
 	struct pcr_set pcrs;
 	const char **vec = NULL, *compress = NULL;
@@ -287,6 +292,9 @@ main(int argc, char *argv[])
 		case OPT_MAX_BYTES:
 			rf->max_bytes = parse_count("max-bytes");
 			break;
+		case OPT_MANIFEST:
+			set_once(&manifest, "manifest");
+			break;
 		case 'h':
 			tool_help(usage_text);
 		case OPT_VERSION:
@@ -335,14 +343,29 @@ main(int argc, char *argv[])
 		    "--sign-pass, --pkcs11-module and --allow-expired-cert need --sign-key");
 	if (o.output != NULL && strcmp(o.output, "-") == 0)
 		tool_usage(usage_text, "-o: the image cannot go to standard output; give a file");
+	if (manifest != NULL && o.measure_only)
+		tool_usage(usage_text, "--manifest needs the image file: not with --measure-only");
 
-	if (build_run(&o, &pcrs, &err) < 0 || describe_measurements(&pcrs, o.shape, &doc, &err) < 0 ||
+	if (build_run(&o, &pcrs, &err) < 0)
+		goto out;
+	/*
+	 * --manifest: the file hashes need the finished file (its header is written
+	 * last), so the written image is measured again, as `qt-measure manifest`
+	 * would: both give the same bytes (man/qt-manifest.5).
+	 */
+	if (manifest != NULL &&
+	    (manifest_from_image(o.output, NULL,
+		 o.shape == DESCRIBE_NITRO ? MANIFEST_NITRO : MANIFEST_QINGTIAN, &m, &err) < 0 ||
+		manifest_write_file(m, manifest, &err) < 0))
+		goto out;
+	if (describe_measurements(&pcrs, o.shape, &doc, &err) < 0 ||
 	    tool_print_json(doc, o.json, &err) < 0)
 		goto out;
 	rc = QT_EXIT_OK;
 out:
 	if (rc == QT_EXIT_TROUBLE)
 		tool_report(&err);
+	manifest_free(m);
 	json_decref(doc);
 	for (i = 0; i < 5; i++)
 		free(owned[i]);

@@ -18,6 +18,8 @@ const char measure_usage[] =
     "                         --iam-agency URN | --instance-id UUID)... [--json=pretty|short]\n"
     "       qt-measure verify --root ROOT.pem | --root-sha256 HEX [options] DOC\n"
     "       qt-measure policy --format huawei|aws [--allow-zero] [--json=pretty|short] MANIFEST\n"
+    "       qt-measure manifest [--platform qingtian|nitro] [--iam-agency URN]\n"
+    "                           [--instance-id ID] [-o FILE] IMAGE\n"
     "       qt-measure --help | --version\n";
 
 /* Each returns its exit code; argv[0] is the subcommand name. */
@@ -30,6 +32,7 @@ static const struct {
 	{ "extend", cmd_extend },
 	{ "verify", cmd_verify },
 	{ "policy", cmd_policy },
+	{ "manifest", cmd_manifest },
 };
 
 int

@@ -1,0 +1,189 @@
+#!/usr/bin/env bats
+# qt-measure manifest / policy, qt-build --manifest, verify --manifest.
+load ../helpers/common
+
+C5="$GOLD/outputs/c5_signed_p384.eif"
+C1="$GOLD/outputs/c1_x86_1rd.eif"
+C5_PCR0=8b7a024caa4148ffaa64114656e339921cfce6a070828aaa3992492104b45263bfb99e76fbba081392837db934fa1131
+C5_PCR8=cc5824781bb970c37a35a8aaaecb12b16c0f07c2030925060363a0d031a96b5e5dd907e08b3244f207366ce6d4ea80e1
+C1_PCR0=031d723bfdf55dcee9eaff617901f444ba0ce27f17fbe4566ab30e9c4ec48e3e07e9b738bd6645b85dfcc8de365d0bfe
+C1_PCR2=21b9efbc184807662e966d34f390821309eeac6802309798826296bf3e8bec7c10edb30948c90ba67310f7b964fc500a
+Z96=$(printf '0%.0s' {1..96})
+
+setup() {
+	common_setup
+}
+
+field() { # key -> first string/number value after "key":
+	grep -m1 "\"$1\": " | sed 's/.*": "\{0,1\}//; s/"\{0,1\},\{0,1\}$//'
+}
+
+sha384_of() { openssl dgst -sha384 -r | cut -c1-96; }
+
+section_sha384() { # file offset size (offset of the 12-byte section header)
+	dd if="$1" bs=1 skip=$(($2 + 12)) count="$3" status=none | sha384_of
+}
+
+@test "qt-measure manifest: signed image: every value matches an independent oracle" {
+	run -0 --separate-stderr qt-measure manifest "$C5"
+	assert_equal "$stderr" ""
+	m=$output
+	[ "$(field size <<<"$m")" = "$(stat -c %s "$C5")" ]
+	[ "$(field sha256 <<<"$m")" = "$(sha256sum "$C5" | cut -c1-64)" ]
+	[ "$(field sha384 <<<"$m")" = "$(sha384_of <"$C5")" ]
+	[ "$(field 0 <<<"$m")" = $C5_PCR0 ]
+	[ "$(field 8 <<<"$m")" = $C5_PCR8 ]
+	[ "$(field file <<<"$m")" = c5_signed_p384.eif ]
+	[ "$(field arch <<<"$m")" = x86_64 ]
+	[ "$(field eif_version <<<"$m")" = 4 ]
+	[ "$(field name <<<"$m")" = kernel.bin ]
+	[ "$(field build_time <<<"$m")" = 2024-01-01T00:00:00+00:00 ]
+	# signer: SHA-256 of the certificate's DER, subject
+	[ "$(grep -A3 '"signer"' <<<"$m" | field sha256)" = "$(sha256sum "$GOLD/inputs/cert-p384.der" | cut -c1-64)" ]
+	[ "$(field subject <<<"$m")" = "$(openssl x509 -in "$GOLD/inputs/cert-p384.der" -inform DER -noout -subject -nameopt RFC2253 | sed 's/^subject=//')" ]
+	# section digests: dd + openssl over the layout of layout-summary.json
+	[ "$(field kernel <<<"$m")" = "$(section_sha384 "$C5" 548 8269)" ]
+	[ "$(field cmdline <<<"$m")" = "$(section_sha384 "$C5" 8829 119)" ]
+	r0=$(section_sha384 "$C5" 9216 2048)
+	r1=$(section_sha384 "$C5" 11276 2560)
+	assert_output --partial "\"ramdisks\": [
+      \"$r0\",
+      \"$r1\"
+    ]"
+	# QingTian profile: PCR0 and PCR8 only
+	refute_output --partial '"1": '
+	assert_output --partial '"tool": {
+    "name": "qt",
+    "version": "0.1.0"
+  }'
+}
+
+@test "qt-measure manifest: unsigned image: PCR8 all zero, signer null; nitro profile adds PCR1/PCR2" {
+	run -0 --separate-stderr qt-measure manifest --platform nitro "$C1"
+	[ "$(field 0 <<<"$output")" = $C1_PCR0 ]
+	[ "$(field 1 <<<"$output")" = $C1_PCR0 ]
+	[ "$(field 2 <<<"$output")" = $C1_PCR2 ]
+	[ "$(field 8 <<<"$output")" = $Z96 ]
+	assert_output --partial '"signer": null,'
+	assert_output --partial '"platform": "nitro",'
+}
+
+@test "qt-measure manifest: deterministic; -o writes the same bytes; stdin works" {
+	qt-measure manifest "$C5" >a.json
+	qt-measure manifest "$C5" >b.json
+	cmp a.json b.json
+	cp "$C5" c5_signed_p384.eif
+	run -0 qt-measure manifest -o c.json c5_signed_p384.eif
+	assert_output ""
+	cmp a.json c.json
+	run -0 --separate-stderr qt-measure manifest - <"$C5"
+	[ "$(field file <<<"$output")" = - ]
+	[ "$(field 0 <<<"$output")" = $C5_PCR0 ]
+}
+
+@test "qt-measure manifest: PCR3/PCR4 from --iam-agency/--instance-id (openssl oracle)" {
+	urn='iam::0a1b2c3d4e5f:agency:kms-decrypt'
+	uuid=4662b7a3-7898-46c9-a6c5-20e9025e50bc
+	run -0 --separate-stderr qt-measure manifest --iam-agency "$urn" --instance-id "$uuid" "$C5"
+	[ "$(field 3 <<<"$output")" = "$( (head -c 48 /dev/zero; printf %s "$urn") | sha384_of)" ]
+	# the real QingTian document's PCR4 for this parent instance
+	[ "$(field 4 <<<"$output")" = 6ccd06a953f53b37610636e8c7f0f1aa9d2489512776f8a4a22e0790ac62102a736ff160fbff9a293c3a275f19bacc70 ]
+	[ "$(field instance_id <<<"$output")" = "$uuid" ]
+	run -0 --separate-stderr qt-measure manifest --platform nitro --instance-id i-0ffff615a409a72d7 "$C5"
+	# PCR4 of the real Nitro document from that instance
+	[ "$(field 4 <<<"$output")" = 6386cee86c94b2a713c98e1d883134e8f2c019a17a712eb950fde15e9d6667575569c4e5c5e66eb9c920369961025fd2 ]
+}
+
+@test "qt-measure manifest: bad identities and damaged images exit 2; no file is left" {
+	run -2 --separate-stderr qt-measure manifest --instance-id i-0123 "$C5"
+	assert_equal "$stderr" "qt-measure: --instance-id: 'i-0123' is not a hyphenated instance UUID (qingtian)"
+	run -2 --separate-stderr qt-measure manifest --iam-agency nobody "$C5"
+	[[ "$stderr" == "qt-measure: --iam-agency: 'nobody' is not an agency URN"* ]]
+	cp "$C5" bad.eif
+	printf '\xff' | dd of=bad.eif bs=1 seek=1000 conv=notrunc status=none
+	run -2 --separate-stderr qt-measure manifest -o bad.json bad.eif
+	[[ "$stderr" == "qt-measure: bad.eif: CRC mismatch (header 0x"*"): the image is damaged, refusing to make reference values" ]]
+	[ ! -e bad.json ]
+	[ -z "$(ls -A | grep -v -e '^bad.eif$' -e '^separate-stderr-')" ] # no temporary file left
+	run -2 --separate-stderr qt-measure manifest missing.eif
+	[[ "$stderr" == "qt-measure: missing.eif: "* ]]
+}
+
+@test "qt-build --manifest: same bytes as qt-measure manifest, written atomically" {
+	I="$GOLD/inputs"
+	run -0 --separate-stderr qt-build --kernel "$I/kernel.bin" --cmdline-file "$I/cmdline.txt" \
+	    --ramdisk "$I/ramdisk0.cpio" --format nitro -o app.eif --manifest app.json
+	qt-measure manifest --platform nitro app.eif | cmp - app.json
+	[ "$(field 0 <<<"$(cat app.json)")" = "$(qt-measure app.eif | field PCR0)" ]
+	[ -z "$(ls -A | grep '\.qt-')" ]
+	run -2 --separate-stderr qt-build --kernel "$I/kernel.bin" --cmdline x --ramdisk "$I/ramdisk0.cpio" \
+	    --measure-only --manifest m.json
+	[[ "$stderr" == "qt-build: --manifest needs the image file: not with --measure-only"* ]]
+}
+
+@test "qt-measure policy: huawei and aws conditions from a signed image's manifest" {
+	qt-measure manifest --iam-agency 'iam::0a1b:agency:x' "$C5" >m.json
+	P3=$(field 3 <m.json)
+	run -0 --separate-stderr qt-measure policy --format huawei m.json
+	assert_output "{
+  \"Condition\": {
+    \"StringEqualsIgnoreCase\": {
+      \"kms:RecipientAttestation/PCR0\": [
+        \"$C5_PCR0\"
+      ],
+      \"kms:RecipientAttestation/PCR3\": [
+        \"$P3\"
+      ],
+      \"kms:RecipientAttestation/PCR8\": [
+        \"$C5_PCR8\"
+      ]
+    }
+  }
+}"
+	run -0 --separate-stderr qt-measure policy --format aws --json=short m.json
+	assert_output "{\"Condition\":{\"StringEqualsIgnoreCase\":{\"kms:RecipientAttestation:ImageSha384\":\"$C5_PCR0\",\"kms:RecipientAttestation:PCR3\":\"$P3\",\"kms:RecipientAttestation:PCR8\":\"$C5_PCR8\"}}}"
+}
+
+@test "qt-measure policy: refuses an unsigned image's PCR8 and an all-zero PCR0 unless --allow-zero" {
+	qt-measure manifest "$C1" >u.json
+	run -2 --separate-stderr qt-measure policy --format huawei u.json
+	assert_output ""
+	assert_equal "$stderr" "qt-measure: u.json: the image is unsigned (PCR8 all zero): pinning PCR8 proves nothing; sign the image or pass --allow-zero"
+	run -0 --separate-stderr qt-measure policy --format huawei --allow-zero u.json
+	assert_output --partial "\"kms:RecipientAttestation/PCR8\": [
+        \"$Z96\""
+	sed "s/$C1_PCR0/$Z96/" u.json >z.json
+	run -2 --separate-stderr qt-measure policy --format aws z.json
+	[[ "$stderr" == "qt-measure: z.json: PCR0 is all zero"* ]]
+	run -2 --separate-stderr qt-measure policy --format gcp u.json
+	[[ "$stderr" == "qt-measure: --format: 'gcp' is not huawei or aws"* ]]
+	echo '{"schema_version": 1}' >short.json
+	run -2 --separate-stderr qt-measure policy --format aws short.json
+	assert_equal "$stderr" "qt-measure: short.json: manifest: missing key 'platform'"
+}
+
+@test "qt-measure verify --manifest: a document of that image passes; another image's fails" {
+	CA="$FIX/attest/ca"
+	qt-measure manifest "$C5" >m.json
+	"$TOP/tests/gen/attest-gen" --key "$CA/leaf.key" --cert "$CA/leaf.pem" \
+	    --bundle "$CA/root.pem,$CA/int1.pem,$CA/int2.pem" --pcr 0=$C5_PCR0 --pcr 8=$C5_PCR8 -o good.cose
+	"$TOP/tests/gen/attest-gen" --key "$CA/leaf.key" --cert "$CA/leaf.pem" \
+	    --bundle "$CA/root.pem,$CA/int1.pem,$CA/int2.pem" --pcr 0=$C1_PCR0 --pcr 8=$C5_PCR8 -o other.cose
+	run -0 --separate-stderr qt-measure verify --root "$CA/root.pem" --at doc --manifest m.json good.cose
+	assert_output --partial '"failed": []'
+	run -1 --separate-stderr qt-measure verify --root "$CA/root.pem" --at doc --manifest m.json other.cose
+	assert_output --partial '"failed": [
+    "pcr0"
+  ]'
+	# a contradicting --expect-pcr is refused
+	run -2 --separate-stderr qt-measure verify --root "$CA/root.pem" --at doc --manifest m.json \
+	    --expect-pcr 0=$C1_PCR0 good.cose
+	assert_equal "$stderr" "qt-measure: --expect-pcr 0 contradicts the manifest m.json"
+	# the manifest's profile applies: a Nitro-shaped document fails the platform check
+	"$TOP/tests/gen/attest-gen" --key "$CA/leaf.key" --cert "$CA/leaf.pem" --shape nitro \
+	    --bundle "$CA/root.pem,$CA/int1.pem,$CA/int2.pem" --pcr 0=$C5_PCR0 --pcr 8=$C5_PCR8 -o n.cose
+	run -1 --separate-stderr qt-measure verify --root "$CA/root.pem" --at doc --manifest m.json n.cose
+	assert_output --partial '"failed": [
+    "platform"
+  ]'
+}
