@@ -190,3 +190,8 @@ JSON
 	run -0 --separate-stderr qt-build --help
 	assert_line --index 0 --partial "usage: qt-build --kernel FILE"
 }
+
+@test "qt-build: man pages qt-build.1, qt-measure.1, qt-eif.5 are mandoc -Tlint clean" {
+	run -0 mandoc -Tlint -W warning "$TOP/man/qt-build.1" "$TOP/man/qt-measure.1" "$TOP/man/qt-eif.5"
+	assert_output ""
+}
