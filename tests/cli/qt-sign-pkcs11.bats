@@ -77,6 +77,11 @@ openssl_verify_hsm() {
 }
 
 @test "qt-sign pkcs11: a failing module, a wrong PIN, a missing key: exit 2, no output" {
+	# After a failed key load, the engine (libp11 0.4.12) is unloaded while its
+	# static method tables still point at OpenSSL allocations; LeakSanitizer
+	# (make SAN=1) reports those as leaks of unknown origin. With the engine
+	# kept loaded (LD_PRELOAD) there is no leak: not ours, so not checked here.
+	export ASAN_OPTIONS=detect_leaks=0
 	run -2 --separate-stderr qt-sign c2.eif --key "$URI" --pass pass:1234 \
 	    --pkcs11-module /nonexistent/libpkcs11.so --cert hsm.pem -o s.eif
 	assert_equal "$stderr" "qt-sign: $URI: cannot load PKCS#11 module '/nonexistent/libpkcs11.so': No such file or directory"
