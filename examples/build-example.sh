@@ -33,7 +33,7 @@ fetch() {
 }
 
 # The metapackage only depends on the real kernel package: resolve it.
-if [ ! -s "$cache/vmlinuz" ]; then
+if [ ! -s "$cache/vmlinuz" ] || [ ! -s "$cache/vmlinuz.config" ]; then
 	resolve() {
 		apt-cache depends linux-image-cloud-amd64 2>/dev/null |
 		    sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-cloud-amd64\)$/\1/p' | head -n 1
@@ -50,6 +50,7 @@ if [ ! -s "$cache/vmlinuz" ]; then
 	fi
 	kdeb=$(fetch "$kpkg")
 	dpkg-deb --fsys-tarfile "$kdeb" | tar -xO --wildcards './boot/vmlinuz-*' >"$cache/vmlinuz.tmp"
+	dpkg-deb --fsys-tarfile "$kdeb" | tar -xO --wildcards './boot/config-*' >"$cache/vmlinuz.config"
 	mv "$cache/vmlinuz.tmp" "$cache/vmlinuz"
 	echo "$kpkg" >"$cache/vmlinuz.package"
 fi
@@ -78,7 +79,7 @@ echo example >"$out/rootfs/etc/hostname"
 
 say "packing $out/example.eif (kernel $(cat "$cache/vmlinuz.package" 2>/dev/null || echo cached))"
 "$top/qt-build/qt-build" --kernel "$cache/vmlinuz" \
-    --cmdline "console=ttyS0 panic=-1 loglevel=4" \
+    --kernel-config "$cache/vmlinuz.config" --cmdline "console=ttyS0 panic=-1 loglevel=4" \
     --init "$out/init" --rootfs "$out/rootfs" \
     --cmd '["/bin/sh", "-c", "echo \"qt example: $(uname -sr): QT-EXAMPLE-$((6*7))\""]' \
     --env PATH=/bin --image-name example --image-version 1.0 \
