@@ -104,6 +104,17 @@ format-check:
 bench: all
 	@for b in bench/*.sh; do echo "== $$b"; $$b || exit 1; done
 
+# libFuzzer targets (tests/fuzz/fuzz_*.c), clang only; seeds in tests/fuzz/seeds/<name>/,
+# the growing corpus in build/fuzz/<name>/. FUZZ_SECONDS per target.
+FUZZ_SECONDS ?= 60
+FUZZ := $(patsubst %.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+fuzz:
+	@set -e; for f in $(FUZZ); do n=$${f##*/}; \
+	    clang $(CPPFLAGS) -std=c11 -g -O1 -pthread -fsanitize=fuzzer,address,undefined \
+	        -o $$f $$f.c $(LIB_SRC) $(PKG_LIBS); \
+	    mkdir -p build/fuzz/$$n; \
+	    ./$$f -max_total_time=$(FUZZ_SECONDS) build/fuzz/$$n tests/fuzz/seeds/$$n; done
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
 	install -m 0755 $(TOOLS) $(DESTDIR)$(BINDIR)/
