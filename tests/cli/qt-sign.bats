@@ -352,3 +352,38 @@ build_c2() {
 	[[ ${stderr_lines[0]} == "qt-build: --sign-key and --sign-cert go together" ]]
 	[ -z "$(ls -A | grep -v '^c[12].eif$')" ]
 }
+
+@test "qt-measure describe of images signed by qt-sign / qt-build equals nitro-cli's for c5" {
+	run -0 --separate-stderr qt-sign c2.eif --key "$KEY" --cert "$CERT" -o s.eif
+	run -0 --separate-stderr qt-measure describe s.eif
+	assert_output "$(cat "$OUTS/c5_signed_p384.describe.json")"
+	# re-signed over a P-256 signature, and attached from a detached signature
+	run -0 --separate-stderr qt-sign s.eif --key "$SF/key-p256.pem" --cert "$SF/cert-p256.pem"
+	run -0 --separate-stderr qt-sign s.eif --key "$KEY" --cert "$CERT"
+	run -0 --separate-stderr qt-measure describe s.eif
+	assert_output "$(cat "$OUTS/c5_signed_p384.describe.json")"
+	qt-sign --digest c2.eif --cert "$CERT" >tbs.bin
+	openssl pkeyutl -sign -inkey "$KEY" -rawin -digest sha384 -in tbs.bin -out sig.der
+	run -0 --separate-stderr qt-sign --attach sig.der --cert "$CERT" c2.eif -o a.eif
+	run -0 --separate-stderr qt-measure describe a.eif
+	assert_output "$(cat "$OUTS/c5_signed_p384.describe.json")"
+	run -0 --separate-stderr build_c2 --sign-key "$KEY" --sign-cert "$CERT" -o b.eif
+	run -0 --separate-stderr qt-measure describe b.eif
+	assert_output "$(cat "$OUTS/c5_signed_p384.describe.json")"
+}
+
+@test "qt-measure describe: a signature made for another image says SignatureCheck false" {
+	run -0 --separate-stderr qt-sign c1.eif --key "$KEY" --cert "$CERT" -o s1.eif
+	last_section s1.eif sec.bin
+	size=$(stat -c %s sec.bin)
+	cp c2.eif g.eif
+	{ printf '\x00\x04\x00\x00'; printf '%016x' "$size" | xxd -r -p; cat sec.bin; } >>g.eif
+	printf '\x00\x06' | dd of=g.eif bs=1 seek=26 conv=notrunc status=none
+	put_be64 g.eif $((28 + 8 * 5)) 13848
+	put_be64 g.eif $((284 + 8 * 5)) "$size"
+	fix_crc g.eif
+	run -1 --separate-stderr qt-measure describe g.eif
+	assert_output --partial '"IsSigned": true'
+	assert_output --partial '"CheckCRC": true'
+	assert_output --partial '"SignatureCheck": false'
+}
