@@ -187,3 +187,22 @@ section_sha384() { # file offset size (offset of the 12-byte section header)
     "platform"
   ]'
 }
+
+@test "qt-manifest.schema.json: manifests of both profiles validate; a damaged one does not" {
+	python3 -c 'import jsonschema' 2>/dev/null || skip "python3-jsonschema not installed"
+	qt-measure manifest --iam-agency 'iam::0a1b:agency:x' "$C5" >q.json
+	qt-measure manifest --platform nitro "$C1" >n.json
+	sed 's/"schema_version": 1/"schema_version": 2/' q.json >bad.json
+	cat >check.py <<'PY'
+import json, sys, jsonschema
+schema = json.load(open(sys.argv[1]))
+jsonschema.Draft202012Validator.check_schema(schema)
+for f in sys.argv[2:]:
+    errs = list(jsonschema.Draft202012Validator(schema).iter_errors(json.load(open(f))))
+    print(f, "valid" if not errs else "invalid")
+PY
+	run -0 python3 check.py "$TOP/formats/qt-manifest.schema.json" q.json n.json bad.json
+	assert_output "q.json valid
+n.json valid
+bad.json invalid"
+}

@@ -109,7 +109,7 @@ static uint8_t *
 cert_der(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "r");
-	X509 *x;
+	X509 *x = NULL;
 	uint8_t *der = NULL;
 	int n;
 
@@ -323,7 +323,7 @@ main(int argc, char *argv[])
 	uint8_t sig[96], *v;
 	size_t n, flip_at;
 	unsigned long idx;
-	EVP_PKEY *pk;
+	EVP_PKEY *pk = NULL;
 	FILE *f;
 	int ch;
 
