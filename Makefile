@@ -38,10 +38,12 @@ TOOLLIB := formats/libqttool.a
 TOOLS   := qt-build/qt-build qt-measure/qt-measure qt-sign/qt-sign
 UNIT    := $(patsubst %.c,%,$(wildcard tests/unit/test_*.c))
 TESTGEN := tests/gen/attest-gen
+FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+REPLAY  := $(FUZZERS:%=tests/fuzz/replay_%)
 MANS    := $(wildcard man/*.1 man/*.5)
 
 .PHONY: all check test unit cli demo run-demo deps install uninstall lint format format-check \
-        clean bench fuzz
+        clean bench fuzz fuzz-build
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -70,6 +72,37 @@ tests/unit/test_%: tests/unit/test_%.o $(LIB)
 tests/gen/attest-gen: tests/gen/attest-gen.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# Fuzz targets replayed in the ordinary build: seeds + crash regressions (tests/fuzz/replay.c).
+tests/fuzz/replay_%.o: tests/fuzz/replay.c
+	$(CC) $(CPPFLAGS) -DFUZZ_TARGET='"$*"' $(CFLAGS) -MMD -MP -c -o $@ $<
+tests/fuzz/replay_%: tests/fuzz/fuzz_%.o tests/fuzz/replay_%.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# --- fuzzing (clang libFuzzer + ASan + UBSan; objects under build/fuzz/) -----------
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS  := -std=c11 -O1 -g $(WARN) -pthread $(FUZZ_SAN) -fsanitize=fuzzer-no-link
+ifeq ($(WERROR),1)
+FUZZ_CFLAGS  += -Werror
+endif
+FUZZ_CPPFLAGS := $(filter-out -D_FORTIFY_SOURCE=2,$(CPPFLAGS))
+FUZZ_BIN     := $(FUZZERS:%=build/fuzz/fuzz_%)
+
+build/fuzz/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
+build/fuzz/libqt.a: $(LIB_SRC:%.c=build/fuzz/%.o)
+	$(AR) rcs $@ $^
+build/fuzz/fuzz_%: build/fuzz/tests/fuzz/fuzz_%.o build/fuzz/libqt.a
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -pthread -o $@ $^ $(LDLIBS)
+
+fuzz-build: $(FUZZ_BIN)
+
+# make fuzz FUZZ_SECONDS=N [FUZZERS="eif cose"]: each target N seconds from its seeds.
+fuzz: $(FUZZ_BIN)
+	@scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZERS)
+
 # --- set-up + tests -----------------------------------------------------------------
 deps:
 	@scripts/deps.sh
@@ -78,11 +111,11 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory test
 
-test: all $(UNIT) $(TESTGEN)
-	@scripts/run-tests.sh $(UNIT)
+test: all $(UNIT) $(TESTGEN) $(REPLAY)
+	@scripts/run-tests.sh $(UNIT) $(REPLAY)
 
-unit: $(UNIT)
-	@scripts/run-tests.sh --unit-only $(UNIT)
+unit: $(UNIT) $(REPLAY)
+	@scripts/run-tests.sh --unit-only $(UNIT) $(REPLAY)
 
 demo: deps
 	@$(MAKE) --no-print-directory run-demo
@@ -104,17 +137,6 @@ format-check:
 bench: all
 	@for b in bench/*.sh; do echo "== $$b"; $$b || exit 1; done
 
-# libFuzzer targets (tests/fuzz/fuzz_*.c), clang only; seeds in tests/fuzz/seeds/<name>/,
-# the growing corpus in build/fuzz/<name>/. FUZZ_SECONDS per target.
-FUZZ_SECONDS ?= 60
-FUZZ := $(patsubst %.c,%,$(wildcard tests/fuzz/fuzz_*.c))
-fuzz:
-	@set -e; for f in $(FUZZ); do n=$${f##*/}; \
-	    clang $(CPPFLAGS) -std=c11 -g -O1 -pthread -fsanitize=fuzzer,address,undefined \
-	        -o $$f $$f.c $(LIB_SRC) $(PKG_LIBS); \
-	    mkdir -p build/fuzz/$$n; \
-	    ./$$f -max_total_time=$(FUZZ_SECONDS) build/fuzz/$$n tests/fuzz/seeds/$$n; done
-
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
 	install -m 0755 $(TOOLS) $(DESTDIR)$(BINDIR)/
@@ -127,6 +149,9 @@ uninstall:
 
 clean:
 	rm -f formats/*.o formats/*.d qt-*/*.o qt-*/*.d tests/unit/*.o tests/unit/*.d \
-	    tests/gen/*.o tests/gen/*.d $(LIB) $(TOOLLIB) $(TOOLS) $(UNIT) $(TESTGEN)
+	    tests/gen/*.o tests/gen/*.d tests/fuzz/*.o tests/fuzz/*.d $(LIB) $(TOOLLIB) $(TOOLS) \
+	    $(UNIT) $(TESTGEN) $(REPLAY)
+	rm -rf build/fuzz
 
--include $(wildcard formats/*.d qt-*/*.d tests/unit/*.d tests/gen/*.d)
+-include $(wildcard formats/*.d qt-*/*.d tests/unit/*.d tests/gen/*.d tests/fuzz/*.d)
+-include $(shell find build/fuzz -name '*.d' 2>/dev/null)

@@ -182,6 +182,89 @@ cbor_err_name(cbor_error_code c)
 	}
 }
 
+/*
+ * Walk the heads of the first CBOR item in buf without building it: every
+ * announced string length and element count must fit in the bytes left and
+ * nesting stays within ATTEST_CBOR_DEPTH_MAX. libcbor 0.8 allocates a
+ * map or array for its announced size before reading it (a 5-byte head
+ * asks for gigabytes) and frees deep trees recursively; this check runs
+ * first so neither can happen. Well-formedness details are left to libcbor.
+ */
+static int
+cbor_precheck(const char *name, const char *what, size_t base, const uint8_t *buf, size_t len,
+    struct qt_err *err)
+{
+	struct {
+		uint64_t left; /* items still to read; unused when indef */
+		int indef;     /* 0 definite, 1 indefinite container, 2 string chunks */
+	} st[ATTEST_CBOR_DEPTH_MAX];
+	size_t depth = 1, off = 0, at, n, i;
+	uint64_t val, mult;
+	unsigned mt, ai;
+
+	st[0].left = 1;
+	st[0].indef = 0;
+	while (depth > 0) {
+		if (st[depth - 1].indef == 0 && st[depth - 1].left == 0) {
+			depth--;
+			continue;
+		}
+		at = off;
+		if (off >= len)
+			return 0; /* truncated: libcbor says so */
+		mt = buf[off] >> 5;
+		ai = buf[off] & 0x1fu;
+		off++;
+		if (st[depth - 1].indef != 0 && mt == 7 && ai == 31) {
+			depth--; /* break */
+			continue;
+		}
+		if (st[depth - 1].indef == 0)
+			st[depth - 1].left--;
+		if (ai >= 28 && (ai != 31 || mt == 0 || mt == 1 || mt == 6 || mt == 7))
+			return 0; /* malformed head: libcbor says so */
+		if (st[depth - 1].indef == 2 && ((mt != 2 && mt != 3) || ai == 31))
+			return 0; /* bad chunk: libcbor says so */
+		val = ai;
+		if (ai >= 24 && ai <= 27) {
+			n = (size_t)1 << (ai - 24);
+			if (n > len - off)
+				return 0;
+			for (val = 0, i = 0; i < n; i++)
+				val = val << 8 | buf[off + i];
+			off += n;
+		}
+		if (mt == 2 || mt == 3) {
+			if (ai != 31) {
+				if (val > len - off)
+					return 0; /* truncated string */
+				off += (size_t)val;
+				continue;
+			}
+		} else if (mt == 4 || mt == 5) {
+			mult = mt == 5 ? 2 : 1;
+			if (ai != 31 && val > (len - off) / mult)
+				return qt_err_set(err, EINVAL,
+				    "%s: %s: %llu elements announced at offset %zu, only %zu bytes "
+				    "left",
+				    name, what, (unsigned long long)val, base + at, len - off);
+			val *= mult;
+		} else if (mt != 6) {
+			continue; /* integers, simple values, floats */
+		} else {
+			val = 1; /* a tag: one item follows */
+		}
+		if (depth == ATTEST_CBOR_DEPTH_MAX)
+			return qt_err_set(err, EINVAL,
+			    "%s: %s: nested deeper than %d levels at offset %zu", name, what,
+			    ATTEST_CBOR_DEPTH_MAX, base + at);
+		st[depth].indef = ai != 31 ? 0 : mt == 2 || mt == 3 ? 2 : 1;
+		st[depth].left = val;
+		depth++;
+	}
+	return 0;
+}
+
 /* Load exactly one CBOR item covering all of buf. */
 static int
 load_one(const char *name, const char *what, size_t base, const uint8_t *buf, size_t len,
@@ -192,6 +275,8 @@ load_one(const char *name, const char *what, size_t base, const uint8_t *buf, si
 
 	if (len == 0)
 		return qt_err_set(err, EINVAL, "%s: %s: empty at offset %zu", name, what, base);
+	if (cbor_precheck(name, what, base, buf, len, err) < 0)
+		return -1;
 	item = cbor_load(buf, len, &res);
 	if (item == NULL || res.error.code != CBOR_ERR_NONE) {
 		if (item != NULL)

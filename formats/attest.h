@@ -29,6 +29,7 @@
 #define ATTEST_USERDATA_MAX  512u
 #define ATTEST_NONCE_MAX     512u
 #define ATTEST_SIG_LEN       96
+#define ATTEST_CBOR_DEPTH_MAX 16 /* nesting of arrays, maps, tags, string chunks */
 #define ATTEST_MAX_CHECKS    64
 
 enum attest_platform {

@@ -1816,7 +1816,8 @@ resolve(struct ramdisk_tree *t, struct qt_err *err)
 		t->group_count = gc;
 		gc = NULL;
 	}
-	qsort_r(t->out, t->nout, sizeof(*t->out), cmp_path, t->ents);
+	if (t->nout > 0) /* qsort_r(NULL, 0, ...) is undefined */
+		qsort_r(t->out, t->nout, sizeof(*t->out), cmp_path, t->ents);
 	t->st.written = t->nout;
 	r = 0;
 out:
