@@ -1,0 +1,39 @@
+#!/usr/bin/env bats
+# limits.bats: the hard limits on untrusted input (qt-measure(1), qt-build(1),
+# qt-sign(1) LIMITS) are enforced with a clear message and exit 2, and inputs
+# that once crashed or exhausted memory (tests/fixtures/fuzz/) stay harmless.
+load ../helpers/common
+
+setup() {
+	common_setup
+	ROOT="$FIX/attest/aws-nitro-root-G1.pem"
+	ZERO=$(printf '%096d' 0)
+}
+
+@test "qt-measure verify: a CBOR map announcing 1e9 pairs is refused before any allocation" {
+	# fuzz finding: libcbor 0.8 allocated 16 GB for this 4.6 KB document
+	cp "$FIX/fuzz/attest/map-count-16g.cose" doc.cose
+	run -2 --separate-stderr qt-measure verify --root "$ROOT" --expect-pcr "0=$ZERO" doc.cose
+	[ "$stderr" = "qt-measure: doc.cose: COSE_Sign1: 1013940677 elements announced at offset 4434, only 198 bytes left" ]
+}
+
+@test "qt-measure verify: CBOR nested deeper than 16 levels exits 2" {
+	cp "$FIX/fuzz/attest/nested-40.cbor" deep.cbor
+	run -2 --separate-stderr qt-measure verify --root "$ROOT" --expect-pcr "0=$ZERO" deep.cbor
+	[ "$stderr" = "qt-measure: deep.cbor: COSE_Sign1: nested deeper than 16 levels at offset 15" ]
+	cp "$FIX/fuzz/attest/nested-30000.cbor" deeper.cbor
+	run -2 --separate-stderr qt-measure verify --root "$ROOT" --expect-pcr "0=$ZERO" deeper.cbor
+	[ "$stderr" = "qt-measure: deeper.cbor: COSE_Sign1: nested deeper than 16 levels at offset 15" ]
+}
+
+@test "qt-measure verify: 16 levels of nesting are still parsed (the limit is not off by one)" {
+	# 15 one-element arrays around an integer: depth 16 with the outer item
+	printf '\x81%.0s' $(seq 15) >d16.cbor
+	printf '\x00' >>d16.cbor
+	run -2 --separate-stderr qt-measure verify --root "$ROOT" --expect-pcr "0=$ZERO" d16.cbor
+	[ "$stderr" = "qt-measure: d16.cbor: offset 0: not a COSE_Sign1: expected an array of 4 items" ]
+	printf '\x81' >d17.cbor
+	cat d16.cbor >>d17.cbor
+	run -2 --separate-stderr qt-measure verify --root "$ROOT" --expect-pcr "0=$ZERO" d17.cbor
+	[ "$stderr" = "qt-measure: d17.cbor: COSE_Sign1: nested deeper than 16 levels at offset 15" ]
+}
