@@ -57,8 +57,8 @@ describe_nitro_map(const struct pcr_set *p, json_t **ret, struct qt_err *err)
 }
 
 int
-describe_measurements(const struct pcr_set *p, enum describe_shape shape, json_t **ret,
-    struct qt_err *err)
+describe_measurements(
+    const struct pcr_set *p, enum describe_shape shape, json_t **ret, struct qt_err *err)
 {
 	static const uint8_t zero[PCR_LEN];
 	json_t *o = NULL, *m = NULL;
@@ -87,8 +87,7 @@ describe_measurements(const struct pcr_set *p, enum describe_shape shape, json_t
 }
 
 int
-describe_pcr8(const char *name, const struct eif_info *info, struct pcr_set *p,
-    struct qt_err *err)
+describe_pcr8(const char *name, const struct eif_info *info, struct pcr_set *p, struct qt_err *err)
 {
 	struct eif_sig sig = { 0 };
 	uint8_t *der = NULL;
@@ -100,7 +99,8 @@ describe_pcr8(const char *name, const struct eif_info *info, struct pcr_set *p,
 	if (info->signature == NULL)
 		return 0;
 	if (cose_sigsec_parse(name, info->signature, info->signature_len, &sig, err) < 0 ||
-	    cose_pem_first_cert_der(name, sig.cert_pem, sig.cert_pem_len, &der, &der_len, err) < 0 ||
+	    cose_pem_first_cert_der(name, sig.cert_pem, sig.cert_pem_len, &der, &der_len, err) <
+	        0 ||
 	    pcr_of_bytes(der, der_len, p->pcr8, err) < 0)
 		goto out;
 	p->has_pcr8 = true;
@@ -208,8 +208,8 @@ asn1_time_text(const ASN1_TIME *t, char *buf, size_t size)
 }
 
 int
-describe_cert_info(const char *name, const uint8_t *pem, size_t len, json_t **ret,
-    struct qt_err *err)
+describe_cert_info(
+    const char *name, const uint8_t *pem, size_t len, json_t **ret, struct qt_err *err)
 {
 	const ASN1_BIT_STRING *sig = NULL;
 	const X509_ALGOR *alg = NULL;
@@ -233,7 +233,8 @@ describe_cert_info(const char *name, const uint8_t *pem, size_t len, json_t **re
 		/* Asn1Object's Display: OBJ_obj2txt with names (long name, else dotted) */
 		if (OBJ_obj2txt(key, sizeof(key), X509_NAME_ENTRY_get_object(e), 0) <= 0 ||
 		    (n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(e))) < 0) {
-			qt_err_ssl(err, "%s: signing certificate: cannot read the issuer name", name);
+			qt_err_ssl(
+			    err, "%s: signing certificate: cannot read the issuer name", name);
 			goto out;
 		}
 		if ((val = rust_debug_unquoted(utf8, (size_t)n)) == NULL)
@@ -316,9 +317,8 @@ metadata_doc(const char *name, const json_t *root, json_t **ret, struct qt_err *
 		 * that would repeat a fixed one is left out rather than shadow it. */
 		if (qtjson_sorted(custom, &cs, err) < 0)
 			goto fail;
-		json_object_foreach(cs, k, cv)
-			if (json_object_get(m, k) == NULL && json_object_set(m, k, cv) != 0)
-				goto oom;
+		json_object_foreach(cs, k, cv) if (json_object_get(m, k) == NULL &&
+		                                   json_object_set(m, k, cv) != 0) goto oom;
 	} else if (!json_is_null(custom)) {
 		/* nitro-cli cannot flatten a non-object; show it under its own name */
 		if (qtjson_sorted(custom, &cs, err) < 0)
@@ -363,7 +363,7 @@ describe_document(const char *name, const struct eif_info *info, const struct pc
 		    info->hdr.crc, info->crc_computed);
 	if (info->metadata != NULL &&
 	    (eif_meta_parse(name, info->metadata, info->metadata_len, &meta, err) < 0 ||
-		metadata_doc(name, meta, &md, err) < 0))
+	        metadata_doc(name, meta, &md, err) < 0))
 		goto out;
 	/* EifDescribeInfo field order (nitro-cli src/common/json_output.rs) */
 	if ((doc = json_object()) == NULL ||
@@ -374,10 +374,10 @@ describe_document(const char *name, const struct eif_info *info, const struct pc
 	    json_object_set_new(doc, "CheckCRC", json_boolean(info->crc_ok)) != 0 ||
 	    (signed_ && json_object_set_new(doc, "SignatureCheck", json_boolean(sc == 0)) != 0) ||
 	    (meta != NULL &&
-		(json_object_set(doc, "ImageName", json_object_get(meta, "ImageName")) != 0 ||
-		    json_object_set(doc, "ImageVersion", json_object_get(meta, "ImageVersion")) !=
-			0 ||
-		    json_object_set(doc, "Metadata", md) != 0))) {
+	        (json_object_set(doc, "ImageName", json_object_get(meta, "ImageName")) != 0 ||
+	            json_object_set(doc, "ImageVersion", json_object_get(meta, "ImageVersion")) !=
+	                0 ||
+	            json_object_set(doc, "Metadata", md) != 0))) {
 		qt_err_set(err, ENOMEM, "%s: out of memory", name);
 		goto out;
 	}

@@ -24,8 +24,8 @@ enum describe_shape {
 int describe_parse_shape(const char *text, enum describe_shape *ret);
 
 /* The measurements object. PCR8 is 96 zeros in the QingTian shape when unsigned. */
-int describe_measurements(const struct pcr_set *p, enum describe_shape shape, json_t **ret,
-    struct qt_err *err);
+int describe_measurements(
+    const struct pcr_set *p, enum describe_shape shape, json_t **ret, struct qt_err *err);
 
 /* nitro-cli's inner Measurements map ("HashAlgorithm", PCR0..2, PCR8 if signed). */
 int describe_nitro_map(const struct pcr_set *p, json_t **ret, struct qt_err *err);
@@ -35,24 +35,24 @@ int describe_nitro_map(const struct pcr_set *p, json_t **ret, struct qt_err *err
  * the signature section)). Sets p->has_pcr8 (false and 0 if unsigned).
  * A malformed signature section or certificate is an error (-1).
  */
-int describe_pcr8(const char *name, const struct eif_info *info, struct pcr_set *p,
-    struct qt_err *err);
+int describe_pcr8(
+    const char *name, const struct eif_info *info, struct pcr_set *p, struct qt_err *err);
 
 /*
  * The signature check of a signed image: the COSE_Sign1 verifies with the
  * certificate's key AND its payload is serde_cbor(PcrInfo{0, PCR0}) of the
  * computed PCR0. Returns 0 pass, 1 fail (why says why), -1 cannot check.
  */
-int describe_signature_check(const char *name, const struct eif_info *info,
-    const struct pcr_set *p, struct qt_err *why, struct qt_err *err);
+int describe_signature_check(const char *name, const struct eif_info *info, const struct pcr_set *p,
+    struct qt_err *why, struct qt_err *err);
 
 /*
  * SigningCertificate of nitro-cli describe-eif for the first certificate in
  * pem: IssuerName (OpenSSL long names, sorted), Algorithm, NotBefore,
  * NotAfter (OpenSSL text), Signature (upper-case XX:XX:..).
  */
-int describe_cert_info(const char *name, const uint8_t *pem, size_t len, json_t **ret,
-    struct qt_err *err);
+int describe_cert_info(
+    const char *name, const uint8_t *pem, size_t len, json_t **ret, struct qt_err *err);
 
 /*
  * nitro-cli describe-eif's document: EifVersion, Measurements, IsSigned,

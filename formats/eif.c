@@ -113,8 +113,8 @@ eif_header_parse(const char *name, const uint8_t buf[EIF_HEADER_SIZE], struct ei
 			    h.num_sections);
 	}
 	if (be32_get(buf + H_UNUSED) != 0)
-		return qt_err_set(err, EINVAL, "%s: header: nonzero unused field at offset %d", name,
-		    H_UNUSED);
+		return qt_err_set(
+		    err, EINVAL, "%s: header: nonzero unused field at offset %d", name, H_UNUSED);
 	h.crc = be32_get(buf + H_CRC);
 	*ret = h;
 	return 0;
@@ -175,14 +175,15 @@ struct eif_writer {
 };
 
 int
-eif_writer_new(int fd, const char *name, const struct eif_write_opts *opts,
-    struct eif_writer **ret, struct qt_err *err)
+eif_writer_new(int fd, const char *name, const struct eif_write_opts *opts, struct eif_writer **ret,
+    struct qt_err *err)
 {
 	struct eif_writer *w = NULL;
 	int r = -1;
 
 	if ((w = calloc(1, sizeof(*w))) == NULL || (w->name = strdup(name)) == NULL ||
-	    (w->bufs[0] = malloc(QT_IO_CHUNK)) == NULL || (w->bufs[1] = malloc(QT_IO_CHUNK)) == NULL) {
+	    (w->bufs[0] = malloc(QT_IO_CHUNK)) == NULL ||
+	    (w->bufs[1] = malloc(QT_IO_CHUNK)) == NULL) {
 		qt_err_set(err, ENOMEM, "%s: out of memory", name);
 		goto out;
 	}
@@ -282,8 +283,8 @@ eif_writer_section_begin(struct eif_writer *w, enum eif_section_type type, struc
 	if (writer_state(w, false, err) < 0)
 		return -1;
 	if (idx >= QT_MAX_SECTIONS)
-		return qt_err_set(err, EINVAL, "%s: more than %d sections", w->name,
-		    QT_MAX_SECTIONS);
+		return qt_err_set(
+		    err, EINVAL, "%s: more than %d sections", w->name, QT_MAX_SECTIONS);
 	if ((why = section_refused(w->hdr.version, type, w->counts)) != NULL)
 		return qt_err_set(err, EINVAL, "%s: section %u (%s): %s", w->name, idx,
 		    eif_section_name(type), why);
@@ -366,8 +367,9 @@ eif_writer_section_end(struct eif_writer *w, struct qt_err *err)
 	if (flush(w, err) < 0 || pcr_stream_crc_take(w->pcr, &data_crc, err) < 0)
 		goto fail;
 	if (w->cur_type == EIF_SECTION_SIGNATURE && w->cur_size > QT_SIGNATURE_MAX) {
-		qt_err_set(err, EINVAL, "%s: section %u (signature): %" PRIu64
-		    " bytes exceed the limit of %u", w->name, idx, w->cur_size, QT_SIGNATURE_MAX);
+		qt_err_set(err, EINVAL,
+		    "%s: section %u (signature): %" PRIu64 " bytes exceed the limit of %u", w->name,
+		    idx, w->cur_size, QT_SIGNATURE_MAX);
 		goto fail;
 	}
 	section_hdr_put(sh, w->cur_type, w->cur_size);
@@ -376,8 +378,8 @@ eif_writer_section_end(struct eif_writer *w, struct qt_err *err)
 	/* CRC of this section = CRC(header) combined with CRC(data), appended to the body. */
 	crc = (uint32_t)crc32_z(0, sh, sizeof(sh));
 	crc = (uint32_t)crc32_combine(crc, data_crc, (z_off_t)w->cur_size);
-	w->body_crc = (uint32_t)crc32_combine(w->body_crc, crc,
-	    (z_off_t)(w->cur_size + EIF_SECTION_HDR_SIZE));
+	w->body_crc = (uint32_t)crc32_combine(
+	    w->body_crc, crc, (z_off_t)(w->cur_size + EIF_SECTION_HDR_SIZE));
 	w->hdr.offsets[idx] = w->cur_off;
 	w->hdr.sizes[idx] = w->cur_size;
 	w->hdr.num_sections++;
@@ -416,8 +418,8 @@ eif_writer_finish(struct eif_writer *w, struct qt_err *err)
 	if (w->counts[EIF_SECTION_RAMDISK] == 0)
 		return qt_err_set(err, EINVAL, "%s: no ramdisk section", w->name);
 	if (w->hdr.version >= 4 && w->counts[EIF_SECTION_METADATA] == 0)
-		return qt_err_set(err, EINVAL, "%s: no metadata section (required by version 4)",
-		    w->name);
+		return qt_err_set(
+		    err, EINVAL, "%s: no metadata section (required by version 4)", w->name);
 	w->hdr.crc = 0;
 	eif_header_put(&w->hdr, h);
 	/* eif_crc32 = crc32(file[0:544] || file[548:EOF]) (spec/eif.md 2.2) */
@@ -456,8 +458,8 @@ eif_writer_free(struct eif_writer *w)
 struct reader {
 	int fd;
 	const char *name;
-	uint64_t pos;       /* bytes consumed */
-	bool size_known;    /* regular file: its size bounds every section up front */
+	uint64_t pos;    /* bytes consumed */
+	bool size_known; /* regular file: its size bounds every section up front */
 	uint64_t file_size;
 	uint8_t *bufs[2]; /* read one while the helper thread hashes the other */
 	unsigned k;
@@ -486,8 +488,8 @@ read_upto(struct reader *r, uint8_t *buf, size_t len, struct qt_err *err)
 }
 
 static int
-cb_call_section(const struct eif_read_cb *cb, int which, const struct eif_section *s,
-    struct qt_err *err)
+cb_call_section(
+    const struct eif_read_cb *cb, int which, const struct eif_section *s, struct qt_err *err)
 {
 	int (*f)(void *, const struct eif_section *, struct qt_err *);
 
@@ -520,7 +522,8 @@ read_section_data(struct reader *r, const struct eif_read_cb *cb, struct eif_inf
 			goto fail;
 		if ((size_t)n < want) {
 			qt_err_set(err, EINVAL,
-			    "%s: section %u (%s) at offset %" PRIu64 ": truncated: data ends at offset "
+			    "%s: section %u (%s) at offset %" PRIu64
+			    ": truncated: data ends at offset "
 			    "%" PRIu64 ", %" PRIu64 " bytes short",
 			    r->name, s->index, eif_section_name(s->type), s->offset, r->pos,
 			    left - (uint64_t)n);
@@ -554,8 +557,8 @@ fail:
 }
 
 static int
-read_sections(struct reader *r, const struct eif_read_cb *cb, unsigned flags,
-    struct eif_info *info, struct pcr_stream *ps, struct qt_err *err)
+read_sections(struct reader *r, const struct eif_read_cb *cb, unsigned flags, struct eif_info *info,
+    struct pcr_stream *ps, struct qt_err *err)
 {
 	const struct eif_header *h = &info->hdr;
 	uint8_t sh[EIF_SECTION_HDR_SIZE];
@@ -595,8 +598,8 @@ read_sections(struct reader *r, const struct eif_read_cb *cb, unsigned flags,
 		s.size = be64_get(sh + 4);
 		if (type == EIF_SECTION_INVALID || type > EIF_SECTION_METADATA)
 			return qt_err_set(err, EINVAL,
-			    "%s: section %u at offset %" PRIu64 ": invalid section type %u", r->name,
-			    i, at, type);
+			    "%s: section %u at offset %" PRIu64 ": invalid section type %u",
+			    r->name, i, at, type);
 		s.type = (enum eif_section_type)type;
 		if (sflags != 0)
 			return qt_err_set(err, EINVAL,
@@ -613,8 +616,9 @@ read_sections(struct reader *r, const struct eif_read_cb *cb, unsigned flags,
 			    " but the header's sizes table says %" PRIu64,
 			    r->name, i, eif_section_name(type), at, s.size, h->sizes[i]);
 		if ((why = section_refused(h->version, s.type, counts)) != NULL)
-			return qt_err_set(err, EINVAL, "%s: section %u (%s) at offset %" PRIu64 ": %s",
-			    r->name, i, eif_section_name(type), at, why);
+			return qt_err_set(err, EINVAL,
+			    "%s: section %u (%s) at offset %" PRIu64 ": %s", r->name, i,
+			    eif_section_name(type), at, why);
 		if (type == EIF_SECTION_SIGNATURE && s.size > QT_SIGNATURE_MAX)
 			return qt_err_set(err, EINVAL,
 			    "%s: section %u (signature) at offset %" PRIu64 ": size %" PRIu64
@@ -668,7 +672,8 @@ eif_read(int fd, const char *name, const struct eif_read_cb *cb, unsigned flags,
 	ssize_t n;
 	int rc = -1;
 
-	if ((info = calloc(1, sizeof(*info))) == NULL || (r.bufs[0] = malloc(QT_IO_CHUNK)) == NULL ||
+	if ((info = calloc(1, sizeof(*info))) == NULL ||
+	    (r.bufs[0] = malloc(QT_IO_CHUNK)) == NULL ||
 	    (r.bufs[1] = malloc(QT_IO_CHUNK)) == NULL) {
 		qt_err_set(err, ENOMEM, "%s: out of memory", name);
 		goto out;
@@ -700,7 +705,8 @@ eif_read(int fd, const char *name, const struct eif_read_cb *cb, unsigned flags,
 		goto out;
 	/* eif_crc32 covers the header up to the CRC field, then everything after it */
 	if (pcr_stream_update(ps, PCR_ROLE_NONE, hb, EIF_CRC_OFFSET, err) < 0 ||
-	    read_sections(&r, cb, flags, info, ps, err) < 0 || pcr_stream_crc_take(ps, &crc, err) < 0)
+	    read_sections(&r, cb, flags, info, ps, err) < 0 ||
+	    pcr_stream_crc_take(ps, &crc, err) < 0)
 		goto out;
 	for (i = 0; i < info->nsections; i++)
 		have[info->sections[i].type] = true;
@@ -708,7 +714,7 @@ eif_read(int fd, const char *name, const struct eif_read_cb *cb, unsigned flags,
 		qt_err_set(err, EINVAL, "%s: no %s section", name,
 		    !have[EIF_SECTION_KERNEL]    ? "kernel"
 		    : !have[EIF_SECTION_CMDLINE] ? "cmdline"
-						 : "ramdisk");
+		                                 : "ramdisk");
 		goto out;
 	}
 	if (info->hdr.version >= 4 && !have[EIF_SECTION_METADATA]) {
@@ -733,8 +739,8 @@ out:
 }
 
 int
-eif_read_path(const char *path, const struct eif_read_cb *cb, unsigned flags,
-    struct eif_info **ret, struct qt_err *err)
+eif_read_path(const char *path, const struct eif_read_cb *cb, unsigned flags, struct eif_info **ret,
+    struct qt_err *err)
 {
 	const char *name = path;
 	int fd, r;

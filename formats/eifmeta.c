@@ -96,14 +96,16 @@ eif_meta_parse(const char *name, const uint8_t *buf, size_t len, json_t **ret, s
 	}
 	if (!json_is_string(json_object_get(root, "ImageName")) ||
 	    !json_is_string(json_object_get(root, "ImageVersion"))) {
-		qt_err_set(err, EINVAL, "%s: metadata section: ImageName or ImageVersion missing or "
-		    "not a string", name);
+		qt_err_set(err, EINVAL,
+		    "%s: metadata section: ImageName or ImageVersion missing or "
+		    "not a string",
+		    name);
 		goto fail;
 	}
 	bm = json_object_get(root, "BuildMetadata");
 	if (!json_is_object(bm)) {
-		qt_err_set(err, EINVAL, "%s: metadata section: BuildMetadata missing or not an object",
-		    name);
+		qt_err_set(err, EINVAL,
+		    "%s: metadata section: BuildMetadata missing or not an object", name);
 		goto fail;
 	}
 	for (i = 0; i < 5; i++) {

@@ -36,7 +36,7 @@ int eif_meta_build(const struct eif_meta *m, char **ret, size_t *ret_len, struct
  * ImageName/ImageVersion strings, BuildMetadata an object of five strings.
  * Unknown extra keys are ignored (as the reference reader does).
  */
-int eif_meta_parse(const char *name, const uint8_t *buf, size_t len, json_t **ret,
-    struct qt_err *err);
+int eif_meta_parse(
+    const char *name, const uint8_t *buf, size_t len, json_t **ret, struct qt_err *err);
 
 #endif

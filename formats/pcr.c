@@ -265,7 +265,10 @@ update2(struct pcr_stream *s, EVP_MD_CTX *a, EVP_MD_CTX *b, const uint8_t *buf, 
 		return 0;
 	}
 	pthread_mutex_lock(&s->mu);
-	s->job = (struct job){ .ctx = b, .sha_buf = buf, .sha_len = len, .crc_buf = buf + head,
+	s->job = (struct job){ .ctx = b,
+		.sha_buf = buf,
+		.sha_len = len,
+		.crc_buf = buf + head,
 		.crc_len = len - head };
 	s->posted++;
 	s->pending = true;
@@ -281,8 +284,8 @@ update2(struct pcr_stream *s, EVP_MD_CTX *a, EVP_MD_CTX *b, const uint8_t *buf, 
 }
 
 int
-pcr_stream_update(struct pcr_stream *s, enum pcr_role role, const uint8_t *buf, size_t len,
-    struct qt_err *err)
+pcr_stream_update(
+    struct pcr_stream *s, enum pcr_role role, const uint8_t *buf, size_t len, struct qt_err *err)
 {
 	/* the previous chunk's helper share first: keeps the CRC in byte order */
 	if (pcr_stream_sync(s, err) < 0)
@@ -298,7 +301,8 @@ pcr_stream_update(struct pcr_stream *s, enum pcr_role role, const uint8_t *buf, 
 	case PCR_ROLE_APP:
 		/* First application byte: PCR1 stops following PCR0 (spec/eif.md 4.2). */
 		if (s->c1 == NULL) {
-			if ((s->c1 = EVP_MD_CTX_new()) == NULL || EVP_MD_CTX_copy_ex(s->c1, s->c0) != 1)
+			if ((s->c1 = EVP_MD_CTX_new()) == NULL ||
+			    EVP_MD_CTX_copy_ex(s->c1, s->c0) != 1)
 				return qt_err_ssl(err, "SHA-384: cannot copy state");
 		}
 		return update2(s, s->c0, s->c2, buf, len, err);

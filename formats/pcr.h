@@ -52,8 +52,8 @@ struct pcr_stream;
 
 int pcr_stream_new(struct pcr_stream **ret, struct qt_err *err);
 /* Hash buf into the registers of role (none for PCR_ROLE_NONE) and the CRC. */
-int pcr_stream_update(struct pcr_stream *s, enum pcr_role role, const uint8_t *buf, size_t len,
-    struct qt_err *err);
+int pcr_stream_update(
+    struct pcr_stream *s, enum pcr_role role, const uint8_t *buf, size_t len, struct qt_err *err);
 /* Wait for the helper thread: every buffer given so far is free again. */
 int pcr_stream_sync(struct pcr_stream *s, struct qt_err *err);
 /* zlib CRC-32 of the bytes since the last take (or the start); starts a new one. */

@@ -28,8 +28,7 @@ qtjson_sorted(const json_t *v, json_t **ret, struct qt_err *err)
 		    (keys = calloc(n != 0 ? n : 1, sizeof(*keys))) == NULL)
 			goto oom;
 		i = 0;
-		json_object_foreach((json_t *)v, key, val)
-			keys[i++] = key;
+		json_object_foreach((json_t *)v, key, val) keys[i++] = key;
 		/* serde_json's Map is a BTreeMap<String, _>: byte-wise key order */
 		qsort(keys, n, sizeof(*keys), cmp_keys);
 		for (i = 0; i < n; i++) {
@@ -82,9 +81,8 @@ qtjson_no_reals(const char *name, const char *what, const json_t *v, struct qt_e
 		    "an integer)",
 		    name, what, json_real_value(v));
 	case JSON_OBJECT:
-		json_object_foreach((json_t *)v, key, val)
-			if (qtjson_no_reals(name, what, val, err) < 0)
-				return -1;
+		json_object_foreach(
+		    (json_t *)v, key, val) if (qtjson_no_reals(name, what, val, err) < 0) return -1;
 		return 0;
 	case JSON_ARRAY:
 		for (i = 0; i < json_array_size(v); i++)

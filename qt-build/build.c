@@ -99,7 +99,7 @@ build_rfc3339_ok(const char *t)
 	if ((t[i] == 'Z' || t[i] == 'z') && t[i + 1] == '\0')
 		return true;
 	return (t[i] == '+' || t[i] == '-') && digits(t + i + 1, 2) && t[i + 3] == ':' &&
-	    digits(t + i + 4, 2) && t[i + 6] == '\0';
+	       digits(t + i + 4, 2) && t[i + 6] == '\0';
 }
 
 /* BuildTime: --build-time, else SOURCE_DATE_EPOCH, else the epoch (reproducible). */
@@ -202,8 +202,8 @@ cmdline_bytes(const struct build_opts *o, uint8_t **ret, size_t *ret_len, struct
 	} else {
 		len = strlen(o->cmdline);
 		if (len > QT_CMDLINE_MAX)
-			return qt_err_set(err, EINVAL, "--cmdline: longer than %u bytes",
-			    QT_CMDLINE_MAX);
+			return qt_err_set(
+			    err, EINVAL, "--cmdline: longer than %u bytes", QT_CMDLINE_MAX);
 		if ((buf = malloc(len + 1)) == NULL)
 			return qt_err_set(err, ENOMEM, "out of memory");
 		memcpy(buf, o->cmdline, len);
@@ -211,8 +211,8 @@ cmdline_bytes(const struct build_opts *o, uint8_t **ret, size_t *ret_len, struct
 	/* the reference stores CString bytes: no NUL inside, none appended */
 	if (memchr(buf, '\0', len) != NULL) {
 		free(buf);
-		return qt_err_set(err, EINVAL, "%s: the kernel command line contains a NUL byte",
-		    what);
+		return qt_err_set(
+		    err, EINVAL, "%s: the kernel command line contains a NUL byte", what);
 	}
 	*ret = buf;
 	*ret_len = len;
@@ -233,8 +233,8 @@ custom_metadata(const char *path, json_t **ret, struct qt_err *err)
 	v = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
 	free(buf);
 	if (v == NULL)
-		return qt_err_set(err, EINVAL, "%s: line %d column %d: %s", path, je.line,
-		    je.column, je.text);
+		return qt_err_set(
+		    err, EINVAL, "%s: line %d column %d: %s", path, je.line, je.column, je.text);
 	if (qtjson_no_reals(path, "custom metadata", v, err) < 0) {
 		json_decref(v);
 		return -1;
@@ -335,12 +335,14 @@ build_run(const struct build_opts *o, struct pcr_set *ret, struct qt_err *err)
 		.image_version = o->image_version != NULL ? o->image_version : "1.0",
 		.build_time = when,
 		.build_tool = o->build_tool != NULL ? o->build_tool : "qt-build",
-		.build_tool_version = o->build_tool_version != NULL ? o->build_tool_version
-								      : QT_VERSION,
-		.os = o->img_os != NULL ? o->img_os : cfg_os != NULL ? cfg_os : "OS",
+		.build_tool_version =
+		    o->build_tool_version != NULL ? o->build_tool_version : QT_VERSION,
+		.os = o->img_os != NULL ? o->img_os
+		      : cfg_os != NULL  ? cfg_os
+		                        : "OS",
 		.kernel_version = o->img_kernel != NULL ? o->img_kernel
-			: cfg_ver != NULL		  ? cfg_ver
-							  : "kernel",
+		                  : cfg_ver != NULL     ? cfg_ver
+		                                        : "kernel",
 		.docker_info = NULL,
 		.custom = custom,
 	};
@@ -364,7 +366,7 @@ build_run(const struct build_opts *o, struct pcr_set *ret, struct qt_err *err)
 		opened = true;
 	}
 	if (eif_writer_new(o->measure_only ? -1 : out.fd, o->measure_only ? "image" : o->output,
-		&wo, &w, err) < 0)
+	        &wo, &w, err) < 0)
 		goto out;
 	/* Reference section order: kernel, cmdline, metadata, ramdisks (spec/eif.md 3) */
 	if (eif_writer_section_begin(w, EIF_SECTION_KERNEL, err) < 0 ||
@@ -393,7 +395,8 @@ build_run(const struct build_opts *o, struct pcr_set *ret, struct qt_err *err)
 			goto out;
 	}
 	/* Signed: the signature section goes last, over PCR0 (spec/eif.md 5.3). */
-	if ((signer != NULL ? signer_append(signer, w, ret, err) : eif_writer_pcrs(w, ret, err)) < 0 ||
+	if ((signer != NULL ? signer_append(signer, w, ret, err) : eif_writer_pcrs(w, ret, err)) <
+	        0 ||
 	    eif_writer_finish(w, err) < 0)
 		goto out;
 	if (opened) {

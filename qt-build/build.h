@@ -23,9 +23,9 @@ enum build_ramdisk_kind {
 
 /* Options of the generated ramdisks (rootfs.c, formats/ramdisk). */
 struct build_rootfs {
-	const char *source;           /* --rootfs */
-	const char *init;             /* --init */
-	const char **drivers;         /* --driver, in order */
+	const char *source;   /* --rootfs */
+	const char *init;     /* --init */
+	const char **drivers; /* --driver, in order */
 	size_t ndrivers;
 	const char *bootstrap_dir;    /* --bootstrap */
 	const char *bootstrap_driver; /* DIR/nsm.ko when --bootstrap supplies the driver */
@@ -65,7 +65,7 @@ struct build_opts {
 	const char *kernel_config; /* --kernel-config: OS and kernel version as nitro-cli */
 	const char *output;        /* -o; NULL only with measure_only */
 	/* --sign-key/--sign-cert: sign as qt-sign does (formats/signer.h, man/qt-sign.1) */
-	const char *sign_key;      /* PEM file or pkcs11: URI */
+	const char *sign_key; /* PEM file or pkcs11: URI */
 	const char *sign_cert;
 	const char *sign_pass;     /* --sign-pass: pass:, env:, file:, fd: */
 	const char *pkcs11_module; /* --pkcs11-module */

@@ -305,11 +305,11 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		tool_usage(usage_text, "unexpected argument '%s'", argv[optind]);
-	if (rf->source == NULL && (rf->ncmd > 0 || rf->nentrypoint > 0 || rf->nenv > 0 ||
-				      rf->platform != NULL || rf->keep_owner ||
-				      rf->max_entries > 0 || rf->max_bytes > 0))
+	if (rf->source == NULL &&
+	    (rf->ncmd > 0 || rf->nentrypoint > 0 || rf->nenv > 0 || rf->platform != NULL ||
+	        rf->keep_owner || rf->max_entries > 0 || rf->max_bytes > 0))
 		tool_usage(usage_text, "--cmd, --entrypoint, --env, --platform, --keep-owner and "
-				       "--max-* need --rootfs");
+		                       "--max-* need --rootfs");
 	if (rf->ndrivers > 0 && rf->init == NULL && rf->bootstrap_dir == NULL)
 		tool_usage(usage_text, "--driver needs --init");
 	if (rf->bootstrap_dir != NULL && rootfs_bootstrap_dir(&o, owned, 5, &err) < 0)
@@ -355,8 +355,8 @@ main(int argc, char *argv[])
 	 */
 	if (manifest != NULL &&
 	    (manifest_from_image(o.output, NULL,
-		 o.shape == DESCRIBE_NITRO ? MANIFEST_NITRO : MANIFEST_QINGTIAN, &m, &err) < 0 ||
-		manifest_write_file(m, manifest, &err) < 0))
+	         o.shape == DESCRIBE_NITRO ? MANIFEST_NITRO : MANIFEST_QINGTIAN, &m, &err) < 0 ||
+	        manifest_write_file(m, manifest, &err) < 0))
 		goto out;
 	if (describe_measurements(&pcrs, o.shape, &doc, &err) < 0 ||
 	    tool_print_json(doc, o.json, &err) < 0)

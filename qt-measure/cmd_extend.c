@@ -45,7 +45,8 @@ iam_agency_ok(const char *s)
 	if (strncmp(s, "iam::", 5) != 0)
 		return false;
 	p = strstr(s + 5, ":agency:");
-	return p != NULL && p > s + 5 && p[8] != '\0' && memchr(s + 5, ':', (size_t)(p - s - 5)) == NULL;
+	return p != NULL && p > s + 5 && p[8] != '\0' &&
+	       memchr(s + 5, ':', (size_t)(p - s - 5)) == NULL;
 }
 
 /* 8-4-4-4-12 hex digits; lower-cased in place (PCR4 extends the lower-case text). */
@@ -87,7 +88,8 @@ cmd_extend(int argc, char *argv[])
 		switch (ch) {
 		case OPT_FROM:
 			if (from || n > 0)
-				tool_usage(measure_usage, "extend: --from must come once, before the steps");
+				tool_usage(measure_usage,
+				    "extend: --from must come once, before the steps");
 			if (qt_unhex(optarg, reg, sizeof(reg)) < 0)
 				tool_usage(measure_usage,
 				    "extend: --from: '%s' is not 96 hex digits (48 bytes)", optarg);
@@ -100,11 +102,13 @@ cmd_extend(int argc, char *argv[])
 		case OPT_INSTANCE:
 			if (ch == OPT_DIGEST && qt_unhex(optarg, d, sizeof(d)) < 0)
 				tool_usage(measure_usage,
-				    "extend: --digest: '%s' is not 96 hex digits (a SHA-384 digest)",
+				    "extend: --digest: '%s' is not 96 hex digits (a SHA-384 "
+				    "digest)",
 				    optarg);
 			if (ch == OPT_IAM && !iam_agency_ok(optarg))
 				tool_usage(measure_usage,
-				    "extend: --iam-agency: '%s' is not iam::<domain id>:agency:<name>",
+				    "extend: --iam-agency: '%s' is not iam::<domain "
+				    "id>:agency:<name>",
 				    optarg);
 			if (ch == OPT_INSTANCE && !uuid_canon(optarg))
 				tool_usage(measure_usage,
@@ -129,7 +133,8 @@ cmd_extend(int argc, char *argv[])
 	if (optind != argc)
 		tool_usage(measure_usage, "extend: unexpected argument '%s'", argv[optind]);
 	if (n == 0)
-		tool_usage(measure_usage, "extend: give at least one step (--digest, --string, --file, "
+		tool_usage(measure_usage,
+		    "extend: give at least one step (--digest, --string, --file, "
 		    "--iam-agency, --instance-id)");
 	for (i = 0; i < n; i++) {
 		switch (steps[i].kind) {
@@ -144,7 +149,8 @@ cmd_extend(int argc, char *argv[])
 				goto out;
 			break;
 		default:
-			if (pcr_extend(reg, (const uint8_t *)steps[i].arg, strlen(steps[i].arg), &err) < 0)
+			if (pcr_extend(
+			        reg, (const uint8_t *)steps[i].arg, strlen(steps[i].arg), &err) < 0)
 				goto out;
 			break;
 		}

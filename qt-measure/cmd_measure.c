@@ -33,7 +33,8 @@ parse(int argc, char *argv[], bool describe, enum describe_shape *shape, enum qt
 		switch (ch) {
 		case OPT_FORMAT:
 			if (describe)
-				tool_usage(measure_usage, "describe: --format is not an option here");
+				tool_usage(
+				    measure_usage, "describe: --format is not an option here");
 			if (describe_parse_shape(optarg, shape) < 0)
 				tool_usage(measure_usage, "--format: unknown format '%s'", optarg);
 			break;
@@ -51,7 +52,7 @@ parse(int argc, char *argv[], bool describe, enum describe_shape *shape, enum qt
 	}
 	if (argc - optind != 1)
 		tool_usage(measure_usage, argc == optind ? "expected an IMAGE operand"
-							 : "expected exactly one IMAGE operand");
+		                                         : "expected exactly one IMAGE operand");
 	return argv[optind];
 }
 

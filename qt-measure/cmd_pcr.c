@@ -59,7 +59,8 @@ cmd_pcr(int argc, char *argv[])
 	if (optind != argc)
 		tool_usage(measure_usage, "pcr: unexpected argument '%s'", argv[optind]);
 	if ((input == NULL) == (cert == NULL))
-		tool_usage(measure_usage, "pcr: give exactly one of --input and --signing-certificate");
+		tool_usage(
+		    measure_usage, "pcr: give exactly one of --input and --signing-certificate");
 	if (input != NULL) {
 		if (pcr_of_file(input, reg, &err) < 0)
 			goto out;

@@ -30,9 +30,13 @@ main(void)
 {
 	struct unit u = { 0 };
 	struct qt_err err = { 0 };
-	struct eif_meta m = { .image_name = "kernel.bin", .image_version = "1.0",
-		.build_time = "2024-01-01T00:00:00+00:00", .build_tool = "eif_build",
-		.build_tool_version = "0.3.1", .os = "OS", .kernel_version = "kernel" };
+	struct eif_meta m = { .image_name = "kernel.bin",
+		.image_version = "1.0",
+		.build_time = "2024-01-01T00:00:00+00:00",
+		.build_tool = "eif_build",
+		.build_tool_version = "0.3.1",
+		.os = "OS",
+		.kernel_version = "kernel" };
 	struct pcr_set p;
 	json_t *v, *sorted = NULL, *doc = NULL;
 	json_error_t je;
@@ -43,25 +47,29 @@ main(void)
 	/* the metadata section of golden c1/c2, byte for byte (layout-summary.json) */
 	CHECK(&u, eif_meta_build(&m, &s, &len, &err) == 0);
 	CHECK_STR(&u, s,
-	    "{\"ImageName\":\"kernel.bin\",\"ImageVersion\":\"1.0\",\"BuildMetadata\":{\"BuildTime\":"
-	    "\"2024-01-01T00:00:00+00:00\",\"BuildTool\":\"eif_build\",\"BuildToolVersion\":\"0.3.1\","
+	    "{\"ImageName\":\"kernel.bin\",\"ImageVersion\":\"1.0\",\"BuildMetadata\":{"
+	    "\"BuildTime\":"
+	    "\"2024-01-01T00:00:00+00:00\",\"BuildTool\":\"eif_build\",\"BuildToolVersion\":\"0.3."
+	    "1\","
 	    "\"OperatingSystem\":\"OS\",\"KernelVersion\":\"kernel\"},\"DockerInfo\":null,"
 	    "\"CustomMetadata\":null}");
 	CHECK(&u, len == 244);
 	free(s);
 
 	/* custom metadata: keys sorted byte-wise at every depth, raw UTF-8, lower-case \u */
-	v = json_loads("{\"b\":1,\"B\":[{\"z\":\"\\u001f\\n\",\"a\":\"\xc3\xa9\"}],\"a\":null}", 0, &je);
+	v = json_loads(
+	    "{\"b\":1,\"B\":[{\"z\":\"\\u001f\\n\",\"a\":\"\xc3\xa9\"}],\"a\":null}", 0, &je);
 	CHECK(&u, v != NULL);
 	m.custom = v;
 	CHECK(&u, eif_meta_build(&m, &s, &len, &err) == 0);
 	CHECK(&u, s != NULL && strstr(s, ",\"CustomMetadata\":{\"B\":[{\"a\":\"\xc3\xa9\",\"z\":"
-					 "\"\\u001f\\n\"}],\"a\":null,\"b\":1}}") != NULL);
+	                                 "\"\\u001f\\n\"}],\"a\":null,\"b\":1}}") != NULL);
 	free(s);
 	CHECK(&u, qtjson_sorted(v, &sorted, &err) == 0);
 	s = dump(sorted, true);
 	CHECK_STR(&u, s,
-	    "{\n  \"B\": [\n    {\n      \"a\": \"\xc3\xa9\",\n      \"z\": \"\\u001f\\n\"\n    }\n  "
+	    "{\n  \"B\": [\n    {\n      \"a\": \"\xc3\xa9\",\n      \"z\": \"\\u001f\\n\"\n    "
+	    "}\n  "
 	    "],\n  \"a\": null,\n  \"b\": 1\n}");
 	free(s);
 	json_decref(sorted);
@@ -79,8 +87,8 @@ main(void)
 	qt_err_clear(&err);
 
 	/* metadata parsing: the five keys are required */
-	CHECK(&u, eif_meta_parse("t.eif", (const uint8_t *)"{\"ImageName\":\"a\"}", 17, &v, &err) ==
-	    -1);
+	CHECK(&u,
+	    eif_meta_parse("t.eif", (const uint8_t *)"{\"ImageName\":\"a\"}", 17, &v, &err) == -1);
 	CHECK_STR(&u, err.msg,
 	    "t.eif: metadata section: ImageName or ImageVersion missing or not a string");
 	qt_err_clear(&err);
@@ -94,16 +102,19 @@ main(void)
 	CHECK(&u, describe_measurements(&p, DESCRIBE_QINGTIAN, &doc, &err) == 0);
 	s = dump(doc, false);
 	CHECK(&u, s != NULL && strncmp(s, "{\"digest\":\"SHA384\",\"PCR0\":\"abababab", 35) == 0 &&
-	    strstr(s, "\"PCR8\":\"000000000000") != NULL);
+	              strstr(s, "\"PCR8\":\"000000000000") != NULL);
 	free(s);
 	json_decref(doc);
 	p.has_pcr8 = true;
 	memset(p.pcr8, 0x01, sizeof(p.pcr8));
 	CHECK(&u, describe_measurements(&p, DESCRIBE_NITRO, &doc, &err) == 0);
 	s = dump(doc, false);
-	CHECK(&u, s != NULL && strncmp(s, "{\"Measurements\":{\"HashAlgorithm\":\"Sha384 { ... }\","
-					  "\"PCR0\":\"abab", 62) == 0 &&
-	    strstr(s, "\"PCR8\":\"010101") != NULL);
+	CHECK(&u, s != NULL &&
+	              strncmp(s,
+	                  "{\"Measurements\":{\"HashAlgorithm\":\"Sha384 { ... }\","
+	                  "\"PCR0\":\"abab",
+	                  62) == 0 &&
+	              strstr(s, "\"PCR8\":\"010101") != NULL);
 	free(s);
 	json_decref(doc);
 
@@ -115,9 +126,12 @@ main(void)
 	    "{\"IssuerName\":{\"commonName\":\"qt-golden-p384\",\"countryName\":\"CN\","
 	    "\"organizationName\":\"QingTian Golden Test\"},\"Algorithm\":\"ecdsa-with-SHA384\","
 	    "\"NotBefore\":\"Jan  1 00:00:00 2020 GMT\",\"NotAfter\":\"Jan  1 00:00:00 2120 GMT\","
-	    "\"Signature\":\"30:64:02:30:6F:A9:F6:50:0B:D3:40:E0:23:74:EC:E6:B1:BC:35:39:ED:5D:30:58:"
-	    "87:DF:DC:60:07:A8:E7:04:55:37:70:32:81:43:43:4A:E7:03:13:AC:6A:E7:7F:09:FB:FB:5A:91:02:"
-	    "30:03:54:60:4A:1F:6A:3E:D1:77:D9:E1:7F:D1:D7:9D:46:F8:6E:65:4B:DD:D5:EE:CE:03:25:7B:35:"
+	    "\"Signature\":\"30:64:02:30:6F:A9:F6:50:0B:D3:40:E0:23:74:EC:E6:B1:BC:35:39:ED:5D:30:"
+	    "58:"
+	    "87:DF:DC:60:07:A8:E7:04:55:37:70:32:81:43:43:4A:E7:03:13:AC:6A:E7:7F:09:FB:FB:5A:91:"
+	    "02:"
+	    "30:03:54:60:4A:1F:6A:3E:D1:77:D9:E1:7F:D1:D7:9D:46:F8:6E:65:4B:DD:D5:EE:CE:03:25:7B:"
+	    "35:"
 	    "27:97:B3:18:12:90:16:CD:8F:60:05:3F:CA:A3:69:A8:A1:B4:A1:8E\"}");
 	free(s);
 	json_decref(doc);

@@ -51,9 +51,13 @@ put_file(struct eif_writer *w, enum eif_section_type t, const char *path, struct
 static uint8_t *
 build(struct unit *u, int nrd, size_t *len, struct pcr_set *pcrs)
 {
-	struct eif_meta m = { .image_name = "kernel.bin", .image_version = "1.0",
-		.build_time = "2024-01-01T00:00:00+00:00", .build_tool = "eif_build",
-		.build_tool_version = "0.3.1", .os = "OS", .kernel_version = "kernel" };
+	struct eif_meta m = { .image_name = "kernel.bin",
+		.image_version = "1.0",
+		.build_time = "2024-01-01T00:00:00+00:00",
+		.build_tool = "eif_build",
+		.build_tool_version = "0.3.1",
+		.os = "OS",
+		.kernel_version = "kernel" };
 	struct qt_err err = { 0 };
 	struct eif_writer *w = NULL;
 	uint8_t *cmd, *out = NULL;
@@ -236,8 +240,9 @@ main(void)
 	gold = slurp(GOLD "/outputs/c1_x86_1rd.eif", &glen);
 	mine = build(&u, 1, &mlen, &p);
 	CHECK(&u, mlen == glen && memcmp(mine, gold, glen) == 0);
-	hex_is(&u, p.pcr0, "031d723bfdf55dcee9eaff617901f444ba0ce27f17fbe4566ab30e9c4ec48e3e07e9b738"
-			   "bd6645b85dfcc8de365d0bfe");
+	hex_is(&u, p.pcr0,
+	    "031d723bfdf55dcee9eaff617901f444ba0ce27f17fbe4566ab30e9c4ec48e3e07e9b738"
+	    "bd6645b85dfcc8de365d0bfe");
 	hex_is(&u, p.pcr2, EMPTY_PCR);
 	free(gold);
 	free(mine);
@@ -257,7 +262,8 @@ main(void)
 		hex_is(&u, info->pcrs.pcr2, C2_PCR2);
 		CHECK(&u, info->crc_ok && info->crc_computed == 0xa0896458);
 		CHECK(&u, info->nsections == 5 && info->sections[4].offset == 11276 &&
-		    info->sections[4].size == 2560 && info->sections[2].type == EIF_SECTION_METADATA);
+		              info->sections[4].size == 2560 &&
+		              info->sections[2].type == EIF_SECTION_METADATA);
 		CHECK(&u, info->metadata_len == 244 && info->signature == NULL);
 		CHECK(&u, info->file_size == glen && info->hdr.default_mem == (1u << 30));
 	}
@@ -274,7 +280,8 @@ main(void)
 	info = NULL;
 
 	/* malformed images: one exact message each */
-	expect_err(&u, gold, 300, "t.eif: header: truncated at offset 300 (the header is 548 bytes)");
+	expect_err(
+	    &u, gold, 300, "t.eif: header: truncated at offset 300 (the header is 548 bytes)");
 	expect_err(&u, gold, 554,
 	    "t.eif: section 0 at offset 548: truncated section header (6 of 12 bytes)");
 	expect_err(&u, gold, 8000,
@@ -285,18 +292,19 @@ main(void)
 	    "11276");
 	memcpy(m, gold, glen);
 	m[1] = 'x';
-	expect_err(&u, m, glen,
-	    "t.eif: header: bad magic 2e 78 69 66 at offset 0 (expected '.eif')");
+	expect_err(
+	    &u, m, glen, "t.eif: header: bad magic 2e 78 69 66 at offset 0 (expected '.eif')");
 	memcpy(m, gold, glen);
 	be16_at(m, 4, 5);
-	expect_err(&u, m, glen, "t.eif: header: unsupported version 5 at offset 4 (supported: 2 to 4)");
+	expect_err(
+	    &u, m, glen, "t.eif: header: unsupported version 5 at offset 4 (supported: 2 to 4)");
 	memcpy(m, gold, glen);
 	be16_at(m, 26, 0);
-	expect_err(&u, m, glen,
-	    "t.eif: header: num_sections 0 at offset 26 is out of range (1 to 32)");
+	expect_err(
+	    &u, m, glen, "t.eif: header: num_sections 0 at offset 26 is out of range (1 to 32)");
 	be16_at(m, 26, 33);
-	expect_err(&u, m, glen,
-	    "t.eif: header: num_sections 33 at offset 26 is out of range (1 to 32)");
+	expect_err(
+	    &u, m, glen, "t.eif: header: num_sections 33 at offset 26 is out of range (1 to 32)");
 	memcpy(m, gold, glen);
 	be16_at(m, 8960, 0);
 	expect_err(&u, m, glen, "t.eif: section 2 at offset 8960: invalid section type 0");
@@ -304,8 +312,7 @@ main(void)
 	expect_err(&u, m, glen, "t.eif: section 2 at offset 8960: invalid section type 6");
 	memcpy(m, gold, glen);
 	be16_at(m, 8962, 1);
-	expect_err(&u, m, glen,
-	    "t.eif: section 2 (metadata) at offset 8962: nonzero flags 0x0001");
+	expect_err(&u, m, glen, "t.eif: section 2 (metadata) at offset 8962: nonzero flags 0x0001");
 	memcpy(m, gold, glen);
 	be64_put(m + 28 + 8 * 3, 9217);
 	expect_err(&u, m, glen,
@@ -317,12 +324,11 @@ main(void)
 	    "says 2047");
 	memcpy(m, gold, glen);
 	be16_at(m, 9216, 1); /* the first ramdisk becomes a second kernel */
-	expect_err(&u, m, glen,
-	    "t.eif: section 3 (kernel) at offset 9216: second kernel section");
+	expect_err(&u, m, glen, "t.eif: section 3 (kernel) at offset 9216: second kernel section");
 	memcpy(m, gold, glen);
 	be16_at(m, 11276, 5);
-	expect_err(&u, m, glen,
-	    "t.eif: section 4 (metadata) at offset 11276: second metadata section");
+	expect_err(
+	    &u, m, glen, "t.eif: section 4 (metadata) at offset 11276: second metadata section");
 	memcpy(m, gold, glen);
 	be16_at(m, 8829, 3); /* cmdline -> ramdisk: then there is no cmdline */
 	expect_err(&u, m, glen, "t.eif: no cmdline section");
@@ -336,7 +342,8 @@ main(void)
 		memcpy(t, gold, glen);
 		memset(t + glen, 0, 3);
 		expect_err(&u, t, glen + 3,
-		    "t.eif: trailing data at offset 13848 after the 5 sections the header declares");
+		    "t.eif: trailing data at offset 13848 after the 5 sections the header "
+		    "declares");
 		free(t);
 	}
 	memcpy(m, gold, glen);

@@ -30,22 +30,29 @@ main(void)
 
 	/* Huawei's PCR0 and PCR8 examples: extend a zero register (spec/qingtian.md) */
 	memset(reg, 0, sizeof(reg));
-	CHECK(&u, qt_unhex("0d1ae7330f437ee563178df30a7c7b7634125d31cac14f6784933db5e90080008438b38f"
-			   "dbb39c886ffe0586ab099b56", d, sizeof(d)) == 0);
+	CHECK(
+	    &u, qt_unhex("0d1ae7330f437ee563178df30a7c7b7634125d31cac14f6784933db5e90080008438b38f"
+	                 "dbb39c886ffe0586ab099b56",
+	            d, sizeof(d)) == 0);
 	CHECK(&u, pcr_extend(reg, d, sizeof(d), &err) == 0);
-	hex_is(&u, reg, "b8c59692da8a5bcb739a83d15a0ceca670bd78da06cb2250ec70548f72254e674419e988"
-			"8db9c0364a9b88dd58017a62");
+	hex_is(&u, reg,
+	    "b8c59692da8a5bcb739a83d15a0ceca670bd78da06cb2250ec70548f72254e674419e988"
+	    "8db9c0364a9b88dd58017a62");
 	memset(reg, 0, sizeof(reg));
-	CHECK(&u, qt_unhex("c5b3e075e00c261e7fc364f1541067b2a42d4b793225ab10e5cfb8eaca31b3d598af9dd2"
-			   "e491828c2569a9953401abcb", d, sizeof(d)) == 0);
+	CHECK(
+	    &u, qt_unhex("c5b3e075e00c261e7fc364f1541067b2a42d4b793225ab10e5cfb8eaca31b3d598af9dd2"
+	                 "e491828c2569a9953401abcb",
+	            d, sizeof(d)) == 0);
 	CHECK(&u, pcr_extend(reg, d, sizeof(d), &err) == 0);
-	hex_is(&u, reg, "4f8b066ce5ac24150612ba9a55bbb9211f626152ada40ede160f4d7ecbfa214c2a549181"
-			"f6611a3d16a12ec88a577a01");
+	hex_is(&u, reg,
+	    "4f8b066ce5ac24150612ba9a55bbb9211f626152ada40ede160f4d7ecbfa214c2a549181"
+	    "f6611a3d16a12ec88a577a01");
 
 	/* PCR of no bytes = PCR2 of an image with only the bootstrap ramdisk (spec/eif.md 4.2) */
 	CHECK(&u, pcr_of_bytes((const uint8_t *)"", 0, reg, &err) == 0);
-	hex_is(&u, reg, "21b9efbc184807662e966d34f390821309eeac6802309798826296bf3e8bec7c10edb309"
-			"48c90ba67310f7b964fc500a");
+	hex_is(&u, reg,
+	    "21b9efbc184807662e966d34f390821309eeac6802309798826296bf3e8bec7c10edb309"
+	    "48c90ba67310f7b964fc500a");
 
 	/* Streaming engine: boot then app data, big enough to use the helper thread. */
 	big = malloc(n);
