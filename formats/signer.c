@@ -529,7 +529,7 @@ signer_verify(const char *name, const uint8_t *section, size_t len, const uint8_
 {
 	struct eif_sig sig = { 0 };
 	struct wbuf want = { 0 };
-	X509 *cert = NULL, *given = NULL;
+	X509 *cert = NULL;
 	uint8_t *der = NULL, *given_pem = NULL, *given_der = NULL;
 	size_t der_len = 0, given_pem_len = 0, given_der_len = 0;
 	const uint8_t *payload;
@@ -592,7 +592,6 @@ signer_verify(const char *name, const uint8_t *section, size_t len, const uint8_
 	}
 	rv = 0;
 out:
-	X509_free(given);
 	free(given_pem);
 	free(given_der);
 	free(der);
