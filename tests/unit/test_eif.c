@@ -216,6 +216,71 @@ big_roundtrip(struct unit *u)
 	fclose(f);
 }
 
+/* Write sections of the given types (data: 1000 bytes each, distinct) and read back. */
+static void
+odd_layouts(struct unit *u)
+{
+	/* K R0 R1 C: cmdline after the app ramdisk still feeds PCR0 and PCR1 (reference reader) */
+	static const enum eif_section_type order[] = { EIF_SECTION_KERNEL, EIF_SECTION_RAMDISK,
+		EIF_SECTION_RAMDISK, EIF_SECTION_CMDLINE };
+	struct eif_write_opts wo = { .version = 3 };
+	struct qt_err err = { 0 };
+	struct eif_writer *w = NULL;
+	struct eif_info *info = NULL;
+	struct pcr_set wp;
+	uint8_t d[4][1000], cat[4000], reg[PCR_LEN];
+	FILE *f = tmpfile();
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		memset(d[i], (int)(i + 1), sizeof(d[i]));
+	/* a version 3 image: no metadata section needed */
+	CHECK(u, eif_writer_new(fileno(f), "v3.eif", &wo, &w, &err) == 0);
+	for (i = 0; i < 4; i++) {
+		CHECK(u, eif_writer_section_begin(w, order[i], &err) == 0);
+		CHECK(u, eif_writer_write(w, d[i], sizeof(d[i]), &err) == 0);
+		CHECK(u, eif_writer_section_end(w, &err) == 0);
+	}
+	CHECK(u, eif_writer_pcrs(w, &wp, &err) == 0);
+	CHECK(u, eif_writer_finish(w, &err) == 0);
+	eif_writer_free(w);
+	CHECK(u, fseek(f, 0, SEEK_SET) == 0);
+	CHECK(u, eif_read(fileno(f), "v3.eif", NULL, 0, &info, &err) == 0);
+	if (info != NULL) {
+		CHECK(u, info->hdr.version == 3 && info->crc_ok && info->metadata == NULL);
+		CHECK_MEM(u, info->pcrs.pcr0, wp.pcr0, PCR_LEN);
+		CHECK_MEM(u, info->pcrs.pcr1, wp.pcr1, PCR_LEN);
+		CHECK_MEM(u, info->pcrs.pcr2, wp.pcr2, PCR_LEN);
+	}
+	/* PCR0 = K R0 R1 C, PCR1 = K R0 C, PCR2 = R1 */
+	memcpy(cat, d[0], 1000);
+	memcpy(cat + 1000, d[1], 1000);
+	memcpy(cat + 2000, d[2], 1000);
+	memcpy(cat + 3000, d[3], 1000);
+	CHECK(u, pcr_of_bytes(cat, 4000, reg, &err) == 0);
+	CHECK_MEM(u, reg, wp.pcr0, PCR_LEN);
+	memcpy(cat + 2000, d[3], 1000);
+	CHECK(u, pcr_of_bytes(cat, 3000, reg, &err) == 0);
+	CHECK_MEM(u, reg, wp.pcr1, PCR_LEN);
+	CHECK(u, pcr_of_bytes(d[2], 1000, reg, &err) == 0);
+	CHECK_MEM(u, reg, wp.pcr2, PCR_LEN);
+	eif_info_free(info);
+	fclose(f);
+
+	/* the writer refuses what the reader refuses */
+	CHECK(u, eif_writer_new(-1, "x.eif", NULL, &w, &err) == 0);
+	CHECK(u, eif_writer_section_begin(w, EIF_SECTION_RAMDISK, &err) == -1);
+	CHECK_STR(u, err.msg, "x.eif: section 0 (ramdisk): ramdisk before the kernel section");
+	eif_writer_free(w);
+	qt_err_clear(&err);
+	CHECK(u, eif_writer_new(-1, "x.eif", NULL, &w, &err) == 0);
+	CHECK(u, eif_writer_section_begin(w, EIF_SECTION_KERNEL, &err) == 0);
+	CHECK(u, eif_writer_section_end(w, &err) == 0);
+	CHECK(u, eif_writer_finish(w, &err) == -1);
+	CHECK_STR(u, err.msg, "x.eif: no cmdline section");
+	eif_writer_free(w);
+}
+
 int
 main(void)
 {
@@ -354,5 +419,6 @@ main(void)
 	free(m);
 	free(gold);
 	big_roundtrip(&u);
+	odd_layouts(&u);
 	return unit_end(&u);
 }
