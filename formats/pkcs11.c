@@ -120,7 +120,7 @@ pct_decode(const char *p, size_t n)
 static int
 uri_split(const char *uri, char **ret_path, char **ret_pin, struct qt_err *err)
 {
-	size_t plen = strcspn(uri, "?"), i = 7, n;
+	size_t plen = strcspn(uri, "?"), i = 7;
 	char *path = malloc(plen + 1), *pin = NULL;
 	size_t o = 7;
 
@@ -128,7 +128,8 @@ uri_split(const char *uri, char **ret_path, char **ret_pin, struct qt_err *err)
 		return qt_err_set(err, ENOMEM, "pkcs11: out of memory");
 	memcpy(path, uri, 7); /* "pkcs11:" (checked by pkcs11_is_uri) */
 	while (i < plen) {
-		n = strcspn(uri + i, ";?");
+		size_t n = strcspn(uri + i, ";?");
+
 		if (i + n > plen)
 			n = plen - i;
 		if (n >= 10 && strncmp(uri + i, "pin-value=", 10) == 0) {

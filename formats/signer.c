@@ -89,18 +89,15 @@ out:
 int
 signer_pass(const char *spec, char **ret, struct qt_err *err)
 {
-	const char *v;
-	char *end;
-	long fdn;
-	int fd, r;
-
 	if (strncmp(spec, "pass:", 5) == 0) {
 		if ((*ret = strdup(spec + 5)) == NULL)
 			return qt_err_set(err, ENOMEM, "--pass: out of memory");
 		return 0;
 	}
 	if (strncmp(spec, "env:", 4) == 0) {
-		if ((v = getenv(spec + 4)) == NULL)
+		const char *v = getenv(spec + 4);
+
+		if (v == NULL)
 			return qt_err_set(
 			    err, ENOENT, "--pass: environment variable '%s' is not set", spec + 4);
 		if ((*ret = strdup(v)) == NULL)
@@ -108,7 +105,9 @@ signer_pass(const char *spec, char **ret, struct qt_err *err)
 		return 0;
 	}
 	if (strncmp(spec, "file:", 5) == 0) {
-		if ((fd = open(spec + 5, O_RDONLY | O_CLOEXEC)) < 0)
+		int fd = open(spec + 5, O_RDONLY | O_CLOEXEC), r;
+
+		if (fd < 0)
 			return qt_err_set(
 			    err, errno, "--pass: %s: cannot open: %s", spec + 5, strerror(errno));
 		r = read_line_fd(fd, spec + 5, ret, err);
@@ -116,6 +115,9 @@ signer_pass(const char *spec, char **ret, struct qt_err *err)
 		return r;
 	}
 	if (strncmp(spec, "fd:", 3) == 0) {
+		char *end;
+		long fdn;
+
 		errno = 0;
 		fdn = strtol(spec + 3, &end, 10);
 		if (errno != 0 || end == spec + 3 || *end != '\0' || fdn < 0 || fdn > 65535)
