@@ -35,37 +35,38 @@ echo "bench: tree: $files files, $bytes bytes ($(awk -v b="$bytes" 'BEGIN { prin
 
 head -c 65536 /dev/zero >"$work/kernel"
 printf '\177ELF-stand-in-init' >"$work/init"
-qbargs=(--kernel "$work/kernel" --cmdline "console=ttyS0" --init "$work/init"
-    --rootfs "$tree" --cmd /bin/true)
 
-now() { date +%s.%N; }
-timed() { # timed VAR cmd...: wall seconds of one run into VAR
-	local t0 t1
-	t0=$(now)
-	"${@:2}" >/dev/null
-	t1=$(now)
-	printf -v "$1" '%s' "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')"
+export tree work qb
+qbs="\"\$qb\" --kernel \"\$work/kernel\" --cmdline console=ttyS0 --init \"\$work/init\" --rootfs \"\$tree\" --cmd /bin/true"
+cmd_a='cd "$tree" && find . | LC_ALL=C sort | cpio -o -H newc --reproducible --quiet | openssl dgst -sha384'
+cmd_b='tar -cf - -C "$work" tree | openssl dgst -sha384'
+cmd_m="$qbs --measure-only"
+cmd_f="$qbs -o \"\$work/bench.eif\""
+# timed NAME COMMAND: wall s, peak RSS KiB, CPU s (user + sys, children included) into t_NAME
+timed() {
+	local w m u s
+	/usr/bin/time -f '%e %M %U %S' -o "$work/t" bash -c "$2" >/dev/null
+	read -r w m u s <"$work/t"
+	printf -v "t_$1" '%s %s %s' "$w" "$m" "$(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }')"
 }
-run_a() { (cd "$tree" && find . | LC_ALL=C sort | cpio -o -H newc --reproducible --quiet |
-    openssl dgst -sha384); }
-run_b() { tar -cf - -C "$work" tree | openssl dgst -sha384; }
-run_m() { "$qb" "${qbargs[@]}" --measure-only; }
-run_f() { "$qb" "${qbargs[@]}" -o "$work/bench.eif"; }
-
-run_b >/dev/null # warm the page cache
-timed ta run_a
-timed tb run_b
-timed tm run_m
-timed tf run_f
-rss_m=$( { /usr/bin/time -f %M "$qb" "${qbargs[@]}" --measure-only >/dev/null; } 2>&1 | tail -n 1)
-rss_f=$( { /usr/bin/time -f %M "$qb" "${qbargs[@]}" -o "$work/bench.eif" >/dev/null; } 2>&1 | tail -n 1)
+bash -c "$cmd_b" >/dev/null # warm the page cache for every contender alike
+load=$(cut -d' ' -f1 /proc/loadavg)
+timed a "$cmd_a"
+timed b "$cmd_b"
+timed m "$cmd_m"
+timed f "$cmd_f"
+read -r ta _ ca <<<"$t_a"
+read -r tb _ cb <<<"$t_b"
+read -r tm rss_m cm <<<"$t_m"
+read -r tf rss_f cf <<<"$t_f"
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 verdict() { awk -v a="$1" -v b="$2" 'BEGIN { print (a <= b) ? "ok" : "MISSED" }'; }
-echo "bench: (a) find|sort|cpio|openssl: ${ta} s"
-echo "bench: (b) tar|openssl:            ${tb} s"
-echo "bench: qt-build --measure-only:    ${tm} s"
-echo "bench: qt-build -o image:          ${tf} s"
+echo "bench: $(nproc) cores, load average $load before the timed runs"
+echo "bench: (a) find|sort|cpio|openssl: ${ta} s wall, ${ca} s CPU"
+echo "bench: (b) tar|openssl:            ${tb} s wall, ${cb} s CPU"
+echo "bench: qt-build --measure-only:    ${tm} s wall, ${cm} s CPU"
+echo "bench: qt-build -o image:          ${tf} s wall, ${cf} s CPU"
 r1=$(ratio "$tm" "$ta")
 r2=$(ratio "$tm" "$tb")
 r3=$(ratio "$tf" "$tb")
