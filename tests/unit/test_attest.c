@@ -435,6 +435,39 @@ test_encoded(struct unit *u)
 	free(d);
 }
 
+/* Hostile CBOR is refused before libcbor allocates or recurses. */
+static void
+test_prescan(struct unit *u)
+{
+	static const uint8_t huge_map[] = { 0x84, 0x44, 0xa1, 0x01, 0x38, 0x22, 0xbb, 0x00, 0x00,
+		0x00, 0x10, 0x00, 0x00, 0x00, 0x00 };
+	static const uint8_t huge_bstr[] = { 0x84, 0x5b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff };
+	static const uint8_t reserved[] = { 0x84, 0x1c, 0, 0, 0 };
+	static const uint8_t stray_break[] = { 0x84, 0xff, 0, 0, 0 };
+	uint8_t deep[64];
+	struct attest_doc *doc = NULL;
+	struct qt_err err = { 0 };
+
+	CHECK(u, attest_parse("h", huge_map, sizeof(huge_map), 0, &doc, &err) == -1);
+	CHECK_STR(u, err.msg, "h: COSE_Sign1: 68719476736 elements announced at offset 6, only 0 bytes left");
+	qt_err_clear(&err);
+	CHECK(u, attest_parse("h", huge_bstr, sizeof(huge_bstr), 0, &doc, &err) == -1);
+	CHECK_STR(u, err.msg, "h: COSE_Sign1: malformed CBOR (truncated) at offset 1");
+	qt_err_clear(&err);
+	CHECK(u, attest_parse("h", reserved, sizeof(reserved), 0, &doc, &err) == -1);
+	CHECK_STR(u, err.msg, "h: COSE_Sign1: malformed CBOR (malformed) at offset 1");
+	qt_err_clear(&err);
+	CHECK(u, attest_parse("h", stray_break, sizeof(stray_break), 0, &doc, &err) == -1);
+	CHECK_STR(u, err.msg, "h: COSE_Sign1: malformed CBOR (syntax error) at offset 2");
+	qt_err_clear(&err);
+	memset(deep, 0x81, sizeof(deep));
+	deep[63] = 0x00;
+	CHECK(u, attest_parse("h", deep, sizeof(deep), 0, &doc, &err) == -1);
+	CHECK_STR(u, err.msg, "h: COSE_Sign1: nested deeper than 16 levels at offset 15");
+	CHECK(u, doc == NULL);
+}
+
 static void
 test_time(struct unit *u)
 {
@@ -467,6 +500,7 @@ main(void)
 		test_broken(&u, &env);
 	}
 	test_encoded(&u);
+	test_prescan(&u);
 	test_time(&u);
 	free(env.qt_root);
 	free(env.aws_root);
