@@ -220,12 +220,11 @@ out:
 static int
 put_at(struct eif_writer *w, uint64_t off, const uint8_t *buf, size_t len, struct qt_err *err)
 {
-	ssize_t n;
-
 	if (w->fd < 0)
 		return 0;
 	while (len > 0) {
-		n = pwrite(w->fd, buf, len, (off_t)off);
+		ssize_t n = pwrite(w->fd, buf, len, (off_t)off);
+
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -470,10 +469,10 @@ static ssize_t
 read_upto(struct reader *r, uint8_t *buf, size_t len, struct qt_err *err)
 {
 	size_t got = 0;
-	ssize_t n;
 
 	while (got < len) {
-		n = read(r->fd, buf + got, len - got);
+		ssize_t n = read(r->fd, buf + got, len - got);
+
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -562,14 +561,15 @@ read_sections(struct reader *r, const struct eif_read_cb *cb, unsigned flags, st
 {
 	const struct eif_header *h = &info->hdr;
 	uint8_t sh[EIF_SECTION_HDR_SIZE];
-	unsigned counts[6] = { 0 }, i, type, sflags;
+	unsigned counts[6] = { 0 }, i;
 	struct eif_section s;
 	enum pcr_role role;
-	const char *why;
-	ssize_t n;
 
 	for (i = 0;; i++) {
 		uint64_t at = r->pos;
+		unsigned type, sflags;
+		const char *why;
+		ssize_t n;
 
 		if ((n = read_upto(r, sh, sizeof(sh), err)) < 0)
 			return -1;
