@@ -243,9 +243,17 @@ emit(struct eif_writer *w, const uint8_t *buf, size_t len, struct qt_err *err)
 {
 	if (len == 0)
 		return 0;
-	if (pcr_stream_update(w->pcr, w->cur_role, buf, len, err) < 0 ||
-	    put_at(w, w->cur_off + EIF_SECTION_HDR_SIZE + w->cur_size, buf, len, err) < 0)
+	if (pcr_stream_update(w->pcr, w->cur_role, buf, len, err) < 0)
 		return -1;
+	if (put_at(w, w->cur_off + EIF_SECTION_HDR_SIZE + w->cur_size, buf, len, err) < 0) {
+		/*
+		 * The hashing thread may still read buf, which is the caller's
+		 * (eif_writer_write's direct path) and may be freed as soon as we
+		 * fail (found with ulimit -f under qt-sign: a use after free).
+		 */
+		(void)pcr_stream_sync(w->pcr, NULL);
+		return -1;
+	}
 	w->cur_size += len;
 	return 0;
 }
@@ -666,7 +674,7 @@ eif_read(int fd, const char *name, const struct eif_read_cb *cb, unsigned flags,
 	struct pcr_stream *ps = NULL;
 	uint8_t hb[EIF_HEADER_SIZE];
 	uint32_t crc;
-	struct stat st;
+	struct stat st, st2;
 	unsigned i;
 	bool have[6] = { false };
 	ssize_t n;
@@ -720,6 +728,19 @@ eif_read(int fd, const char *name, const struct eif_read_cb *cb, unsigned flags,
 	if (info->hdr.version >= 4 && !have[EIF_SECTION_METADATA]) {
 		qt_err_set(err, EINVAL, "%s: no metadata section (required by version %u)", name,
 		    info->hdr.version);
+		goto out;
+	}
+	/*
+	 * A file rewritten, grown or shrunk while we read it measures bytes that
+	 * never existed together: refuse rather than print a PCR for them.
+	 */
+	if (r.size_known && fstat(fd, &st2) == 0 &&
+	    (st2.st_size != st.st_size || st2.st_mtim.tv_sec != st.st_mtim.tv_sec ||
+	        st2.st_mtim.tv_nsec != st.st_mtim.tv_nsec || st2.st_ino != st.st_ino)) {
+		qt_err_set(err, EAGAIN,
+		    "%s: the file changed while it was read (size %lld, now %lld bytes): "
+		    "measure a finished image",
+		    name, (long long)st.st_size, (long long)st2.st_size);
 		goto out;
 	}
 	if (!(flags & EIF_READ_NO_PCR) && pcr_stream_final(ps, &info->pcrs, err) < 0)

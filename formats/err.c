@@ -11,10 +11,19 @@
 int
 qt_err_setv(struct qt_err *err, int code, const char *fmt, va_list ap)
 {
+	char *p;
+
 	if (err == NULL || err->code != 0)
 		return -1;
 	err->code = code != 0 ? code : -1;
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	/*
+	 * Messages quote untrusted input (archive paths, JSON keys, CBOR text):
+	 * keep them on one line and free of terminal escapes.
+	 */
+	for (p = err->msg; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	return -1;
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* tool.c: progname, usage, reports and exit-code mapping for the three tools. */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,11 @@ tool_init(const char *argv0)
 {
 	const char *slash;
 
+	/*
+	 * Past the file-size limit (ulimit -f) a write must fail with EFBIG and be
+	 * reported (exit 2, temporary file removed), not kill us with SIGXFSZ.
+	 */
+	signal(SIGXFSZ, SIG_IGN);
 	if (argv0 == NULL || argv0[0] == '\0')
 		return;
 	slash = strrchr(argv0, '/');

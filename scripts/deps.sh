@@ -1,7 +1,8 @@
 #!/bin/sh
 # deps.sh: install the Debian packages qt needs to build and test, when they
 # are missing. As root on Debian it runs apt-get; otherwise it prints the
-# exact command and fails. Called by `make demo` and `make check`.
+# exact command and fails. Called by `make demo` and `make check`; .ci/run
+# passes --ci for its extra tools.
 set -eu
 
 # build: compiler, pkg-config and the libraries found through it
@@ -13,6 +14,10 @@ set -eu
 PKGS="gcc libc6-dev make pkg-config libssl-dev libarchive-dev libcbor-dev zlib1g-dev
 libjansson-dev openssl bats bats-support bats-assert mandoc time cpio xxd
 softhsm2 opensc libengine-pkcs11-openssl qemu-system-x86 python3-jsonschema"
+# --ci (.ci/run): clang and its libFuzzer/sanitizer runtimes (make fuzz, CC=clang), valgrind
+if [ "${1:-}" = "--ci" ]; then
+	PKGS="$PKGS clang libclang-rt-14-dev valgrind"
+fi
 
 missing=""
 for p in $PKGS; do

@@ -15,7 +15,8 @@ fi
 passed=0
 failed=0
 for t in "$@"; do
-	out=$("./$t" 2>&1)
+	# shellcheck disable=SC2086
+	out=$(${TEST_WRAPPER:-} "./$t" 2>&1) # e.g. TEST_WRAPPER="valgrind --error-exitcode=3"
 	rc=$?
 	printf '%s\n' "$out" | grep -v '^ok ' || true
 	line=$(printf '%s\n' "$out" | tail -n 1)

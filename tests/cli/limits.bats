@@ -37,3 +37,15 @@ setup() {
 	run -2 --separate-stderr qt-measure verify --root "$ROOT" --expect-pcr "0=$ZERO" d17.cbor
 	[ "$stderr" = "qt-measure: d17.cbor: COSE_Sign1: nested deeper than 16 levels at offset 15" ]
 }
+
+@test "qt-measure policy: control characters from the input never reach the terminal (fuzz finding)" {
+	# an escape sequence and a newline inside a JSON key quoted by the error message
+	printf '{"schema_version": 1, "evil\\u001b[2J\\nkey": 1}' >m.json
+	run -2 --separate-stderr qt-measure policy --format huawei m.json
+	assert_output ""
+	[ "$stderr" = "qt-measure: m.json: manifest: unknown key 'evil?[2J?key'" ]
+	# the input the fuzzer found: a raw newline in a key
+	run -2 --separate-stderr qt-measure policy --format huawei "$FIX/fuzz/manifest/newline-in-key.json"
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ "$stderr" == *"manifest: unknown key 'par?t'" ]]
+}
