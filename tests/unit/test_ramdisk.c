@@ -513,7 +513,7 @@ test_command(struct unit *u)
 	ov.n_cmd = 1;
 	CHECK(u, ramdisk_command(NULL, &ov, &cmd, &env, &err) == -1);
 	CHECK_STR(u, err.msg,
-	    "command element 'line\nbreak' holds a newline, which the cmd/env files cannot carry");
+	    "command element 'line?break' holds a newline, which the cmd/env files cannot carry");
 }
 
 static void
