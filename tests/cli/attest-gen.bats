@@ -186,6 +186,22 @@ detail_of() {
 	[ "$(detail_of x509 <<<"$output")" = "OpenSSL: invalid CA certificate (error 79 at depth 1)" ]
 }
 
+@test "attest-gen: intermediate without keyCertSign -> chain fails (exit 1)" {
+	gen d.cose --bundle "$C/root.pem,$C/int1.pem,$C/int2noku.pem"
+	run -1 --separate-stderr verify d.cose
+	[ "$(detail_of chain <<<"$output")" = "cabundle[2] (CN=qt test instance CA): KeyUsage lacks keyCertSign" ]
+}
+
+@test "attest-gen: a leaf with CA:TRUE -> chain fails even though OpenSSL accepts the path" {
+	"$GEN" --key "$C/leaf.key" --cert "$C/leafca.pem" \
+	    --bundle "$C/root.pem,$C/int1.pem,$C/int2.pem" -o d.cose
+	run -1 --separate-stderr verify d.cose
+	[ "$(detail_of chain <<<"$output")" = "certificate (CN=qt test enclave): the leaf is a CA (CA:TRUE)" ]
+	[ "$(verdict_of x509 <<<"$output")" = pass ]
+	[ "$(verdict_of signature <<<"$output")" = pass ]
+	assert_output --partial '"authentic": false'
+}
+
 @test "attest-gen: expired and not yet valid at the instant (notAfter exclusive, notBefore inclusive)" {
 	gen d.cose
 	run -0 --separate-stderr verify d.cose --at 2026-07-01T00:00:00Z
