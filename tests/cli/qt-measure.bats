@@ -300,3 +300,33 @@ cut_section() { dd if="$1" bs=1 skip="$2" count="$3" status=none; }
 	run -0 --separate-stderr qt-measure --help
 	assert_line --index 0 --partial "usage: qt-measure"
 }
+
+@test "qt-measure: describe merges CustomMetadata keys, sorted, after DockerInfo" {
+	printf '{"zeta": [1, "two"], "alpha": {"y": true, "x": null}}' >meta.json
+	run -0 qt-build --kernel "$IN/kernel.bin" --cmdline x --ramdisk "$IN/ramdisk0.cpio" \
+	    --metadata meta.json --image-name app --image-version 7 -o m.eif
+	run -0 --separate-stderr qt-measure describe m.eif
+	expected=$(cat <<'JSON'
+  "ImageName": "app",
+  "ImageVersion": "7",
+  "Metadata": {
+    "BuildTime": "1970-01-01T00:00:00+00:00",
+    "BuildTool": "qt-build",
+    "BuildToolVersion": "0.1.0",
+    "OperatingSystem": "OS",
+    "KernelVersion": "kernel",
+    "DockerInfo": null,
+    "alpha": {
+      "x": null,
+      "y": true
+    },
+    "zeta": [
+      1,
+      "two"
+    ]
+  }
+}
+JSON
+)
+	assert_equal "$(printf '%s\n' "$output" | tail -n 19)" "$expected"
+}
