@@ -67,6 +67,7 @@ struct qt_sink {
 #define QT_CUSTOM_METADATA_MAX 4096u  /* --metadata file, as nitro-cli */
 #define QT_CMDLINE_MAX       (1u << 16)
 #define QT_IO_CHUNK          (1u << 20) /* read/hash granularity of streams */
+#define QT_CHAIN_MAX         8u /* certificates in a signing chain (leaf + intermediates) */
 
 /* Lower-case hex of len bytes into out (2*len+1 bytes, NUL-terminated). */
 void qt_hex(const uint8_t *buf, size_t len, char *out);

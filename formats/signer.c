@@ -492,18 +492,28 @@ check_chain(const char *name, X509 *cert, const uint8_t *pem, size_t pem_len, co
 	}
 	x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
 	X509_free(x);
-	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL)
+	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+		if (sk_X509_num(extra) + 1 >= (int)QT_CHAIN_MAX) {
+			X509_free(x);
+			qt_err_set(err, EINVAL,
+			    "%s: signing certificate chain: more than %u certificates", name,
+			    QT_CHAIN_MAX);
+			goto out;
+		}
 		if (sk_X509_push(extra, x) <= 0) {
 			X509_free(x);
 			qt_err_ssl(err, "out of memory");
 			goto out;
 		}
+	}
 	ERR_clear_error();
 	if (X509_STORE_CTX_init(ctx, store, cert, extra) != 1) {
 		qt_err_ssl(err, "X509_STORE_CTX_init");
 		goto out;
 	}
 	X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx), (time_t)at);
+	/* depth counts the CAs above the leaf: leaf + 7 = QT_CHAIN_MAX certificates */
+	X509_VERIFY_PARAM_set_depth(X509_STORE_CTX_get0_param(ctx), (int)QT_CHAIN_MAX - 1);
 	if (allow_expired)
 		X509_VERIFY_PARAM_set_flags(
 		    X509_STORE_CTX_get0_param(ctx), X509_V_FLAG_NO_CHECK_TIME);

@@ -49,3 +49,30 @@ setup() {
 	[ "${#stderr_lines[@]}" -eq 1 ]
 	[[ "$stderr" == *"manifest: unknown key 'par?t'" ]]
 }
+
+@test "qt-sign --verify: a signing chain of more than 8 certificates exits 2; 8 verify" {
+	S="$FIX/sign"
+	cp "$GOLD/outputs/c2_x86_2rd.eif" c2.eif
+	for n in 7 8; do
+		{ cat "$S/leaf.pem"; for i in $(seq $n); do cat "$S/ca.pem"; done; } >chain$n.pem
+		qt-sign c2.eif --key "$S/leaf-key.pem" --cert chain$n.pem -o s$n.eif >/dev/null
+	done
+	run -0 --separate-stderr qt-sign --verify s7.eif --ca "$S/ca.pem" --json=short
+	[[ "$output" == *'"Verified":true'* ]]
+	run -2 --separate-stderr qt-sign --verify s8.eif --ca "$S/ca.pem"
+	assert_output ""
+	[ "$stderr" = "qt-sign: s8.eif: signing certificate chain: more than 8 certificates" ]
+}
+
+@test "qt-measure policy: JSON nested deeper than 2048 levels exits 2" {
+	printf '%.0s[' $(seq 2049) >deep.json
+	printf '%.0s]' $(seq 2049) >>deep.json
+	run -2 --separate-stderr qt-measure policy --format huawei deep.json
+	[ "$stderr" = "qt-measure: deep.json: line 1, column 2049: maximum parsing depth reached near '['" ]
+}
+
+@test "qt-measure verify: a document over 32768 bytes exits 2" {
+	head -c 32769 /dev/zero >big.cbor
+	run -2 --separate-stderr qt-measure verify --root "$ROOT" --expect-pcr "0=$ZERO" big.cbor
+	[[ "$stderr" == "qt-measure: big.cbor: "*"32768"* ]]
+}
