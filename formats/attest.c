@@ -370,6 +370,18 @@ take_opt_bstr(const char *name, const char *what, const cbor_item_t *it, size_t 
 	return take_bstr(name, what, it, 0, max, ret, err);
 }
 
+/* Document text for a message: at most 32 bytes, non-printable bytes as '?'. */
+static const char *
+shown(const uint8_t *p, size_t n, char *out, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < n && i < 32 && i + 1 < len; i++)
+		out[i] = p[i] >= 0x20 && p[i] <= 0x7e && p[i] != '\'' ? (char)p[i] : '?';
+	out[i] = '\0';
+	return out;
+}
+
 static bool
 text_is(const cbor_item_t *it, const char *s)
 {
@@ -456,7 +468,7 @@ parse_field(struct attest_doc *doc, enum field f, const cbor_item_t *v, const st
     struct qt_err *err)
 {
 	const char *name = doc->name;
-	char what[48];
+	char what[48], quoted[40];
 	size_t i, n;
 	cbor_item_t **items;
 
@@ -471,8 +483,11 @@ parse_field(struct attest_doc *doc, enum field f, const cbor_item_t *v, const st
 			    what, n, ATTEST_MODULE_ID_MAX);
 		memcpy(doc->module_id, cbor_string_handle(v), n);
 		doc->module_id[n] = '\0';
-		if (strlen(doc->module_id) != n)
-			return qt_err_set(err, EINVAL, "%s: %s: contains a NUL byte", name, what);
+		/* both platforms write ASCII ids; anything else is refused, not printed */
+		for (i = 0; i < n; i++)
+			if (doc->module_id[i] < 0x20 || doc->module_id[i] > 0x7e)
+				return qt_err_set(err, EINVAL,
+				    "%s: %s: byte %zu is not printable ASCII", name, what, i);
 		return 0;
 	case F_TIMESTAMP:
 		if (!cbor_isa_uint(v))
@@ -489,8 +504,8 @@ parse_field(struct attest_doc *doc, enum field f, const cbor_item_t *v, const st
 			return qt_err_set(err, EINVAL, "%s: %s: not a text string", name, what);
 		if (!text_is(v, "SHA384")) {
 			n = cbor_string_length(v);
-			return qt_err_set(err, EINVAL, "%s: %s: '%.*s' is not SHA384", name, what,
-			    (int)(n > 32 ? 32 : n), (const char *)cbor_string_handle(v));
+			return qt_err_set(err, EINVAL, "%s: %s: '%s' is not SHA384", name, what,
+			    shown(cbor_string_handle(v), n, quoted, sizeof(quoted)));
 		}
 		return 0;
 	case F_PCRS:
@@ -531,6 +546,7 @@ parse_payload(struct attest_doc *doc, size_t base, const struct limits *lim, str
 	cbor_item_t *map = NULL;
 	struct cbor_pair *pairs;
 	unsigned seen = 0;
+	char quoted[40];
 	size_t i, n, k;
 	int f, r = -1;
 
@@ -557,8 +573,8 @@ parse_payload(struct attest_doc *doc, size_t base, const struct limits *lim, str
 			f = F_PUBLIC_KEY;
 		if (f < 0) {
 			k = cbor_string_length(pairs[i].key);
-			qt_err_set(err, EINVAL, "%s: payload: unknown key '%.*s'", doc->name,
-			    (int)(k > 32 ? 32 : k), (const char *)cbor_string_handle(pairs[i].key));
+			qt_err_set(err, EINVAL, "%s: payload: unknown key '%s'", doc->name,
+			    shown(cbor_string_handle(pairs[i].key), k, quoted, sizeof(quoted)));
 			goto out;
 		}
 		if (seen & (1u << f)) {

@@ -116,6 +116,16 @@ detail_of() {
 	assert_equal "$stderr" "qt-measure: d.cose: payload: duplicate key 'nonce'"
 }
 
+@test "attest-gen: unknown payload key and a non-ASCII module_id -> exit 2, shown safely" {
+	gen d.cose --mutate unknown-key
+	run -2 --separate-stderr verify d.cose
+	assert_equal "$stderr" "qt-measure: d.cose: payload: unknown key 'extra?'"
+	gen d.cose --module-id "$(printf 'i-0123\033[2J')"
+	run -2 --separate-stderr verify d.cose
+	assert_equal "$stderr" "qt-measure: d.cose: payload: module_id: byte 6 is not printable ASCII"
+	assert_line --index 1 '  "verdict": "error",'
+}
+
 @test "attest-gen: oversize fields -> exit 2 naming the field and the limit" {
 	gen d.cose --mutate oversize=nonce
 	run -2 --separate-stderr verify d.cose

@@ -9,7 +9,7 @@
  *            [--shape qingtian|nitro] [--tag] [--be|--le] [--timestamp MS]
  *            [--module-id S] [--pcr N=HEX]... [--nonce HEX] [--user-data HEX]
  *            [--public-key HEX] [--digest S] [--alg N] [--mutate WHAT] -o OUT
- * WHAT: flip-payload flip-signature truncate trailing tag=N dup-key
+ * WHAT: flip-payload flip-signature truncate trailing tag=N dup-key unknown-key
  *       oversize=FIELD missing=FIELD bundle-reverse bundle-drop=N
  */
 #include <getopt.h>
@@ -189,7 +189,7 @@ payload(struct buf *b, const struct opt *o)
 
 	if (miss != NULL)
 		nfields--;
-	if (mut(o, "dup-key"))
+	if (mut(o, "dup-key") || mut(o, "unknown-key"))
 		nfields++;
 	head(b, 5, nfields, 0);
 	/* module_id first in both shapes */
@@ -263,6 +263,10 @@ payload(struct buf *b, const struct opt *o)
 	if (mut(o, "dup-key")) {
 		text(b, "nonce");
 		bstr(b, (const uint8_t *)"x", 1);
+	}
+	if (mut(o, "unknown-key")) {
+		text(b, "extra\x01");
+		head(b, 0, 0, 0);
 	}
 	return flip_at;
 }
