@@ -578,8 +578,13 @@ read_layer(struct ramdisk_tree *t, struct archive *a, uint32_t layer, bool white
 				return -1;
 			e->size = strlen(sl);
 		} else if (kind == K_REG) {
-			if (spool_entry(t, a, e, ctx, err) < 0)
-				return -1;
+			/* newc sizes are 32-bit (checked again after reading: sparse, pax sizes) */
+			if (archive_entry_size(ae) > (la_int64_t)UINT32_MAX ||
+			    spool_entry(t, a, e, ctx, err) < 0 ||
+			    e->size > UINT32_MAX)
+				return qt_err_set(err, EFBIG,
+				    "%s: entry '%s': 4 GiB or more: cpio newc cannot store it", ctx,
+				    name);
 		}
 		if (ht_put(t, idx, err) < 0)
 			return -1;
@@ -740,6 +745,11 @@ load_dir(struct ramdisk_tree *t, struct qt_err *err)
 				goto out;
 			}
 			e->size = (uint64_t)st->st_size;
+			if (e->size > UINT32_MAX) {
+				qt_err_set(err, EFBIG, "%s/%s: 4 GiB or more: cpio newc cannot store it",
+				    t->name, path);
+				goto out;
+			}
 			t->st.bytes += e->size;
 			/* hard links: group later by (dev, ino) */
 			e->group = st->st_nlink > 1 ? UINT32_MAX : 0;
@@ -1188,8 +1198,14 @@ load_docker(struct ramdisk_tree *t, const char *image, struct qt_err *err)
 	const char *os, *arch;
 	int r = -1;
 
-	if (outer_slurp(t, "manifest.json", &mbuf, &mlen, err) < 0)
+	if (outer_slurp(t, "manifest.json", &mbuf, &mlen, err) < 0) {
+		if (err->code == ENOENT) { /* say what the file is not */
+			qt_err_clear(err);
+			qt_err_set(err, ENOENT, "%s: no manifest.json: not a `docker save` archive",
+			    t->name);
+		}
 		goto out;
+	}
 	if ((root = json_loadb((char *)mbuf, mlen, JSON_REJECT_DUPLICATES, &je)) == NULL) {
 		qt_err_set(err, EINVAL, "%s: manifest.json: line %d: %s", t->name, je.line, je.text);
 		goto out;

@@ -195,6 +195,12 @@ pcr() { # pcr N < json
 	assert_equal "$stderr" "qt-build: $RD/many.tar: more than 99 entries (limit; see --max-entries)"
 	run -2 --separate-stderr qb --rootfs "$RD/simple.tar.gz" --cmd /x --max-bytes 10 -o out.eif
 	assert_equal "$stderr" "qt-build: $RD/simple.tar.gz: entry 'bin/app': more than 10 bytes of contents (limit; see --max-bytes)"
+	run -2 --separate-stderr qb --rootfs "docker-archive:$RD/simple.tar" -o out.eif
+	assert_equal "$stderr" "qt-build: $RD/simple.tar: no manifest.json: not a \`docker save\` archive"
+	mkdir big && truncate -s 4G big/f # sparse: refused before a byte is read
+	run -2 --separate-stderr qb --rootfs big --cmd /x -o out.eif
+	assert_equal "$stderr" "qt-build: big/f: 4 GiB or more: cpio newc cannot store it"
+	rm -r big
 	assert_equal "$(cat out.eif)" old
 	assert_equal "$(ls -A)" out.eif
 }
