@@ -195,3 +195,12 @@ JSON
 	run -0 mandoc -Tlint -W warning "$TOP/man/qt-build.1" "$TOP/man/qt-measure.1" "$TOP/man/qt-eif.5"
 	assert_output ""
 }
+
+@test "qt-build: --cmdline-file trims Unicode white space as Rust's str::trim, not inner bytes" {
+	printf '\xc2\xa0\xe3\x80\x80 console=ttyS0  quiet\xe2\x80\xa8\r\n' >cmdline
+	run -0 qt-build --kernel "$IN/kernel.bin" --cmdline-file cmdline \
+	    --ramdisk "$IN/ramdisk0.cpio" -o t.eif
+	# cmdline section: header at 8829, 12-byte header, data 20 bytes
+	assert_equal "$(dd if=t.eif bs=1 skip=8833 count=8 status=none | xxd -p)" "0000000000000014"
+	assert_equal "$(dd if=t.eif bs=1 skip=8841 count=20 status=none)" "console=ttyS0  quiet"
+}
