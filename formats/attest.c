@@ -648,10 +648,7 @@ out:
 	return r;
 }
 
-/*
- * Offset of the content of the n-th top-level definite byte string inside the
- * COSE array: only used to name offsets in messages, so a best effort walk.
- */
+/* Length of a CBOR head from its first byte (offsets in messages only). */
 static size_t
 head_len(uint8_t ib)
 {

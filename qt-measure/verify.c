@@ -184,6 +184,9 @@ cmd_verify(int argc, char *argv[])
 		o.at_mode = ATTEST_AT_TIME;
 	else
 		tool_usage(verify_usage, "--at: '%.40s' is not now, doc or an RFC 3339 time", at);
+	if (o.at_mode == ATTEST_AT_DOC && o.max_age >= 0)
+		tool_usage(verify_usage, "--max-age with --at doc measures nothing (the age is 0); "
+		                         "use --at now or a time");
 	if (platform == NULL || strcmp(platform, "auto") == 0)
 		o.platform = ATTEST_PLATFORM_AUTO;
 	else if (strcmp(platform, "qingtian") == 0)

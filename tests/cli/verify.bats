@@ -100,6 +100,12 @@ verdict_of() { # check name -> verdict
 	assert_output --partial 'document is 61 s old, more than 60 s'
 }
 
+@test "qt-measure verify: --max-age with --at doc is refused (it would always pass)" {
+	run -2 --separate-stderr qt-measure verify --root "$A/aws-nitro-root-G1.pem" --at doc \
+	    --max-age 60 --expect-pcr 0=$NA_PCR0 "$A/nitro-noauth-signed.cose"
+	[[ "$stderr" == "qt-measure: --max-age with --at doc measures nothing"* ]]
+}
+
 @test "qt-measure verify: no expectation is an error (exit 2), not a pass" {
 	run -2 --separate-stderr qt-measure verify --root "$A/aws-nitro-root-G1.pem" \
 	    "$A/nitro-noauth-signed.cose"
