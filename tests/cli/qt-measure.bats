@@ -330,3 +330,13 @@ JSON
 )
 	assert_equal "$(printf '%s\n' "$output" | tail -n 19)" "$expected"
 }
+
+@test "qt-measure: describe of a metadata section that is not the reference JSON exits 2" {
+	poke c2.eif 8972 5b # '{' -> '['
+	fix_crc c2.eif
+	run -2 --separate-stderr qt-measure describe c2.eif
+	assert_output ""
+	[[ "$stderr" == "qt-measure: c2.eif: metadata section: invalid JSON at byte "* ]]
+	# the measurements do not depend on the metadata
+	run -0 --separate-stderr qt-measure --json=short c2.eif
+}
