@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -406,9 +407,7 @@ spool_entry(struct ramdisk_tree *t, struct archive *a, struct ent *e, const char
 	uint64_t done = 0;
 	int r;
 
-	if (spool_flush(t, err) < 0) /* keep offsets simple: entry data starts at spool_size */
-		return -1;
-	e->src = S_SPOOL;
+	e->src = S_SPOOL; /* spool_size counts buffered bytes too: read back after the last flush */
 	e->off = t->spool_size;
 	for (;;) {
 		r = archive_read_data_block(a, &buf, &len, &off);
@@ -2067,17 +2066,143 @@ out:
 /* ------------------------------------------------------------------ */
 /* writing cpio newc */
 
+/*
+ * The bytes of a ramdisk go to the sink from a second thread: this thread
+ * reads files into one buffer while the sink (the EIF writer: hashing, CRC,
+ * writing) consumes the previous ones. NPIPE buffers in a ring; without a
+ * thread (pthread_create failed) the writes happen in line.
+ */
+#define NPIPE 4
+
+struct pipe {
+	struct qt_sink down;
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint8_t *buf[NPIPE];
+	size_t len[NPIPE];
+	unsigned tail, count; /* full buffers: tail .. tail+count-1, the consumer's is tail */
+	bool inited, started, done, failed;
+	struct qt_err err; /* the sink's error, set by the consumer */
+};
+
+static void *
+pipe_main(void *arg)
+{
+	struct pipe *p = arg;
+	unsigned i;
+	int r;
+
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (p->count == 0 && !p->done)
+			pthread_cond_wait(&p->cv, &p->mu);
+		if (p->count == 0)
+			break;
+		i = p->tail;
+		r = 0;
+		if (!p->failed) {
+			pthread_mutex_unlock(&p->mu);
+			r = p->down.write(p->down.ctx, p->buf[i], p->len[i], &p->err);
+			pthread_mutex_lock(&p->mu);
+		}
+		if (r < 0)
+			p->failed = true;
+		p->tail = (i + 1) % NPIPE;
+		p->count--;
+		pthread_cond_broadcast(&p->cv);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+static int
+pipe_init(struct pipe *p, struct qt_sink down, struct qt_err *err)
+{
+	unsigned i;
+
+	memset(p, 0, sizeof(*p));
+	p->down = down;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	p->inited = true;
+	for (i = 0; i < NPIPE; i++)
+		if ((p->buf[i] = malloc(CPIO_BUF)) == NULL)
+			return qt_err_set(err, ENOMEM, "out of memory");
+	p->started = pthread_create(&p->th, NULL, pipe_main, p) == 0;
+	return 0;
+}
+
+static int
+pipe_failed(struct pipe *p, struct qt_err *err)
+{
+	return qt_err_set(err, p->err.code != 0 ? p->err.code : EIO, "%s", p->err.msg);
+}
+
+/* Hand *bufp (len bytes, the producer's buffer) to the sink; *bufp becomes a free one. */
+static int
+pipe_submit(struct pipe *p, uint8_t **bufp, size_t len, struct qt_err *err)
+{
+	bool failed;
+
+	if (len == 0)
+		return 0;
+	if (!p->started)
+		return p->down.write(p->down.ctx, *bufp, len, err);
+	pthread_mutex_lock(&p->mu);
+	p->len[(p->tail + p->count) % NPIPE] = len;
+	p->count++;
+	pthread_cond_broadcast(&p->cv);
+	while (p->count == NPIPE && !p->failed)
+		pthread_cond_wait(&p->cv, &p->mu);
+	failed = p->failed;
+	*bufp = p->buf[(p->tail + p->count) % NPIPE];
+	pthread_mutex_unlock(&p->mu);
+	return failed ? pipe_failed(p, err) : 0;
+}
+
+/* Wait until the sink has every byte (or failed). */
+static int
+pipe_end(struct pipe *p, struct qt_err *err)
+{
+	if (!p->started)
+		return 0;
+	pthread_mutex_lock(&p->mu);
+	p->done = true;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	pthread_join(p->th, NULL);
+	p->started = false;
+	return p->failed ? pipe_failed(p, err) : 0;
+}
+
+static void
+pipe_free(struct pipe *p)
+{
+	unsigned i;
+
+	if (p->started)
+		(void)pipe_end(p, NULL);
+	if (p->inited) {
+		pthread_mutex_destroy(&p->mu);
+		pthread_cond_destroy(&p->cv);
+	}
+	for (i = 0; i < NPIPE; i++)
+		free(p->buf[i]);
+}
+
 struct cpio {
-	struct qt_sink sink;
+	struct pipe pipe;
 	const struct ramdisk_tree *t;
-	uint8_t *buf;
+	uint8_t *buf; /* cpio bytes being assembled (a pipe buffer unless gz) */
 	size_t len;
 	uint64_t total; /* cpio bytes so far (before compression) */
 	uint32_t ino;   /* inode counter */
 	bool gz;
 	bool zinit;
 	z_stream z;
-	uint8_t *zbuf;
+	uint8_t *zbuf; /* gz: compressed bytes being assembled (a pipe buffer) */
+	size_t zlen;
 };
 
 static int
@@ -2086,7 +2211,7 @@ cpio_emit(struct cpio *c, int flush, struct qt_err *err)
 	int zr;
 
 	if (!c->gz) {
-		if (c->len > 0 && c->sink.write(c->sink.ctx, c->buf, c->len, err) < 0)
+		if (pipe_submit(&c->pipe, &c->buf, c->len, err) < 0)
 			return -1;
 		c->len = 0;
 		return 0;
@@ -2094,15 +2219,18 @@ cpio_emit(struct cpio *c, int flush, struct qt_err *err)
 	c->z.next_in = c->buf;
 	c->z.avail_in = (uInt)c->len;
 	do {
-		c->z.next_out = c->zbuf;
-		c->z.avail_out = CPIO_BUF;
+		c->z.next_out = c->zbuf + c->zlen;
+		c->z.avail_out = (uInt)(CPIO_BUF - c->zlen);
 		zr = deflate(&c->z, flush);
 		if (zr == Z_STREAM_ERROR)
 			return qt_err_set(err, EIO, "gzip: deflate failed");
-		if (c->z.avail_out < CPIO_BUF &&
-		    c->sink.write(c->sink.ctx, c->zbuf, CPIO_BUF - c->z.avail_out, err) < 0)
-			return -1;
-	} while (c->z.avail_in > 0 || c->z.avail_out == 0 || (flush == Z_FINISH && zr != Z_STREAM_END));
+		c->zlen = CPIO_BUF - c->z.avail_out;
+		if (c->zlen == CPIO_BUF || (flush == Z_FINISH && zr == Z_STREAM_END)) {
+			if (pipe_submit(&c->pipe, &c->zbuf, c->zlen, err) < 0)
+				return -1;
+			c->zlen = 0;
+		}
+	} while (c->z.avail_in > 0 || (flush == Z_FINISH && zr != Z_STREAM_END));
 	c->len = 0;
 	return 0;
 }
@@ -2287,39 +2415,42 @@ cpio_begin(struct cpio *c, const struct ramdisk_tree *t, bool gz, struct qt_sink
     struct qt_err *err)
 {
 	memset(c, 0, sizeof(*c));
-	c->sink = sink;
 	c->t = t;
 	c->gz = gz;
+	if (pipe_init(&c->pipe, sink, err) < 0)
+		return -1;
+	if (!gz) {
+		c->buf = c->pipe.buf[0];
+		return 0;
+	}
+	c->zbuf = c->pipe.buf[0];
 	if ((c->buf = malloc(CPIO_BUF)) == NULL)
 		return qt_err_set(err, ENOMEM, "out of memory");
-	if (gz) {
-		if ((c->zbuf = malloc(CPIO_BUF)) == NULL)
-			return qt_err_set(err, ENOMEM, "out of memory");
-		/* gzip wrapper (15 + 16): zlib writes MTIME 0, no name, OS 3; fixed level 6 */
-		if (deflateInit2(&c->z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-			return qt_err_set(err, ENOMEM, "gzip: cannot initialise zlib");
-		c->zinit = true;
-	}
+	/* gzip wrapper (15 + 16): zlib writes MTIME 0, no name, OS 3; fixed level 6 */
+	if (deflateInit2(&c->z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return qt_err_set(err, ENOMEM, "gzip: cannot initialise zlib");
+	c->zinit = true;
 	return 0;
 }
 
-/* Trailer, zero padding to a 512-byte block (GNU cpio's), final flush. */
+/* Trailer, zero padding to a 512-byte block (GNU cpio's), final flush, sink drained. */
 static int
 cpio_end(struct cpio *c, struct qt_err *err)
 {
 	if (cpio_header(c, "", "TRAILER!!!", 0, 0, 0, 0, 1, 0, 0, err) < 0 ||
-	    cpio_align(c, CPIO_BLOCK, err) < 0)
+	    cpio_align(c, CPIO_BLOCK, err) < 0 || cpio_emit(c, Z_FINISH, err) < 0)
 		return -1;
-	return cpio_emit(c, Z_FINISH, err);
+	return pipe_end(&c->pipe, err);
 }
 
 static void
 cpio_free(struct cpio *c)
 {
+	pipe_free(&c->pipe); /* joins the thread first: nothing reads the buffers after this */
 	if (c->zinit)
 		deflateEnd(&c->z);
-	free(c->zbuf);
-	free(c->buf);
+	if (c->gz)
+		free(c->buf);
 }
 
 /* "a\nb\n" for {a, b}. */
