@@ -165,7 +165,7 @@ big_roundtrip(struct unit *u)
 	struct pcr_set wp;
 	uint8_t *data, reg[PCR_LEN];
 	char *meta = NULL;
-	size_t metalen, i, off, step;
+	size_t metalen = 0, i, off, step;
 	FILE *f = tmpfile();
 
 	data = malloc(klen + r0len + r1len);
