@@ -15,10 +15,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
 #include <archive.h>
 #include <archive_entry.h>
 #include <jansson.h>
+#include <openssl/evp.h>
 #include <zlib.h>
 
 #include "bytes.h"
@@ -58,9 +58,9 @@ struct ent {
 
 struct ramdisk_tree {
 	enum ramdisk_kind kind;
-	char *name;    /* the source as named by the user (file or directory) */
-	int rootfd;    /* directory sources */
-	int spoolfd;   /* archive sources */
+	char *name;  /* the source as named by the user (file or directory) */
+	int rootfd;  /* directory sources */
+	int spoolfd; /* archive sources */
 	struct ent *ents;
 	size_t n, cap;
 	size_t *out; /* survivors, byte-wise path order */
@@ -377,8 +377,9 @@ static int
 check_limits(struct ramdisk_tree *t, const char *ctx, struct qt_err *err)
 {
 	if (++t->st.entries > t->opts.max_entries)
-		return qt_err_set(err, EFBIG, "%s: more than %llu entries (limit; see --max-entries)",
-		    ctx, (unsigned long long)t->opts.max_entries);
+		return qt_err_set(err, EFBIG,
+		    "%s: more than %llu entries (limit; see --max-entries)", ctx,
+		    (unsigned long long)t->opts.max_entries);
 	return 0;
 }
 
@@ -398,8 +399,8 @@ note_first(char *dst, size_t len, const char *path)
 
 /* Read the data of the current entry into the spool. */
 static int
-spool_entry(struct ramdisk_tree *t, struct archive *a, struct ent *e, const char *ctx,
-    struct qt_err *err)
+spool_entry(
+    struct ramdisk_tree *t, struct archive *a, struct ent *e, const char *ctx, struct qt_err *err)
 {
 	const void *buf;
 	size_t len;
@@ -417,11 +418,12 @@ spool_entry(struct ramdisk_tree *t, struct archive *a, struct ent *e, const char
 			return qt_err_set(err, EINVAL, "%s: entry '%s': %s", ctx, e->path,
 			    archive_error_string(a));
 		if (off < 0 || (uint64_t)off < done)
-			return qt_err_set(err, EINVAL, "%s: entry '%s': data out of order", ctx,
-			    e->path);
+			return qt_err_set(
+			    err, EINVAL, "%s: entry '%s': data out of order", ctx, e->path);
 		if ((uint64_t)off - done + len > t->opts.max_bytes - t->st.bytes)
 			return qt_err_set(err, EFBIG,
-			    "%s: entry '%s': more than %llu bytes of contents (limit; see --max-bytes)",
+			    "%s: entry '%s': more than %llu bytes of contents (limit; see "
+			    "--max-bytes)",
 			    ctx, e->path, (unsigned long long)t->opts.max_bytes);
 		if ((uint64_t)off > done) { /* sparse hole */
 			if (spool_write(t, NULL, (size_t)((uint64_t)off - done), err) < 0)
@@ -443,8 +445,8 @@ spool_entry(struct ramdisk_tree *t, struct archive *a, struct ent *e, const char
  * into the tree. ctx names the archive and layer in messages.
  */
 static int
-read_layer(struct ramdisk_tree *t, struct archive *a, uint32_t layer, bool whiteouts,
-    struct qt_err *err)
+read_layer(
+    struct ramdisk_tree *t, struct archive *a, uint32_t layer, bool whiteouts, struct qt_err *err)
 {
 	struct archive_entry *ae;
 	char ctx[600], path[RAMDISK_PATH_MAX + 1], tpath[RAMDISK_PATH_MAX + 1];
@@ -470,8 +472,8 @@ read_layer(struct ramdisk_tree *t, struct archive *a, uint32_t layer, bool white
 			    (unsigned long long)t->st.entries);
 		r = norm_path(name, path, sizeof(path) - 8);
 		if (r == -1)
-			return qt_err_set(err, EINVAL, "%s: entry '%s': path leaves the root", ctx,
-			    name);
+			return qt_err_set(
+			    err, EINVAL, "%s: entry '%s': path leaves the root", ctx, name);
 		if (r == -2)
 			return qt_err_set(err, ENAMETOOLONG,
 			    "%s: entry '%.64s...': path longer than PATH_MAX (%u)", ctx, name,
@@ -491,7 +493,8 @@ read_layer(struct ramdisk_tree *t, struct archive *a, uint32_t layer, bool white
 				if (base[4] == '\0' || strcmp(base + 4, ".") == 0 ||
 				    strcmp(base + 4, "..") == 0)
 					return qt_err_set(err, EINVAL,
-					    "%s: whiteout '%s' does not name an entry of its directory",
+					    "%s: whiteout '%s' does not name an entry of its "
+					    "directory",
 					    ctx, name);
 				memmove(path + plen, base + 4, strlen(base + 4) + 1);
 				kind = K_WHITEOUT;
@@ -510,12 +513,13 @@ read_layer(struct ramdisk_tree *t, struct archive *a, uint32_t layer, bool white
 			r = norm_path(hl, tpath, sizeof(tpath) - 8);
 			if (r < 0)
 				return qt_err_set(err, EINVAL,
-				    "%s: entry '%s': hard link target '%s' leaves the root", ctx, name,
-				    hl);
+				    "%s: entry '%s': hard link target '%s' leaves the root", ctx,
+				    name, hl);
 			target = ht_get(t, tpath);
 			if (target == NULL || target->kind != K_REG)
 				return qt_err_set(err, EINVAL,
-				    "%s: entry '%s': hard link to '%s', which is not a regular file "
+				    "%s: entry '%s': hard link to '%s', which is not a regular "
+				    "file "
 				    "earlier in the archive",
 				    ctx, name, hl);
 			if (target->group == 0)
@@ -556,8 +560,8 @@ read_layer(struct ramdisk_tree *t, struct archive *a, uint32_t layer, bool white
 		}
 		if (archive_entry_uid(ae) < 0 || archive_entry_uid(ae) > UINT32_MAX ||
 		    archive_entry_gid(ae) < 0 || archive_entry_gid(ae) > UINT32_MAX)
-			return qt_err_set(err, EINVAL, "%s: entry '%s': uid or gid out of range", ctx,
-			    name);
+			return qt_err_set(
+			    err, EINVAL, "%s: entry '%s': uid or gid out of range", ctx, name);
 		if (ent_add(t, path, kind, layer, &idx, err) < 0)
 			return -1;
 		e = &t->ents[idx];
@@ -579,8 +583,7 @@ read_layer(struct ramdisk_tree *t, struct archive *a, uint32_t layer, bool white
 		} else if (kind == K_REG) {
 			/* newc sizes are 32-bit (checked again after reading: sparse, pax sizes) */
 			if (archive_entry_size(ae) > (la_int64_t)UINT32_MAX ||
-			    spool_entry(t, a, e, ctx, err) < 0 ||
-			    e->size > UINT32_MAX)
+			    spool_entry(t, a, e, ctx, err) < 0 || e->size > UINT32_MAX)
 				return qt_err_set(err, EFBIG,
 				    "%s: entry '%s': 4 GiB or more: cpio newc cannot store it", ctx,
 				    name);
@@ -652,8 +655,8 @@ load_dir(struct ramdisk_tree *t, struct qt_err *err)
 	}
 	/* Follow the named directory if it is a link, never a link inside it. */
 	archive_read_disk_set_symlink_hybrid(a);
-	archive_read_disk_set_behavior(a,
-	    ARCHIVE_READDISK_NO_ACL | ARCHIVE_READDISK_NO_FFLAGS | ARCHIVE_READDISK_NO_SPARSE);
+	archive_read_disk_set_behavior(
+	    a, ARCHIVE_READDISK_NO_ACL | ARCHIVE_READDISK_NO_FFLAGS | ARCHIVE_READDISK_NO_SPARSE);
 	if (archive_read_disk_open(a, t->name) != ARCHIVE_OK) {
 		qt_err_set(err, EINVAL, "%s: %s", t->name, archive_error_string(a));
 		goto out;
@@ -686,8 +689,9 @@ load_dir(struct ramdisk_tree *t, struct qt_err *err)
 			goto out;
 		r = norm_path(name + rootlen, path, sizeof(path) - 8);
 		if (r == -2) {
-			qt_err_set(err, ENAMETOOLONG, "%s: '%.64s...': path longer than PATH_MAX (%u)",
-			    t->name, name + rootlen, RAMDISK_PATH_MAX);
+			qt_err_set(err, ENAMETOOLONG,
+			    "%s: '%.64s...': path longer than PATH_MAX (%u)", t->name,
+			    name + rootlen, RAMDISK_PATH_MAX);
 			goto out;
 		}
 		if (r < 0 || path[0] == '\0') {
@@ -739,14 +743,16 @@ load_dir(struct ramdisk_tree *t, struct qt_err *err)
 			if (st->st_size < 0 ||
 			    (uint64_t)st->st_size > t->opts.max_bytes - t->st.bytes) {
 				qt_err_set(err, EFBIG,
-				    "%s/%s: more than %llu bytes of contents (limit; see --max-bytes)",
+				    "%s/%s: more than %llu bytes of contents (limit; see "
+				    "--max-bytes)",
 				    t->name, path, (unsigned long long)t->opts.max_bytes);
 				goto out;
 			}
 			e->size = (uint64_t)st->st_size;
 			if (e->size > UINT32_MAX) {
-				qt_err_set(err, EFBIG, "%s/%s: 4 GiB or more: cpio newc cannot store it",
-				    t->name, path);
+				qt_err_set(err, EFBIG,
+				    "%s/%s: 4 GiB or more: cpio newc cannot store it", t->name,
+				    path);
 				goto out;
 			}
 			t->st.bytes += e->size;
@@ -755,8 +761,8 @@ load_dir(struct ramdisk_tree *t, struct qt_err *err)
 		} else if (kind == K_LNK) {
 			sl = archive_entry_symlink(ae);
 			if (sl == NULL || *sl == '\0' || strlen(sl) >= RAMDISK_PATH_MAX) {
-				qt_err_set(err, EINVAL, "%s/%s: symbolic link target empty or too long",
-				    t->name, path);
+				qt_err_set(err, EINVAL,
+				    "%s/%s: symbolic link target empty or too long", t->name, path);
 				goto out;
 			}
 			if ((e->link = xstrdup(sl, err)) == NULL)
@@ -869,10 +875,11 @@ strv_from_json(const json_t *arr, struct ramdisk_strv *ret, const char *ctx, con
 
 	if (!json_is_array(arr))
 		return qt_err_set(err, EINVAL, "%s: config: %s is not an array", ctx, key);
-	json_array_foreach(arr, i, v) {
+	json_array_foreach(arr, i, v)
+	{
 		if (!json_is_string(v))
-			return qt_err_set(err, EINVAL, "%s: config: %s[%zu] is not a string", ctx, key,
-			    i);
+			return qt_err_set(
+			    err, EINVAL, "%s: config: %s[%zu] is not a string", ctx, key, i);
 		if (strv_push(ret, json_string_value(v), err) < 0)
 			return -1;
 	}
@@ -881,8 +888,8 @@ strv_from_json(const json_t *arr, struct ramdisk_strv *ret, const char *ctx, con
 
 /* The "config" object of a docker or OCI image configuration. */
 static int
-parse_config(struct ramdisk_tree *t, const uint8_t *buf, size_t len, const char *ctx,
-    struct qt_err *err)
+parse_config(
+    struct ramdisk_tree *t, const uint8_t *buf, size_t len, const char *ctx, struct qt_err *err)
 {
 	json_error_t je;
 	json_t *root, *c, *v;
@@ -1025,8 +1032,8 @@ outer_find(struct ramdisk_tree *t, const char *member, struct archive **ret, str
 
 /* Read a small member whole (JSON). */
 static int
-outer_slurp(struct ramdisk_tree *t, const char *member, uint8_t **ret, size_t *ret_len,
-    struct qt_err *err)
+outer_slurp(
+    struct ramdisk_tree *t, const char *member, uint8_t **ret, size_t *ret_len, struct qt_err *err)
 {
 	struct archive *a = NULL;
 	uint8_t *buf = NULL;
@@ -1043,7 +1050,8 @@ outer_slurp(struct ramdisk_tree *t, const char *member, uint8_t **ret, size_t *r
 	for (;;) {
 		n = archive_read_data(a, buf + len, RAMDISK_JSON_MAX + 1 - len);
 		if (n < 0) {
-			qt_err_set(err, EINVAL, "%s: %s: %s", t->name, member, archive_error_string(a));
+			qt_err_set(
+			    err, EINVAL, "%s: %s: %s", t->name, member, archive_error_string(a));
 			goto out;
 		}
 		if (n == 0)
@@ -1096,8 +1104,9 @@ buf_digest_check(const uint8_t *buf, size_t len, const struct digest *want, cons
 	r = digest_check(md, want, got, sizeof(got));
 	EVP_MD_CTX_free(md);
 	if (r != 0)
-		return qt_err_set(err, EINVAL, "%s: %s: digest mismatch: expected %s:%s, blob is %s:%s",
-		    ctx, what, want->alg, want->hex, want->alg, got);
+		return qt_err_set(err, EINVAL,
+		    "%s: %s: digest mismatch: expected %s:%s, blob is %s:%s", ctx, what, want->alg,
+		    want->hex, want->alg, got);
 	return 0;
 }
 
@@ -1149,8 +1158,8 @@ load_docker_layer(struct ramdisk_tree *t, const char *member, uint32_t layer,
 	}
 	c = digest_check(n.md, &want, got, sizeof(got));
 	if (c != 0) {
-		qt_err_set(err, EINVAL, "%s: digest mismatch: expected %s:%s, layer is %s:%s%s", ctx,
-		    want.alg, want.hex, want.alg, got,
+		qt_err_set(err, EINVAL, "%s: digest mismatch: expected %s:%s, layer is %s:%s%s",
+		    ctx, want.alg, want.hex, want.alg, got,
 		    compressed && by_diff ? " (compressed layer; diff_id is of the tar)" : "");
 		goto out;
 	}
@@ -1172,7 +1181,8 @@ repotag_match(const json_t *tags, const char *image)
 
 	if (!json_is_array(tags))
 		return false;
-	json_array_foreach(tags, i, v) {
+	json_array_foreach(tags, i, v)
+	{
 		if (!json_is_string(v))
 			continue;
 		s = json_string_value(v);
@@ -1206,7 +1216,8 @@ load_docker(struct ramdisk_tree *t, const char *image, struct qt_err *err)
 		goto out;
 	}
 	if ((root = json_loadb((char *)mbuf, mlen, JSON_REJECT_DUPLICATES, &je)) == NULL) {
-		qt_err_set(err, EINVAL, "%s: manifest.json: line %d: %s", t->name, je.line, je.text);
+		qt_err_set(
+		    err, EINVAL, "%s: manifest.json: line %d: %s", t->name, je.line, je.text);
 		goto out;
 	}
 	if (!json_is_array(root) || (nimg = json_array_size(root)) == 0) {
@@ -1214,15 +1225,17 @@ load_docker(struct ramdisk_tree *t, const char *image, struct qt_err *err)
 		goto out;
 	}
 	if (image != NULL) {
-		json_array_foreach(root, i, v) {
-			if (json_is_object(v) && repotag_match(json_object_get(v, "RepoTags"), image)) {
+		json_array_foreach(root, i, v)
+		{
+			if (json_is_object(v) &&
+			    repotag_match(json_object_get(v, "RepoTags"), image)) {
 				img = v;
 				break;
 			}
 		}
 		if (img == NULL) {
-			qt_err_set(err, ENOENT, "%s: manifest.json: no image tagged '%s'", t->name,
-			    image);
+			qt_err_set(
+			    err, ENOENT, "%s: manifest.json: no image tagged '%s'", t->name, image);
 			goto out;
 		}
 	} else if (nimg == 1) {
@@ -1235,7 +1248,8 @@ load_docker(struct ramdisk_tree *t, const char *image, struct qt_err *err)
 	v = json_object_get(img, "Config");
 	layers = json_object_get(img, "Layers");
 	if (!json_is_object(img) || !json_is_string(v) || !json_is_array(layers)) {
-		qt_err_set(err, EINVAL, "%s: manifest.json: image without Config or Layers", t->name);
+		qt_err_set(
+		    err, EINVAL, "%s: manifest.json: image without Config or Layers", t->name);
 		goto out;
 	}
 	if (norm_path(json_string_value(v), cfgname, sizeof(cfgname)) != 0) {
@@ -1244,8 +1258,7 @@ load_docker(struct ramdisk_tree *t, const char *image, struct qt_err *err)
 	}
 	if (outer_slurp(t, cfgname, &cbuf, &clen, err) < 0)
 		goto out;
-	if (name_digest(cfgname, &d) &&
-	    buf_digest_check(cbuf, clen, &d, t->name, cfgname, err) < 0)
+	if (name_digest(cfgname, &d) && buf_digest_check(cbuf, clen, &d, t->name, cfgname, err) < 0)
 		goto out;
 	if (parse_config(t, cbuf, clen, t->name, err) < 0)
 		goto out;
@@ -1255,17 +1268,16 @@ load_docker(struct ramdisk_tree *t, const char *image, struct qt_err *err)
 	}
 	os = json_string_value(json_object_get(croot, "os"));
 	arch = json_string_value(json_object_get(croot, "architecture"));
-	if (t->opts.platform != NULL &&
-	    !platform_match(t->opts.platform, os, arch,
-		json_string_value(json_object_get(croot, "variant")))) {
-		qt_err_set(err, EINVAL, "%s: image is for %s/%s, not %s", t->name,
-		    os ? os : "?", arch ? arch : "?", t->opts.platform);
+	if (t->opts.platform != NULL && !platform_match(t->opts.platform, os, arch,
+	                                    json_string_value(json_object_get(croot, "variant")))) {
+		qt_err_set(err, EINVAL, "%s: image is for %s/%s, not %s", t->name, os ? os : "?",
+		    arch ? arch : "?", t->opts.platform);
 		goto out;
 	}
 	diff = json_object_get(json_object_get(croot, "rootfs"), "diff_ids");
 	if (!json_is_array(diff) || json_array_size(diff) != json_array_size(layers)) {
-		qt_err_set(err, EINVAL, "%s: %s: rootfs.diff_ids does not list one digest per layer",
-		    t->name, cfgname);
+		qt_err_set(err, EINVAL,
+		    "%s: %s: rootfs.diff_ids does not list one digest per layer", t->name, cfgname);
 		goto out;
 	}
 	t->nlayers = json_array_size(layers);
@@ -1278,18 +1290,21 @@ load_docker(struct ramdisk_tree *t, const char *image, struct qt_err *err)
 		qt_err_set(err, ENOMEM, "out of memory");
 		goto out;
 	}
-	json_array_foreach(layers, i, v) {
-		if (!json_is_string(v) || norm_path(json_string_value(v), lname, sizeof(lname)) != 0 ||
+	json_array_foreach(layers, i, v)
+	{
+		if (!json_is_string(v) ||
+		    norm_path(json_string_value(v), lname, sizeof(lname)) != 0 ||
 		    lname[0] == '\0') {
-			qt_err_set(err, EINVAL, "%s: manifest.json: layer %zu: bad path", t->name, i + 1);
+			qt_err_set(
+			    err, EINVAL, "%s: manifest.json: layer %zu: bad path", t->name, i + 1);
 			goto out;
 		}
 		if ((t->layer_names[i] = xstrdup(lname, err)) == NULL)
 			goto out;
 		if (!json_is_string(json_array_get(diff, i)) ||
 		    digest_parse(json_string_value(json_array_get(diff, i)), &diffs[i]) < 0) {
-			qt_err_set(err, EINVAL, "%s: %s: rootfs.diff_ids[%zu]: not a digest", t->name,
-			    cfgname, i);
+			qt_err_set(err, EINVAL, "%s: %s: rootfs.diff_ids[%zu]: not a digest",
+			    t->name, cfgname, i);
 			goto out;
 		}
 	}
@@ -1406,8 +1421,8 @@ blob_json(const struct ramdisk_tree *t, const json_t *desc, const char *what, js
 	if (buf_digest_check(buf, len, &d, t->name, what, err) < 0)
 		goto out;
 	if (json_is_integer(sz) && (json_int_t)len != json_integer_value(sz)) {
-		qt_err_set(err, EINVAL, "%s: %s: size %zu, descriptor says %lld", t->name, what, len,
-		    (long long)json_integer_value(sz));
+		qt_err_set(err, EINVAL, "%s: %s: size %zu, descriptor says %lld", t->name, what,
+		    len, (long long)json_integer_value(sz));
 		goto out;
 	}
 	if ((*ret = json_loadb((char *)buf, len, JSON_REJECT_DUPLICATES, &je)) == NULL) {
@@ -1430,9 +1445,9 @@ out:
 static bool
 is_index_type(const char *mt)
 {
-	return mt != NULL && (strcmp(mt, "application/vnd.oci.image.index.v1+json") == 0 ||
-				 strcmp(mt, "application/vnd.docker.distribution.manifest.list.v2+json") ==
-				     0);
+	return mt != NULL &&
+	       (strcmp(mt, "application/vnd.oci.image.index.v1+json") == 0 ||
+	           strcmp(mt, "application/vnd.docker.distribution.manifest.list.v2+json") == 0);
 }
 
 /*
@@ -1450,7 +1465,8 @@ pick_manifest(const struct ramdisk_tree *t, const json_t *index, const char *ref
 
 	if (!json_is_array(m) || json_array_size(m) == 0)
 		return qt_err_set(err, EINVAL, "%s: %s: no manifests", t->name, what);
-	json_array_foreach(m, i, d) {
+	json_array_foreach(m, i, d)
+	{
 		if (ref != NULL) {
 			name = json_string_value(json_object_get(json_object_get(d, "annotations"),
 			    "org.opencontainers.image.ref.name"));
@@ -1465,17 +1481,18 @@ pick_manifest(const struct ramdisk_tree *t, const json_t *index, const char *ref
 			continue;
 		}
 		if (platform_match(plat, json_string_value(json_object_get(p, "os")),
-			json_string_value(json_object_get(p, "architecture")),
-			json_string_value(json_object_get(p, "variant")))) {
+		        json_string_value(json_object_get(p, "architecture")),
+		        json_string_value(json_object_get(p, "variant")))) {
 			if (match++ == 0)
 				pick = d;
 		}
 	}
 	if (n == 0)
-		return qt_err_set(err, ENOENT, "%s: %s: no manifest named '%s'", t->name, what, ref);
+		return qt_err_set(
+		    err, ENOENT, "%s: %s: no manifest named '%s'", t->name, what, ref);
 	if (n > 1 && match == 0)
-		return qt_err_set(err, ENOENT, "%s: %s: no manifest for platform %s", t->name, what,
-		    plat);
+		return qt_err_set(
+		    err, ENOENT, "%s: %s: no manifest for platform %s", t->name, what, plat);
 	if (n > 1 && match > 1)
 		return qt_err_set(err, EINVAL,
 		    "%s: %s: %zu manifests for platform %s: name one as oci:DIR:REF", t->name, what,
@@ -1563,8 +1580,8 @@ load_oci(struct ramdisk_tree *t, const char *ref, struct qt_err *err)
 	if ((t->rootfd = open(t->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return qt_err_set(err, errno, "%s: cannot open: %s", t->name, strerror(errno));
 	if (faccessat(t->rootfd, "oci-layout", R_OK, 0) != 0)
-		return qt_err_set(err, ENOENT, "%s: not an OCI image layout (no oci-layout file)",
-		    t->name);
+		return qt_err_set(
+		    err, ENOENT, "%s: not an OCI image layout (no oci-layout file)", t->name);
 	{
 		char *p = NULL;
 
@@ -1617,7 +1634,7 @@ load_oci(struct ramdisk_tree *t, const char *ref, struct qt_err *err)
 	os = json_string_value(json_object_get(cfg, "os"));
 	arch = json_string_value(json_object_get(cfg, "architecture"));
 	if (!platform_match(t->opts.platform != NULL ? t->opts.platform : "linux/amd64", os, arch,
-		json_string_value(json_object_get(cfg, "variant")))) {
+	        json_string_value(json_object_get(cfg, "variant")))) {
 		qt_err_set(err, EINVAL, "%s: image is for %s/%s, not %s", t->name, os ? os : "?",
 		    arch ? arch : "?", t->opts.platform != NULL ? t->opts.platform : "linux/amd64");
 		goto out;
@@ -1631,7 +1648,8 @@ load_oci(struct ramdisk_tree *t, const char *ref, struct qt_err *err)
 		qt_err_set(err, ENOMEM, "out of memory");
 		goto out;
 	}
-	json_array_foreach(layers, i, v) {
+	json_array_foreach(layers, i, v)
+	{
 		const char *dg = json_string_value(json_object_get(v, "digest"));
 
 		if ((t->layer_names[i] = xstrdup(dg != NULL ? dg : "?", err)) == NULL)
@@ -1639,7 +1657,8 @@ load_oci(struct ramdisk_tree *t, const char *ref, struct qt_err *err)
 	}
 	if (spool_open(t, err) < 0)
 		goto out;
-	json_array_foreach(layers, i, v) {
+	json_array_foreach(layers, i, v)
+	{
 		if (load_oci_layer(t, v, (uint32_t)i + 1, err) < 0)
 			goto out;
 	}
@@ -1664,7 +1683,8 @@ cmp_comp(const void *pa, const void *pb, void *arg)
 {
 	const struct ent *ents = arg;
 	const struct ent *a = &ents[*(const size_t *)pa], *b = &ents[*(const size_t *)pb];
-	const unsigned char *x = (const unsigned char *)a->path, *y = (const unsigned char *)b->path;
+	const unsigned char *x = (const unsigned char *)a->path,
+	                    *y = (const unsigned char *)b->path;
 	unsigned cx, cy;
 
 	while (*x == *y && *x != '\0') {
@@ -1747,7 +1767,7 @@ resolve(struct ramdisk_tree *t, struct qt_err *err)
 		for (j = i + 1; j < n0 && strcmp(t->ents[idx[j]].path, P) == 0; j++)
 			;
 		while (depth > 1 && !(strncmp(P, fr[depth - 1].path, fr[depth - 1].plen) == 0 &&
-				       P[fr[depth - 1].plen] == '/'))
+		                        P[fr[depth - 1].plen] == '/'))
 			depth--;
 		start = fr[depth - 1].plen == 0 ? 0 : fr[depth - 1].plen + 1;
 		for (k = start; k < plen; k++) {
@@ -1784,8 +1804,8 @@ resolve(struct ramdisk_tree *t, struct qt_err *err)
 				qt_err_set(err, EINVAL, "%s: entry '%s': parent '%s' is %s",
 				    where(t, t->ents[last].layer, ctx, sizeof(ctx)), P, e->path,
 				    e->kind == K_LNK
-					? "a symbolic link: the entry would be written through it"
-					: "not a directory");
+				        ? "a symbolic link: the entry would be written through it"
+				        : "not a directory");
 				goto out;
 			}
 			/* parents the archive does not list: synthesise them, outermost first */
@@ -1909,10 +1929,11 @@ ramdisk_tree_load(const char *source, const struct ramdisk_opts *opts, struct ra
 		if (t->name[0] == '\0' || (ref != NULL && ref[0] == '\0')) {
 			qt_err_set(err, EINVAL, "'%s': expected %s", source,
 			    t->kind == RAMDISK_SRC_DOCKER ? "docker-archive:FILE[:IMAGE]"
-							  : "oci:DIR[:REF]");
+			                                  : "oci:DIR[:REF]");
 			goto out;
 		}
-		r = t->kind == RAMDISK_SRC_DOCKER ? load_docker(t, ref, err) : load_oci(t, ref, err);
+		r = t->kind == RAMDISK_SRC_DOCKER ? load_docker(t, ref, err)
+		                                  : load_oci(t, ref, err);
 	} else {
 		if ((t->name = strdup(source)) == NULL) {
 			qt_err_set(err, ENOMEM, "out of memory");
@@ -1979,8 +2000,8 @@ check_line(const char *s, const char *what, struct qt_err *err)
 {
 	if (strchr(s, '\n') != NULL)
 		return qt_err_set(err, EINVAL,
-		    "%s element '%.40s' holds a newline, which the cmd/env files cannot carry", what,
-		    s);
+		    "%s element '%.40s' holds a newline, which the cmd/env files cannot carry",
+		    what, s);
 	return 0;
 }
 
@@ -2020,11 +2041,13 @@ ramdisk_command(const struct ramdisk_config *cfg, const struct ramdisk_overrides
 		if (check_line(src[i], "command", err) < 0 || strv_push(&cmd, src[i], err) < 0)
 			goto out;
 	if (cmd.n == 0 || cmd.v[0][0] == '\0') {
-		qt_err_set(err, EINVAL, "no command to run: the image has no Entrypoint or Cmd; give --cmd");
+		qt_err_set(err, EINVAL,
+		    "no command to run: the image has no Entrypoint or Cmd; give --cmd");
 		goto out;
 	}
 	for (i = 0; cfg != NULL && i < cfg->env.n; i++)
-		if (check_line(cfg->env.v[i], "env", err) < 0 || strv_push(&env, cfg->env.v[i], err) < 0)
+		if (check_line(cfg->env.v[i], "env", err) < 0 ||
+		    strv_push(&env, cfg->env.v[i], err) < 0)
 			goto out;
 	for (i = 0; i < ov->n_env; i++) {
 		eq = strchr(ov->env[i], '=');
@@ -2277,8 +2300,9 @@ cpio_header(struct cpio *c, const char *prefix, const char *name, uint32_t ino, 
 	size_t nl = strlen(prefix) + strlen(name) + 1;
 
 	if (size > UINT32_MAX)
-		return qt_err_set(err, EFBIG, "%s%s: %llu bytes: newc cannot store files of 4 GiB or more",
-		    prefix, name, (unsigned long long)size);
+		return qt_err_set(err, EFBIG,
+		    "%s%s: %llu bytes: newc cannot store files of 4 GiB or more", prefix, name,
+		    (unsigned long long)size);
 	snprintf(h, sizeof(h), "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X", ino,
 	    mode, uid, gid, nlink, mtime, (uint32_t)size, 0u, 0u, 0u, 0u, (uint32_t)nl, 0u);
 	if (cpio_put(c, h, NEWC_HDR, err) < 0 || cpio_put(c, prefix, strlen(prefix), err) < 0 ||
@@ -2310,7 +2334,8 @@ cpio_copy_fd(struct cpio *c, int fd, bool pread_at, uint64_t off, uint64_t size,
 		if (n < 0)
 			return qt_err_set(err, errno, "%s: read error: %s", name, strerror(errno));
 		if (n == 0)
-			return qt_err_set(err, EIO, "%s: file shrank while it was being read", name);
+			return qt_err_set(
+			    err, EIO, "%s: file shrank while it was being read", name);
 		c->len += (size_t)n;
 		c->total += (uint64_t)n;
 		off += (uint64_t)n;
@@ -2342,8 +2367,8 @@ cpio_data(struct cpio *c, const struct ent *e, const char *prefix, struct qt_err
 		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_dev != e->dev ||
 		    (uint64_t)st.st_ino != e->ino || (uint64_t)st.st_size != e->size) {
 			close(fd);
-			return qt_err_set(err, EAGAIN, "%s: changed while qt-build was reading it",
-			    name);
+			return qt_err_set(
+			    err, EAGAIN, "%s: changed while qt-build was reading it", name);
 		}
 		posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 		r = cpio_copy_fd(c, fd, false, 0, e->size, name, err);
@@ -2376,8 +2401,8 @@ struct links {
 };
 
 static int
-cpio_entry(struct cpio *c, const char *prefix, const struct ent *e, struct links *lk,
-    struct qt_err *err)
+cpio_entry(
+    struct cpio *c, const char *prefix, const struct ent *e, struct links *lk, struct qt_err *err)
 {
 	uint32_t ino, mode = type_bits(e->kind) | (e->mode & 07777);
 	uint64_t size = e->size;
@@ -2397,8 +2422,8 @@ cpio_entry(struct cpio *c, const char *prefix, const struct ent *e, struct links
 	}
 	if (e->kind == K_DIR || e->kind == K_FIFO)
 		size = 0;
-	if (cpio_header(c, prefix, e->path, ino, mode, e->uid, e->gid, e->nlink, e->mtime, size,
-		err) < 0)
+	if (cpio_header(
+	        c, prefix, e->path, ino, mode, e->uid, e->gid, e->nlink, e->mtime, size, err) < 0)
 		return -1;
 	if (e->kind == K_LNK) {
 		if (cpio_put(c, e->link, (size_t)size, err) < 0)
@@ -2411,8 +2436,8 @@ cpio_entry(struct cpio *c, const char *prefix, const struct ent *e, struct links
 }
 
 static int
-cpio_begin(struct cpio *c, const struct ramdisk_tree *t, bool gz, struct qt_sink sink,
-    struct qt_err *err)
+cpio_begin(
+    struct cpio *c, const struct ramdisk_tree *t, bool gz, struct qt_sink sink, struct qt_err *err)
 {
 	memset(c, 0, sizeof(*c));
 	c->t = t;
@@ -2461,7 +2486,8 @@ join_lines(const struct ramdisk_strv *v, struct wbuf *out, struct qt_err *err)
 
 	for (i = 0; v != NULL && i < v->n; i++) {
 		if (check_line(v->v[i], "cmd/env", err) < 0 ||
-		    wbuf_put(out, v->v[i], strlen(v->v[i]), err) < 0 || wbuf_put_u8(out, '\n', err) < 0)
+		    wbuf_put(out, v->v[i], strlen(v->v[i]), err) < 0 ||
+		    wbuf_put_u8(out, '\n', err) < 0)
 			return -1;
 	}
 	return 0;
@@ -2552,7 +2578,8 @@ ramdisk_write_app(const struct ramdisk_tree *t, const struct ramdisk_strv *cmd,
 	if (cpio_entry(&c, "", &root, &lk, err) < 0)
 		goto out;
 	for (i = 0; i < t->nout || f < nfixed;) {
-		if (f < nfixed && (i == t->nout || strcmp(fixed[f].path, t->ents[t->out[i]].path) < 0)) {
+		if (f < nfixed &&
+		    (i == t->nout || strcmp(fixed[f].path, t->ents[t->out[i]].path) < 0)) {
 			if (cpio_entry(&c, "rootfs/", &fixed[f++], &lk, err) < 0)
 				goto out;
 		} else if (cpio_entry(&c, "rootfs/", &t->ents[t->out[i++]], &lk, err) < 0) {
@@ -2624,7 +2651,8 @@ ramdisk_write_bootstrap(const char *init_path, const char *const *drivers, size_
 	qsort(names, n, sizeof(*names), cmp_str);
 	for (i = 1; i < n; i++)
 		if (strcmp(names[i - 1], names[i]) == 0) {
-			qt_err_set(err, EINVAL, "bootstrap ramdisk: two entries named '%s'", names[i]);
+			qt_err_set(
+			    err, EINVAL, "bootstrap ramdisk: two entries named '%s'", names[i]);
 			goto out;
 		}
 	if (cpio_begin(&c, &t0, gzip, sink, err) < 0)

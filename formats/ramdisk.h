@@ -16,19 +16,19 @@
 #include "qt.h"
 
 /* Defaults of the limits on a source (documented in qt-build(1)). */
-#define RAMDISK_MAX_ENTRIES_DEFAULT 1000000u       /* entries read, all layers together */
+#define RAMDISK_MAX_ENTRIES_DEFAULT 1000000u      /* entries read, all layers together */
 #define RAMDISK_MAX_BYTES_DEFAULT   (64ull << 30) /* file content bytes read, all layers */
 #define RAMDISK_JSON_MAX            (4u << 20)    /* manifest.json, index, image config */
 #define RAMDISK_PATH_MAX            4096u         /* PATH_MAX, "rootfs/" prefix included */
 #define RAMDISK_MAX_LAYERS          256u
 
 struct ramdisk_opts {
-	uint32_t mtime_clamp;  /* SOURCE_DATE_EPOCH: every mtime is min(mtime, clamp) */
-	bool keep_owner;       /* directory: keep uid, gid and mode bits as on disk */
-	const char *platform;  /* OCI/docker: "os/arch[/variant]"; NULL = "linux/amd64" */
-	uint64_t max_entries;  /* 0 = RAMDISK_MAX_ENTRIES_DEFAULT */
-	uint64_t max_bytes;    /* 0 = RAMDISK_MAX_BYTES_DEFAULT */
-	const char *tmpdir;    /* where archive contents are spooled; NULL = $TMPDIR or /tmp */
+	uint32_t mtime_clamp; /* SOURCE_DATE_EPOCH: every mtime is min(mtime, clamp) */
+	bool keep_owner;      /* directory: keep uid, gid and mode bits as on disk */
+	const char *platform; /* OCI/docker: "os/arch[/variant]"; NULL = "linux/amd64" */
+	uint64_t max_entries; /* 0 = RAMDISK_MAX_ENTRIES_DEFAULT */
+	uint64_t max_bytes;   /* 0 = RAMDISK_MAX_BYTES_DEFAULT */
+	const char *tmpdir;   /* where archive contents are spooled; NULL = $TMPDIR or /tmp */
 };
 
 /* A NULL-terminated-free vector of strings (v[n] is NULL too). */
@@ -49,14 +49,14 @@ struct ramdisk_config {
 
 /* What loading a source found that the front-end may want to warn about. */
 struct ramdisk_stats {
-	uint64_t entries;        /* entries read from the source, all layers */
-	uint64_t bytes;          /* file content bytes read */
-	uint64_t written;        /* entries in the resulting tree */
-	uint64_t xattrs;         /* entries that carried extended attributes (dropped) */
-	char xattr_first[256];   /* the first of them in byte-wise path order */
-	uint64_t devices;        /* device nodes and sockets skipped */
-	char device_first[256];  /* likewise */
-	uint64_t layers;         /* layers applied (1 for a directory or tarball) */
+	uint64_t entries;       /* entries read from the source, all layers */
+	uint64_t bytes;         /* file content bytes read */
+	uint64_t written;       /* entries in the resulting tree */
+	uint64_t xattrs;        /* entries that carried extended attributes (dropped) */
+	char xattr_first[256];  /* the first of them in byte-wise path order */
+	uint64_t devices;       /* device nodes and sockets skipped */
+	char device_first[256]; /* likewise */
+	uint64_t layers;        /* layers applied (1 for a directory or tarball) */
 };
 
 enum ramdisk_kind {

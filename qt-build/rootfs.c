@@ -50,8 +50,8 @@ mtime_clamp(uint32_t *ret, struct qt_err *err)
 
 /* --cmd/--entrypoint values: '[...]' is a JSON array of strings, anything else one element. */
 static int
-expand(const char *const *raw, size_t n, const char *opt, struct ramdisk_strv *ret,
-    struct qt_err *err)
+expand(
+    const char *const *raw, size_t n, const char *opt, struct ramdisk_strv *ret, struct qt_err *err)
 {
 	json_error_t je;
 	json_t *arr, *v;
@@ -74,7 +74,8 @@ expand(const char *const *raw, size_t n, const char *opt, struct ramdisk_strv *r
 			json_decref(arr);
 			return qt_err_set(err, EINVAL, "--%s: '%s': not a JSON array", opt, raw[i]);
 		}
-		json_array_foreach(arr, k, v) {
+		json_array_foreach(arr, k, v)
+		{
 			if (!json_is_string(v)) {
 				json_decref(arr);
 				return qt_err_set(err, EINVAL,
@@ -132,12 +133,13 @@ rootfs_prepare(const struct build_opts *o, struct rootfs_state **ret, struct qt_
 		goto out;
 	st = ramdisk_tree_stats(s->tree);
 	if (st->xattrs > 0)
-		tool_warn("%s: %llu entries have extended attributes (first: '%s'), which cpio newc "
-			  "cannot carry; dropping them",
+		tool_warn(
+		    "%s: %llu entries have extended attributes (first: '%s'), which cpio newc "
+		    "cannot carry; dropping them",
 		    rf->source, (unsigned long long)st->xattrs, st->xattr_first);
 	if (st->devices > 0)
 		tool_warn("%s: %llu device nodes or sockets (first: '%s') skipped; the enclave's "
-			  "/dev is a devtmpfs",
+		          "/dev is a devtmpfs",
 		    rf->source, (unsigned long long)st->devices, st->device_first);
 	if (expand(rf->entrypoint, rf->nentrypoint, "entrypoint", &ep, err) < 0 ||
 	    expand(rf->cmd, rf->ncmd, "cmd", &cmd, err) < 0)
@@ -161,7 +163,7 @@ rootfs_prepare(const struct build_opts *o, struct rootfs_state **ret, struct qt_
 	}
 	if (cfg != NULL && cfg->workdir != NULL && strcmp(cfg->workdir, "/") != 0)
 		tool_warn("%s: the image's WorkingDir '%s' has no place in the enclave layout; the "
-			  "command starts in /",
+		          "command starts in /",
 		    rf->source, cfg->workdir);
 	r = 0;
 out:
@@ -181,8 +183,8 @@ rootfs_write(const struct build_opts *o, const struct rootfs_state *s, enum buil
 	const struct build_rootfs *rf = &o->rootfs;
 
 	if (kind == BUILD_RAMDISK_BOOTSTRAP)
-		return ramdisk_write_bootstrap(rf->init, rf->drivers, rf->ndrivers, s->clamp,
-		    rf->gzip, sink, err);
+		return ramdisk_write_bootstrap(
+		    rf->init, rf->drivers, rf->ndrivers, s->clamp, rf->gzip, sink, err);
 	return ramdisk_write_app(s->tree, &s->cmd, &s->env, rf->gzip, sink, err);
 }
 

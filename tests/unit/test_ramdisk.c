@@ -18,7 +18,7 @@
 #include "ramdisk.h"
 #include "unit.h"
 
-#define RD FIXTURES "/ramdisk"
+#define RD   FIXTURES "/ramdisk"
 #define GOLD FIXTURES "/golden/inputs"
 
 static int
@@ -81,8 +81,8 @@ list_cpio(const uint8_t *p, size_t len, char *out, size_t outsz)
 				data[i] = p[off + i] == '\n' ? '|' : (char)p[off + i];
 			data[fs] = '\0';
 		}
-		o += (size_t)snprintf(out + o, outsz - o, "%s %lo %lu:%lu %lu %lu %lu %s\n", name, f[1],
-		    f[2], f[3], f[4], f[0], fs, data);
+		o += (size_t)snprintf(out + o, outsz - o, "%s %lo %lu:%lu %lu %lu %lu %s\n", name,
+		    f[1], f[2], f[3], f[4], f[0], fs, data);
 		if (f[5] != 0)
 			o += (size_t)snprintf(out + o, outsz - o, "  mtime %lu\n", f[5]);
 		off = (off + fs + 3) & ~(size_t)3;
@@ -171,8 +171,8 @@ test_golden_bootstrap(struct unit *u, const char *tmp)
 		close(fd);
 	}
 	free(nsm);
-	CHECK(u, ramdisk_write_bootstrap(GOLD "/init.bin", drivers, 1, 0, false, mem_sink(&b),
-		     &err) == 0);
+	CHECK(u, ramdisk_write_bootstrap(
+	             GOLD "/init.bin", drivers, 1, 0, false, mem_sink(&b), &err) == 0);
 	gold = slurp(GOLD "/ramdisk0.cpio", &glen);
 	CHECK(u, gold != NULL && b.len == glen && memcmp(b.p, gold, glen) == 0);
 	free(gold);
@@ -183,8 +183,8 @@ test_golden_bootstrap(struct unit *u, const char *tmp)
 	drivers[0] = drv;
 	b.len = 0;
 	qt_err_clear(&err);
-	CHECK(u, ramdisk_write_bootstrap(GOLD "/init.bin", drivers, 1, 0, false, mem_sink(&b),
-		     &err) == -1);
+	CHECK(u, ramdisk_write_bootstrap(
+	             GOLD "/init.bin", drivers, 1, 0, false, mem_sink(&b), &err) == -1);
 	CHECK_STR(u, err.msg, "bootstrap ramdisk: two entries named 'init'");
 	wbuf_free(&b);
 }
@@ -200,8 +200,9 @@ test_golden_app(struct unit *u, const char *tmp)
 	const char *cmd[] = { "/bin/app" };
 	const char *env[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 		"HELLO=golden" };
-	struct ramdisk_overrides ov = { .has_cmd = true, .cmd = cmd, .n_cmd = 1, .env = env,
-		.n_env = 2 };
+	struct ramdisk_overrides ov = {
+		.has_cmd = true, .cmd = cmd, .n_cmd = 1, .env = env, .n_env = 2
+	};
 	int fd;
 
 	snprintf(root, sizeof(root), "%s/golden-root", tmp);
@@ -469,7 +470,7 @@ test_command(struct unit *u)
 	struct ramdisk_strv cmd = { 0 }, env = { 0 };
 	char *ep[] = { "/entry", NULL }, *cm[] = { "a", "b", NULL }, *ev[] = { "A=1", "B=2", NULL };
 	const char *oc[] = { "x" }, *oe[] = { "/other" }, *oenv[] = { "B=3", "C=4" },
-		   *bad[] = { "line\nbreak" };
+	           *bad[] = { "line\nbreak" };
 	struct ramdisk_overrides ov = { 0 };
 
 	cfg.has_entrypoint = cfg.has_cmd = true;
