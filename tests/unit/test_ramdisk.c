@@ -385,6 +385,22 @@ test_docker(struct unit *u)
 	CHECK_STR(u, err.msg,
 	    RD "/docker-whiteout-escape.tar: layer 2 (l2/layer.tar): whiteout 'a/.wh..' does not "
 	       "name an entry of its directory");
+	/* Docker 25+ OCI-style archive of the same image: the same bytes; blob names checked */
+	{
+		struct wbuf b2 = { 0 };
+
+		CHECK(u, build_app("docker-archive:" RD "/docker-oci.tar:app:oci", NULL, NULL, &b2,
+		             &err) == 0);
+		CHECK(u, b2.len == b.len && memcmp(b2.p, b.p, b.len) == 0);
+		wbuf_free(&b2);
+	}
+	CHECK(u, load("docker-archive:" RD "/docker-oci-swapped.tar", NULL, &t, &err) == -1);
+	CHECK_STR(u, err.msg,
+	    RD "/docker-oci-swapped.tar: layer 1 "
+	       "(blobs/sha256/733bf0ce298afcd7d042b0a3be648e0a458a8fb9d156041c27674b18fc223b0b): "
+	       "digest mismatch: expected "
+	       "sha256:733bf0ce298afcd7d042b0a3be648e0a458a8fb9d156041c27674b18fc223b0b, layer is "
+	       "sha256:3c8d71f98a8ee9d4d1ffef31ab5795237431901b261ebdb2e87a82ad8ae0fcee");
 	struct ramdisk_opts arm = { .platform = "linux/arm64" };
 	CHECK(u, load("docker-archive:" RD "/docker.tar", &arm, &t, &err) == -1);
 	CHECK_STR(u, err.msg, RD "/docker.tar: image is for linux/amd64, not linux/arm64");
