@@ -425,8 +425,6 @@ parse_pcrs(struct attest_doc *doc, const cbor_item_t *it, struct qt_err *err)
 {
 	struct cbor_pair *pairs;
 	size_t i, n;
-	uint64_t idx;
-	char what[32];
 
 	if (!cbor_isa_map(it))
 		return qt_err_set(err, EINVAL, "%s: payload: pcrs: not a map", doc->name);
@@ -436,6 +434,9 @@ parse_pcrs(struct attest_doc *doc, const cbor_item_t *it, struct qt_err *err)
 		    doc->name, n, ATTEST_PCR_COUNT);
 	pairs = cbor_map_handle(it);
 	for (i = 0; i < n; i++) {
+		uint64_t idx;
+		char what[32];
+
 		if (!cbor_isa_uint(pairs[i].key))
 			return qt_err_set(err, EINVAL,
 			    "%s: payload: pcrs: entry %zu: key is not an unsigned integer",
@@ -468,7 +469,7 @@ parse_field(struct attest_doc *doc, enum field f, const cbor_item_t *v, const st
     struct qt_err *err)
 {
 	const char *name = doc->name;
-	char what[48], quoted[40];
+	char what[48];
 	size_t i, n;
 	cbor_item_t **items;
 
@@ -503,6 +504,8 @@ parse_field(struct attest_doc *doc, enum field f, const cbor_item_t *v, const st
 		if (!cbor_isa_string(v) || !cbor_string_is_definite(v))
 			return qt_err_set(err, EINVAL, "%s: %s: not a text string", name, what);
 		if (!text_is(v, "SHA384")) {
+			char quoted[40];
+
 			n = cbor_string_length(v);
 			return qt_err_set(err, EINVAL, "%s: %s: '%s' is not SHA384", name, what,
 			    shown(cbor_string_handle(v), n, quoted, sizeof(quoted)));
@@ -1094,15 +1097,14 @@ static bool
 chain_links(const struct chain *c, char *why, size_t len)
 {
 	char label[260], ilabel[260];
-	X509 *x, *issuer;
-	uint32_t fl, ku;
 	long pathlen;
 	size_t i, below;
 
 	for (i = 0; i <= c->n; i++) {
-		x = chain_at(c, i);
+		X509 *x = chain_at(c, i), *issuer;
+		uint32_t fl = X509_get_extension_flags(x), ku;
+
 		cert_label(c, i, label, sizeof(label));
-		fl = X509_get_extension_flags(x);
 		if (fl & EXFLAG_INVALID) {
 			snprintf(why, len, "%s: invalid or duplicate extensions", label);
 			return false;
@@ -1683,12 +1685,15 @@ cert_json(const uint8_t *der, size_t len)
 	json_t *o = json_object();
 	X509 *x = der_to_x509(der, len);
 	uint8_t fp[32];
-	char buf[512];
 	int64_t t;
 
-	if (o == NULL)
+	if (o == NULL) {
+		X509_free(x);
 		return NULL;
+	}
 	if (x != NULL) {
+		char buf[512];
+
 		name_str(X509_get_subject_name(x), buf, sizeof(buf));
 		json_object_set_new(o, "subject", json_string(buf));
 		name_str(X509_get_issuer_name(x), buf, sizeof(buf));
@@ -1757,10 +1762,8 @@ json_t *
 attest_report_json(
     const struct attest_doc *doc, const struct attest_result *res, const char *error_msg)
 {
-	json_t *o = json_object(), *checks = json_array(), *failed = json_array(), *c;
-	char buf[48];
+	json_t *o = json_object(), *checks = json_array(), *failed = json_array();
 	bool fail = false;
-	size_t i;
 
 	if (o == NULL || checks == NULL || failed == NULL) {
 		json_decref(o);
@@ -1768,19 +1771,19 @@ attest_report_json(
 		json_decref(failed);
 		return NULL;
 	}
-	if (res != NULL)
-		for (i = 0; i < res->n; i++) {
-			if (res->checks[i].verdict == ATTEST_FAIL) {
-				fail = true;
-				json_array_append_new(failed, json_string(res->checks[i].name));
-			}
-			c = json_object();
-			json_object_set_new(c, "check", json_string(res->checks[i].name));
-			json_object_set_new(
-			    c, "verdict", json_string(verdict_name(res->checks[i].verdict)));
-			json_object_set_new(c, "detail", json_string(res->checks[i].detail));
-			json_array_append_new(checks, c);
+	for (size_t i = 0; res != NULL && i < res->n; i++) {
+		const struct attest_check *k = &res->checks[i];
+		json_t *c = json_object();
+
+		if (k->verdict == ATTEST_FAIL) {
+			fail = true;
+			json_array_append_new(failed, json_string(k->name));
 		}
+		json_object_set_new(c, "check", json_string(k->name));
+		json_object_set_new(c, "verdict", json_string(verdict_name(k->verdict)));
+		json_object_set_new(c, "detail", json_string(k->detail));
+		json_array_append_new(checks, c);
+	}
 	json_object_set_new(o, "verdict",
 	    json_string(error_msg != NULL || res == NULL ? "error"
 	                : fail                           ? "fail"
@@ -1788,6 +1791,8 @@ attest_report_json(
 	json_object_set_new(o, "platform",
 	    res != NULL ? json_string(attest_platform_name(res->platform)) : json_null());
 	if (res != NULL) {
+		char buf[48];
+
 		attest_time_str(res->instant, buf, sizeof(buf));
 		json_object_set_new(o, "instant", json_string(buf));
 	} else {

@@ -18,19 +18,19 @@
 
 #include "qt.h"
 
-#define ATTEST_DOC_MAX       32768u                /* bytes of a binary document */
-#define ATTEST_TEXT_MAX      (4u * ATTEST_DOC_MAX) /* bytes of a hex/base64 document file */
-#define ATTEST_PCR_COUNT     32
-#define ATTEST_PCR_LEN       48
-#define ATTEST_CABUNDLE_MAX  8 /* entries; the QingTian profile allows 4 */
-#define ATTEST_MODULE_ID_MAX 127
-#define ATTEST_CERT_MAX      4096u /* DER bytes; the Nitro profile allows 1024 */
-#define ATTEST_PUBKEY_MAX    1024u
-#define ATTEST_USERDATA_MAX  512u
-#define ATTEST_NONCE_MAX     512u
-#define ATTEST_SIG_LEN       96
+#define ATTEST_DOC_MAX        32768u                /* bytes of a binary document */
+#define ATTEST_TEXT_MAX       (4u * ATTEST_DOC_MAX) /* bytes of a hex/base64 document file */
+#define ATTEST_PCR_COUNT      32
+#define ATTEST_PCR_LEN        48
+#define ATTEST_CABUNDLE_MAX   8 /* entries; the QingTian profile allows 4 */
+#define ATTEST_MODULE_ID_MAX  127
+#define ATTEST_CERT_MAX       4096u /* DER bytes; the Nitro profile allows 1024 */
+#define ATTEST_PUBKEY_MAX     1024u
+#define ATTEST_USERDATA_MAX   512u
+#define ATTEST_NONCE_MAX      512u
+#define ATTEST_SIG_LEN        96
 #define ATTEST_CBOR_DEPTH_MAX 16 /* nesting of arrays, maps, tags, string chunks */
-#define ATTEST_MAX_CHECKS    64
+#define ATTEST_MAX_CHECKS     64
 
 enum attest_platform {
 	ATTEST_PLATFORM_AUTO = 0, /* from the document's shape (protected header bytes) */

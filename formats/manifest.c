@@ -636,17 +636,23 @@ only_keys(const struct rdctx *c, const char *where, json_t *obj, const char *con
 	const char *k;
 	json_t *v;
 	size_t i;
-	bool known;
 
 	json_object_foreach(obj, k, v)
 	{
-		known = false;
+		bool known = false;
+
 		for (i = 0; keys[i] != NULL; i++)
 			if (strcmp(k, keys[i]) == 0)
 				known = true;
 		if (!known) {
+			char shown[65];
+
+			/* the key is the file's text: control bytes are not echoed */
+			for (i = 0; k[i] != '\0' && i + 1 < sizeof(shown); i++)
+				shown[i] = (unsigned char)k[i] < 0x20 || k[i] == 0x7f ? '?' : k[i];
+			shown[i] = '\0';
 			qt_err_set(
-			    c->err, EINVAL, "%s: %s: unknown key '%.64s'", c->name, where, k);
+			    c->err, EINVAL, "%s: %s: unknown key '%s'", c->name, where, shown);
 			return false;
 		}
 	}
@@ -718,13 +724,13 @@ parse_pcrs(const struct rdctx *c, json_t *pcrs, struct manifest *m)
 	const char *k;
 	json_t *v;
 	char *end;
-	unsigned long idx;
 
 	if (json_object_size(pcrs) == 0)
 		return qt_err_set(c->err, EINVAL, "%s: pcrs: empty", c->name);
 	json_object_foreach(pcrs, k, v)
 	{
-		idx = strtoul(k, &end, 10);
+		unsigned long idx = strtoul(k, &end, 10);
+
 		/* canonical decimal 0..31: no sign, no leading zero, no spaces */
 		if (k[0] < '0' || k[0] > '9' || *end != '\0' || (k[0] == '0' && k[1] != '\0') ||
 		    idx >= MANIFEST_PCR_COUNT)

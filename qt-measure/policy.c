@@ -64,7 +64,7 @@ cmd_policy(int argc, char *argv[])
 	}
 	if (format == NULL)
 		tool_usage(policy_usage, "policy: --format is required");
-	if (strcmp(format, "huawei") == 0)
+	else if (strcmp(format, "huawei") == 0)
 		fmt = MANIFEST_POLICY_HUAWEI;
 	else if (strcmp(format, "aws") == 0)
 		fmt = MANIFEST_POLICY_AWS;

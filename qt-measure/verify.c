@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,8 +70,9 @@ hex_arg(const char *opt, const char *text, size_t max, struct attest_bytes *ret)
 	ret->present = true;
 }
 
-static void
-expect_pcr_arg(const char *text, struct attest_expect *e)
+/* Parse N=HEX into e; -1 with why on a malformed or contradicting value. */
+static int
+expect_pcr_arg(const char *text, struct attest_expect *e, char *why, size_t len)
 {
 	uint8_t v[ATTEST_PCR_LEN];
 	const char *eq = strchr(text, '=');
@@ -80,16 +82,21 @@ expect_pcr_arg(const char *text, struct attest_expect *e)
 	errno = 0;
 	i = strtoul(text, &end, 10);
 	if (eq == NULL || end != eq || end == text || text[0] < '0' || text[0] > '9' ||
-	    errno != 0 || i >= ATTEST_PCR_COUNT)
-		tool_usage(
-		    verify_usage, "--expect-pcr: '%.40s' is not N=HEX with N in 0..31", text);
-	if (qt_unhex(eq + 1, v, sizeof(v)) < 0)
-		tool_usage(verify_usage, "--expect-pcr: PCR%lu: not 96 hex digits", i);
-	if ((e->pcr_mask & (1u << i)) && memcmp(e->pcrs[i], v, sizeof(v)) != 0)
-		tool_usage(
-		    verify_usage, "--expect-pcr: PCR%lu given twice with different values", i);
+	    errno != 0 || i >= ATTEST_PCR_COUNT) {
+		snprintf(why, len, "--expect-pcr: '%.40s' is not N=HEX with N in 0..31", text);
+		return -1;
+	}
+	if (qt_unhex(eq + 1, v, sizeof(v)) < 0) {
+		snprintf(why, len, "--expect-pcr: PCR%lu: not 96 hex digits", i);
+		return -1;
+	}
+	if ((e->pcr_mask & (1u << i)) && memcmp(e->pcrs[i], v, sizeof(v)) != 0) {
+		snprintf(why, len, "--expect-pcr: PCR%lu given twice with different values", i);
+		return -1;
+	}
 	memcpy(e->pcrs[i], v, sizeof(v));
 	e->pcr_mask |= 1u << i;
+	return 0;
 }
 
 static int
@@ -113,7 +120,7 @@ cmd_verify(int argc, char *argv[])
 	uint8_t *raw = NULL, *bin = NULL, *rootder = NULL;
 	size_t rl, bl, i;
 	json_t *rep = NULL;
-	char *end;
+	char *end, why[128];
 	int ch, v, rc = QT_EXIT_TROUBLE;
 
 	o.max_age = -1;
@@ -130,7 +137,8 @@ cmd_verify(int argc, char *argv[])
 			manifest = optarg;
 			break;
 		case OPT_EXPECT_PCR:
-			expect_pcr_arg(optarg, &cli);
+			if (expect_pcr_arg(optarg, &cli, why, sizeof(why)) < 0)
+				tool_usage(verify_usage, "%s", why);
 			break;
 		case OPT_NONCE:
 			hex_arg("--nonce", optarg, ATTEST_NONCE_MAX, &cli.nonce);

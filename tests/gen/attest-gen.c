@@ -159,12 +159,13 @@ opt_field(struct buf *b, const struct opt *o, const char *key, const uint8_t *p,
 {
 	const char *miss = mut_arg(o, "missing=");
 	const char *over = mut_arg(o, "oversize=");
-	uint8_t *big;
 
 	if (miss != NULL && strcmp(miss, key) == 0)
 		return;
 	text(b, key);
 	if (over != NULL && strcmp(over, key) == 0) {
+		uint8_t *big;
+
 		if ((big = calloc(1, oversize)) == NULL)
 			die("out of memory");
 		bstr(b, big, oversize);

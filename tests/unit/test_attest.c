@@ -450,7 +450,8 @@ test_prescan(struct unit *u)
 	struct qt_err err = { 0 };
 
 	CHECK(u, attest_parse("h", huge_map, sizeof(huge_map), 0, &doc, &err) == -1);
-	CHECK_STR(u, err.msg, "h: COSE_Sign1: 68719476736 elements announced at offset 6, only 0 bytes left");
+	CHECK_STR(u, err.msg,
+	    "h: COSE_Sign1: 68719476736 elements announced at offset 6, only 0 bytes left");
 	qt_err_clear(&err);
 	CHECK(u, attest_parse("h", huge_bstr, sizeof(huge_bstr), 0, &doc, &err) == -1);
 	CHECK_STR(u, err.msg, "h: COSE_Sign1: malformed CBOR (truncated) at offset 1");
