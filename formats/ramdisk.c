@@ -38,6 +38,7 @@ enum ent_src {
 	S_NONE,
 	S_DISK,  /* openat(rootfd, path) at write time */
 	S_SPOOL, /* pread(spoolfd, off) */
+	S_FILE,  /* pread(srcfd, off): data stored as is in an uncompressed tar file */
 	S_MEM,   /* mem */
 };
 
@@ -61,6 +62,8 @@ struct ramdisk_tree {
 	char *name;  /* the source as named by the user (file or directory) */
 	int rootfd;  /* directory sources */
 	int spoolfd; /* archive sources */
+	int srcfd;   /* tarball / docker-archive file, read in place when uncompressed */
+	struct stat srcst;
 	struct ent *ents;
 	size_t n, cap;
 	size_t *out; /* survivors, byte-wise path order */
@@ -444,9 +447,14 @@ spool_entry(
  * Read every entry of one layer (or a plain tarball when whiteouts is false)
  * into the tree. ctx names the archive and layer in messages.
  */
+/*
+ * dbase >= 0: this archive's byte 0 is at offset dbase of t->srcfd, so the data
+ * of a plain (uncompressed, not sparse) entry is read there at write time
+ * instead of being spooled.
+ */
 static int
-read_layer(
-    struct ramdisk_tree *t, struct archive *a, uint32_t layer, bool whiteouts, struct qt_err *err)
+read_layer(struct ramdisk_tree *t, struct archive *a, uint32_t layer, bool whiteouts, int64_t dbase,
+    struct qt_err *err)
 {
 	struct archive_entry *ae;
 	char ctx[600], path[RAMDISK_PATH_MAX + 1], tpath[RAMDISK_PATH_MAX + 1];
@@ -582,11 +590,28 @@ read_layer(
 			e->size = strlen(sl);
 		} else if (kind == K_REG) {
 			/* newc sizes are 32-bit (checked again after reading: sparse, pax sizes) */
-			if (archive_entry_size(ae) > (la_int64_t)UINT32_MAX ||
-			    spool_entry(t, a, e, ctx, err) < 0 || e->size > UINT32_MAX)
+			if (archive_entry_size(ae) > (la_int64_t)UINT32_MAX)
 				return qt_err_set(err, EFBIG,
 				    "%s: entry '%s': 4 GiB or more: cpio newc cannot store it", ctx,
 				    name);
+			if (dbase >= 0 && archive_filter_code(a, 0) == ARCHIVE_FILTER_NONE &&
+			    archive_entry_size_is_set(ae) && archive_entry_sparse_reset(ae) == 0) {
+				/* the tar reader has consumed the headers: data starts here */
+				e->src = S_FILE;
+				e->off = (uint64_t)dbase + (uint64_t)archive_filter_bytes(a, 0);
+				e->size = (uint64_t)archive_entry_size(ae);
+				if (e->size > t->opts.max_bytes - t->st.bytes)
+					return qt_err_set(err, EFBIG,
+					    "%s: entry '%s': more than %llu bytes of contents "
+					    "(limit; "
+					    "see --max-bytes)",
+					    ctx, e->path, (unsigned long long)t->opts.max_bytes);
+				t->st.bytes += e->size;
+			} else if (spool_entry(t, a, e, ctx, err) < 0 || e->size > UINT32_MAX) {
+				return qt_err_set(err, EFBIG,
+				    "%s: entry '%s': 4 GiB or more: cpio newc cannot store it", ctx,
+				    name);
+			}
 		}
 		if (ht_put(t, idx, err) < 0)
 			return -1;
@@ -607,20 +632,51 @@ tar_reader(void)
 	return a;
 }
 
+/*
+ * Open the tarball or docker-archive once: every pass of libarchive and every
+ * read in place use this descriptor, so they all see the same file.
+ */
+static int
+src_open(struct ramdisk_tree *t, struct qt_err *err)
+{
+	if ((t->srcfd = open(t->name, O_RDONLY | O_CLOEXEC)) < 0)
+		return qt_err_set(err, errno, "%s: cannot open: %s", t->name, strerror(errno));
+	if (fstat(t->srcfd, &t->srcst) < 0)
+		return qt_err_set(err, errno, "%s: %s", t->name, strerror(errno));
+	if (S_ISDIR(t->srcst.st_mode))
+		return qt_err_set(err, EISDIR, "%s: is a directory", t->name);
+	return 0;
+}
+
+/* A libarchive reader over t->srcfd from its start (a pass). */
+static int
+src_reader(struct ramdisk_tree *t, struct archive **ret, struct qt_err *err)
+{
+	struct archive *a;
+
+	if ((a = tar_reader()) == NULL)
+		return qt_err_set(err, ENOMEM, "out of memory");
+	if ((S_ISREG(t->srcst.st_mode) && lseek(t->srcfd, 0, SEEK_SET) != 0) ||
+	    archive_read_open_fd(a, t->srcfd, 1 << 16) != ARCHIVE_OK) {
+		qt_err_set(err, EINVAL, "%s: %s", t->name,
+		    archive_error_string(a) != NULL ? archive_error_string(a) : strerror(errno));
+		archive_read_free(a);
+		return -1;
+	}
+	*ret = a;
+	return 0;
+}
+
 static int
 load_tarball(struct ramdisk_tree *t, struct qt_err *err)
 {
 	struct archive *a = NULL;
 	int r = -1;
 
-	if ((a = tar_reader()) == NULL)
-		return qt_err_set(err, ENOMEM, "out of memory");
-	if (archive_read_open_filename(a, t->name, 1 << 16) != ARCHIVE_OK) {
-		qt_err_set(err, EINVAL, "%s: %s", t->name, archive_error_string(a));
+	if (src_open(t, err) < 0 || src_reader(t, &a, err) < 0)
 		goto out;
-	}
 	t->nlayers = 0;
-	if (read_layer(t, a, 1, false, err) < 0)
+	if (read_layer(t, a, 1, false, S_ISREG(t->srcst.st_mode) ? 0 : -1, err) < 0)
 		goto out;
 	t->st.layers = 1;
 	r = 0;
@@ -1003,13 +1059,8 @@ outer_find(struct ramdisk_tree *t, const char *member, struct archive **ret, str
 	char path[RAMDISK_PATH_MAX + 1];
 	int r;
 
-	if ((a = tar_reader()) == NULL)
-		return qt_err_set(err, ENOMEM, "out of memory");
-	if (archive_read_open_filename(a, t->name, 1 << 16) != ARCHIVE_OK) {
-		qt_err_set(err, EINVAL, "%s: %s", t->name, archive_error_string(a));
-		archive_read_free(a);
+	if (src_reader(t, &a, err) < 0)
 		return -1;
-	}
 	for (;;) {
 		r = archive_read_next_header(a, &ae);
 		if (r == ARCHIVE_EOF)
@@ -1120,11 +1171,16 @@ load_docker_layer(struct ramdisk_tree *t, const char *member, uint32_t layer,
 	const void *dummy;
 	char ctx[600], got[129];
 	bool compressed, by_diff = false;
+	int64_t base;
 	int r = -1, c;
 
 	where(t, layer, ctx, sizeof(ctx));
 	if (outer_find(t, member, &outer, err) < 0)
 		return -1;
+	/* the layer's bytes start here in the file when the outer tar is plain */
+	base = S_ISREG(t->srcst.st_mode) && archive_filter_code(outer, 0) == ARCHIVE_FILTER_NONE
+	           ? archive_filter_bytes(outer, 0)
+	           : -1;
 	n.outer = outer;
 	if ((n.md = EVP_MD_CTX_new()) == NULL) {
 		qt_err_set(err, ENOMEM, "out of memory");
@@ -1147,7 +1203,7 @@ load_docker_layer(struct ramdisk_tree *t, const char *member, uint32_t layer,
 		qt_err_set(err, EINVAL, "%s: %s", ctx, archive_error_string(in));
 		goto out;
 	}
-	if (read_layer(t, in, layer, true, err) < 0)
+	if (read_layer(t, in, layer, true, base, err) < 0)
 		goto out;
 	compressed = archive_filter_code(in, 0) != ARCHIVE_FILTER_NONE;
 	while (nested_read(NULL, &n, &dummy) > 0) /* hash what the tar reader left unread */
@@ -1207,6 +1263,8 @@ load_docker(struct ramdisk_tree *t, const char *image, struct qt_err *err)
 	const char *os, *arch;
 	int r = -1;
 
+	if (src_open(t, err) < 0)
+		return -1;
 	if (outer_slurp(t, "manifest.json", &mbuf, &mlen, err) < 0) {
 		if (err->code == ENOENT) { /* say what the file is not */
 			qt_err_clear(err);
@@ -1537,7 +1595,7 @@ load_oci_layer(struct ramdisk_tree *t, const json_t *desc, uint32_t layer, struc
 		qt_err_set(err, EINVAL, "%s: %s", ctx, archive_error_string(in));
 		goto out;
 	}
-	if (read_layer(t, in, layer, true, err) < 0)
+	if (read_layer(t, in, layer, true, -1, err) < 0)
 		goto out;
 	while (blob_read(NULL, &b, &dummy) > 0)
 		;
@@ -1892,6 +1950,8 @@ ramdisk_tree_free(struct ramdisk_tree *t)
 		close(t->rootfd);
 	if (t->spoolfd >= 0)
 		close(t->spoolfd);
+	if (t->srcfd >= 0)
+		close(t->srcfd);
 	free(t->name);
 	free(t);
 }
@@ -1910,6 +1970,7 @@ ramdisk_tree_load(const char *source, const struct ramdisk_opts *opts, struct ra
 		return qt_err_set(err, ENOMEM, "out of memory");
 	t->rootfd = -1;
 	t->spoolfd = -1;
+	t->srcfd = -1;
 	if (opts != NULL)
 		t->opts = *opts;
 	if (t->opts.max_entries == 0)
@@ -2358,6 +2419,9 @@ cpio_data(struct cpio *c, const struct ent *e, const char *prefix, struct qt_err
 	case S_SPOOL:
 		snprintf(name, sizeof(name), "%s: entry '%s' (spooled)", t->name, e->path);
 		return cpio_copy_fd(c, t->spoolfd, true, e->off, e->size, name, err);
+	case S_FILE:
+		snprintf(name, sizeof(name), "%s: entry '%s'", t->name, e->path);
+		return cpio_copy_fd(c, t->srcfd, true, e->off, e->size, name, err);
 	case S_DISK:
 		snprintf(name, sizeof(name), "%s/%s", t->name, e->path);
 		fd = openat(t->rootfd, e->path, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
@@ -2527,10 +2591,18 @@ ramdisk_write_app(const struct ramdisk_tree *t, const struct ramdisk_strv *cmd,
 	struct ent root, fixed[6], cmdf, envf;
 	struct links lk = { 0 };
 	size_t i, f = 0, nfixed = 0;
+	struct stat st;
 	int r = -1;
 
 	if (cpio_begin(&c, t, gzip, sink, err) < 0)
 		goto out;
+	/* contents read in place: the file must still be the one that was checked */
+	if (t->srcfd >= 0 && (fstat(t->srcfd, &st) < 0 || st.st_size != t->srcst.st_size ||
+	                         st.st_mtim.tv_sec != t->srcst.st_mtim.tv_sec ||
+	                         st.st_mtim.tv_nsec != t->srcst.st_mtim.tv_nsec)) {
+		qt_err_set(err, EAGAIN, "%s: changed while qt-build was reading it", t->name);
+		goto out;
+	}
 	if (join_lines(cmd, &cb, err) < 0 || join_lines(env, &eb, err) < 0)
 		goto out;
 	if (cmd == NULL || cmd->n == 0) {

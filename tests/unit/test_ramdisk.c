@@ -328,6 +328,22 @@ test_tarball(struct unit *u)
 		CHECK(u, b.len == b2.len && memcmp(b.p, b2.p, b.len) == 0);
 		wbuf_free(&b2);
 	}
+	/* read in place (plain pax and GNU tars, long-name headers) = spooled (gzip) */
+	{
+		struct wbuf p1 = { 0 }, p2 = { 0 }, p3 = { 0 };
+
+		CHECK(u, build_app(RD "/longnames.tar", &o, &ov, &p1, &err) == 0);
+		CHECK(u, build_app(RD "/longnames.tar.gz", &o, &ov, &p2, &err) == 0);
+		CHECK(u, build_app(RD "/longnames-gnu.tar", &o, &ov, &p3, &err) == 0);
+		CHECK(u, p1.len == p2.len && memcmp(p1.p, p2.p, p1.len) == 0);
+		CHECK(u, p1.len == p3.len && memcmp(p1.p, p3.p, p1.len) == 0);
+		list_cpio(p1.p, p1.len, got2, sizeof(got2));
+		CHECK(u, strstr(got2, "m 100644 0:0 1 4 14 pax long name|\n") != NULL);
+		CHECK(u, strstr(got2, "rootfs/uid 100644 3000000:0 1 10 8 big uid|\n") != NULL);
+		wbuf_free(&p1);
+		wbuf_free(&p2);
+		wbuf_free(&p3);
+	}
 	CHECK(u, load(RD "/simple.tar", &o, &t, &err) == 0);
 	st = ramdisk_tree_stats(t);
 	CHECK(u, st->entries == 13);
