@@ -64,21 +64,18 @@ old_image() {
 # Run a command with directory $1 mounted read-only (EROFS), in a private
 # mount namespace; without user namespaces, a non-root user gets chmod 555.
 ro_run() {
-	local dir=$1
+	local dir=$1 rc=0
 	shift
-	if unshare -r -m true 2>/dev/null; then
-		unshare -r -m sh -c 'd=$1; shift; mount --bind -o ro "$d" "$d" && exec "$@"' \
-		    sh "$dir" "$@"
-	elif [ "$(id -u)" != 0 ]; then
-		chmod 555 "$dir"
-		"$@"
-		local rc=$?
-		chmod 755 "$dir"
-		return $rc
+	chmod 555 "$dir"
+	if [ "$(id -u)" = 0 ]; then
+		# Root ignores directory permissions: run without the capabilities
+		# that let it (no namespaces needed, so this works in a chroot too).
+		setpriv --bounding-set -dac_override,-dac_read_search "$@" || rc=$?
 	else
-		echo "ro_run: cannot make a read-only directory here" >&2
-		return 99
+		"$@" || rc=$?
 	fi
+	chmod 755 "$dir"
+	return $rc
 }
 
 @test "faults: qt-build killed with SIGKILL mid-write leaves the old image and only .out.eif.qt-XXXXXX" {
