@@ -221,19 +221,29 @@ cbor_precheck(const char *name, const char *what, size_t base, const uint8_t *bu
 		}
 		if (st[depth - 1].indef == 0)
 			st[depth - 1].left--;
-		if (ai >= 28 && (ai != 31 || mt == 0 || mt == 1 || mt == 6 || mt == 7))
-			return 0; /* malformed head: libcbor says so */
-		if (st[depth - 1].indef == 2 && ((mt != 2 && mt != 3) || ai == 31))
-			return 0; /* bad chunk: libcbor says so */
+		if (ai >= 28 && (ai != 31 || mt == 0 || mt == 1 || mt == 6))
+			return 0; /* malformed head: libcbor stops here, no callback */
+		/*
+		 * A break outside an indefinite item, or an item other than a
+		 * definite string inside an indefinite string: libcbor calls the
+		 * item's callback first (allocating for an array or map head) and
+		 * only then notices, so these are refused here.
+		 */
 		val = ai;
 		if (ai >= 24 && ai <= 27) {
 			n = (size_t)1 << (ai - 24);
 			if (n > len - off)
-				return 0;
+				return 0; /* truncated head: libcbor stops here */
 			for (val = 0, i = 0; i < n; i++)
 				val = val << 8 | buf[off + i];
 			off += n;
 		}
+		/* the offset after the head, as libcbor reports its syntax errors */
+		if ((mt == 7 && ai == 31) ||
+		    (st[depth - 1].indef == 2 && ((mt != 2 && mt != 3) || ai == 31)))
+			return qt_err_set(err, EINVAL,
+			    "%s: %s: malformed CBOR (syntax error) at offset %zu", name, what,
+			    base + off);
 		if (mt == 2 || mt == 3) {
 			if (ai != 31) {
 				if (val > len - off)

@@ -17,6 +17,13 @@ setup() {
 	[ "$stderr" = "qt-measure: doc.cose: COSE_Sign1: 1013940677 elements announced at offset 4434, only 198 bytes left" ]
 }
 
+@test "qt-measure verify: an array head inside an indefinite-length string is refused before libcbor allocates" {
+	# fuzz finding: libcbor 0.8 allocated 12 GB for this chunk before calling it a syntax error
+	cp "$FIX/fuzz/attest/array-in-indef-bstr.cose" doc.cose
+	run -2 --separate-stderr qt-measure verify --root "$ROOT" --expect-pcr "0=$ZERO" doc.cose
+	[ "$stderr" = "qt-measure: doc.cose: COSE_Sign1: malformed CBOR (syntax error) at offset 4302" ]
+}
+
 @test "qt-measure verify: CBOR nested deeper than 16 levels exits 2" {
 	cp "$FIX/fuzz/attest/nested-40.cbor" deep.cbor
 	run -2 --separate-stderr qt-measure verify --root "$ROOT" --expect-pcr "0=$ZERO" deep.cbor
