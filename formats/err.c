@@ -98,13 +98,12 @@ int
 qt_unhex(const char *text, uint8_t *out, size_t len)
 {
 	size_t i;
-	int hi, lo;
 
 	if (strlen(text) != 2 * len)
 		return -1;
 	for (i = 0; i < len; i++) {
-		hi = nibble(text[2 * i]);
-		lo = nibble(text[2 * i + 1]);
+		int hi = nibble(text[2 * i]), lo = nibble(text[2 * i + 1]);
+
 		if (hi < 0 || lo < 0)
 			return -1;
 		out[i] = (uint8_t)(hi << 4 | lo);

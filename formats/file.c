@@ -12,8 +12,7 @@
 #include "file.h"
 
 int
-file_read_all(const char *path, size_t max, uint8_t **ret_buf, size_t *ret_len,
-    struct qt_err *err)
+file_read_all(const char *path, size_t max, uint8_t **ret_buf, size_t *ret_len, struct qt_err *err)
 {
 	uint8_t *buf = NULL, *grown;
 	size_t len = 0, cap = 0;
@@ -82,10 +81,9 @@ out:
 int
 file_write_all(int fd, const char *name, const uint8_t *buf, size_t len, struct qt_err *err)
 {
-	ssize_t n;
-
 	while (len > 0) {
-		n = write(fd, buf, len);
+		ssize_t n = write(fd, buf, len);
+
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -187,8 +185,8 @@ file_out_commit(struct file_out *out, struct qt_err *err)
 		return -1;
 	}
 	if (rename(out->tmp_path, out->path) < 0) {
-		qt_err_set(err, errno, "%s: cannot rename temporary file into place: %s",
-		    out->path, strerror(errno));
+		qt_err_set(err, errno, "%s: cannot rename temporary file into place: %s", out->path,
+		    strerror(errno));
 		file_out_abort(out);
 		return -1;
 	}

@@ -19,8 +19,8 @@
  * max bytes and directories. *ret_buf is NUL-terminated (not counted in
  * *ret_len) so text files can be used as C strings. Errors name path.
  */
-int file_read_all(const char *path, size_t max, uint8_t **ret_buf, size_t *ret_len,
-    struct qt_err *err);
+int file_read_all(
+    const char *path, size_t max, uint8_t **ret_buf, size_t *ret_len, struct qt_err *err);
 
 /*
  * An output being written. The temporary file is "<dir>/.<name>.qt-XXXXXX"

@@ -14,7 +14,7 @@
 #define QT_VERSION "0.1.0"
 
 #if defined(__GNUC__)
-#define QT_NORETURN    __attribute__((noreturn))
+#define QT_NORETURN     __attribute__((noreturn))
 #define QT_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
 #define QT_NORETURN
@@ -61,13 +61,13 @@ struct qt_sink {
 };
 
 /* Hard limits on untrusted input (documented in the man pages). */
-#define QT_MAX_SECTIONS      32
-#define QT_SIGNATURE_MAX     32768u /* bytes of an EIF signature section */
-#define QT_METADATA_MAX      (1u << 20) /* bytes of an EIF metadata section we read */
-#define QT_CUSTOM_METADATA_MAX 4096u  /* --metadata file, as nitro-cli */
-#define QT_CMDLINE_MAX       (1u << 16)
-#define QT_IO_CHUNK          (1u << 20) /* read/hash granularity of streams */
-#define QT_CHAIN_MAX         8u /* certificates in a signing chain (leaf + intermediates) */
+#define QT_MAX_SECTIONS        32
+#define QT_SIGNATURE_MAX       32768u     /* bytes of an EIF signature section */
+#define QT_METADATA_MAX        (1u << 20) /* bytes of an EIF metadata section we read */
+#define QT_CUSTOM_METADATA_MAX 4096u      /* --metadata file, as nitro-cli */
+#define QT_CMDLINE_MAX         (1u << 16)
+#define QT_IO_CHUNK            (1u << 20) /* read/hash granularity of streams */
+#define QT_CHAIN_MAX           8u /* certificates in a signing chain (leaf + intermediates) */
 
 /* Lower-case hex of len bytes into out (2*len+1 bytes, NUL-terminated). */
 void qt_hex(const uint8_t *buf, size_t len, char *out);

@@ -38,9 +38,9 @@ tool_progname(void)
 void
 tool_usage(const char *usage_text, const char *fmt, ...)
 {
-	va_list ap;
-
 	if (fmt != NULL) {
+		va_list ap;
+
 		fprintf(stderr, "%s: ", progname);
 		va_start(ap, fmt);
 		vfprintf(stderr, fmt, ap);
@@ -117,8 +117,8 @@ int
 tool_finish(int rc)
 {
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "%s: standard output: write failed: %s\n", progname,
-		    strerror(errno));
+		fprintf(
+		    stderr, "%s: standard output: write failed: %s\n", progname, strerror(errno));
 		return QT_EXIT_TROUBLE;
 	}
 	return rc;

@@ -34,8 +34,8 @@ test_hex(struct unit *u)
 	CHECK_STR(u, text, "001fa0ff");
 	CHECK(u, qt_unhex("001FA0ff", back, 4) == 0);
 	CHECK_MEM(u, back, bytes, 4);
-	CHECK(u, qt_unhex("001fa0f", back, 4) == -1);   /* odd length */
-	CHECK(u, qt_unhex("001fa0fg", back, 4) == -1);  /* not hex */
+	CHECK(u, qt_unhex("001fa0f", back, 4) == -1);    /* odd length */
+	CHECK(u, qt_unhex("001fa0fg", back, 4) == -1);   /* not hex */
 	CHECK(u, qt_unhex("001fa0ff00", back, 4) == -1); /* too long */
 }
 
@@ -85,7 +85,8 @@ test_file(struct unit *u)
 	free(buf);
 	buf = NULL;
 	CHECK(u, file_read_all(FIXTURES "/golden/inputs/cmdline.txt", 100, &buf, &len, &err) == -1);
-	CHECK_STR(u, err.msg, FIXTURES "/golden/inputs/cmdline.txt: larger than the limit of 100 bytes");
+	CHECK_STR(
+	    u, err.msg, FIXTURES "/golden/inputs/cmdline.txt: larger than the limit of 100 bytes");
 	qt_err_clear(&err);
 	CHECK(u, file_read_all(FIXTURES "/golden", 100, &buf, &len, &err) == -1);
 	CHECK_STR(u, err.msg, FIXTURES "/golden: is a directory");
