@@ -129,10 +129,12 @@ lint:
 	    --suppress=missingIncludeSystem -Iformats formats/*.c
 
 format:
-	clang-format -i formats/*.[ch] qt-*/*.c tests/unit/*.[ch]
+	clang-format -i formats/*.[ch] qt-*/*.c tests/unit/*.[ch] tests/fuzz/fuzz_*.c \
+	    tests/fuzz/fuzz.h tests/fuzz/replay.c
 
 format-check:
-	clang-format --dry-run --Werror formats/*.[ch] qt-*/*.c tests/unit/*.[ch]
+	clang-format --dry-run --Werror formats/*.[ch] qt-*/*.c tests/unit/*.[ch] tests/fuzz/fuzz_*.c \
+	    tests/fuzz/fuzz.h tests/fuzz/replay.c
 
 bench: all
 	@for b in bench/*.sh; do echo "== $$b"; $$b || exit 1; done

@@ -50,12 +50,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.at_mode = ATTEST_AT_TIME;
 	o.max_age = -1;
 	if (doc->shape == ATTEST_PLATFORM_QINGTIAN) {
-		FUZZ_ASSERT(attest_root_der("qt-root.pem", embed_qt_root, sizeof(embed_qt_root), &root,
-				&rl, &err) == 0);
+		FUZZ_ASSERT(attest_root_der("qt-root.pem", embed_qt_root, sizeof(embed_qt_root),
+		                &root, &rl, &err) == 0);
 		o.at = QINGTIAN_INSTANT;
 	} else {
 		FUZZ_ASSERT(attest_root_der("aws-root.der", embed_aws_root, sizeof(embed_aws_root),
-				&root, &rl, &err) == 0);
+		                &root, &rl, &err) == 0);
 		o.at = NITRO_INSTANT;
 	}
 	o.root_der = root;

@@ -31,8 +31,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK_ERR(&err);
 	}
 	qt_err_clear(&err);
-	r = cose_sign1_verify_pem("fuzz.cose", data, size, embed_cert_p384,
-	    sizeof(embed_cert_p384), &payload, &plen, &err);
+	r = cose_sign1_verify_pem("fuzz.cose", data, size, embed_cert_p384, sizeof(embed_cert_p384),
+	    &payload, &plen, &err);
 	FUZZ_ASSERT(r >= -1 && r <= 1);
 	if (r == 0)
 		FUZZ_ASSERT(payload >= data && payload + plen <= data + size);

@@ -29,7 +29,8 @@ copy_begin(void *ctx, const struct eif_section *s, struct qt_err *err)
 }
 
 static int
-copy_data(void *ctx, const struct eif_section *s, const uint8_t *buf, size_t len, struct qt_err *err)
+copy_data(
+    void *ctx, const struct eif_section *s, const uint8_t *buf, size_t len, struct qt_err *err)
 {
 	struct copy *c = ctx;
 

@@ -53,7 +53,8 @@ expand(const uint8_t *src, size_t len, int self, struct part *parts, const char 
 				if (src[i] == '@')
 					FUZZ_ASSERT(wbuf_put(dst, lhex, 64, err) == 0);
 				else {
-					n = snprintf(num, sizeof(num), "%zu", sizeof(embed_oci_layer));
+					n = snprintf(
+					    num, sizeof(num), "%zu", sizeof(embed_oci_layer));
 					FUZZ_ASSERT(wbuf_put(dst, num, (size_t)n, err) == 0);
 				}
 			} else {
@@ -115,8 +116,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	digest_hex(embed_oci_layer, sizeof(embed_oci_layer), lhex);
 	for (i = np - 1; i >= 0; i--) {
 		expand(start[i], plen[i], i, parts, lhex, &parts[i].b, &err);
-		digest_hex(parts[i].b.p != NULL ? parts[i].b.p : (const uint8_t *)"", parts[i].b.len,
-		    parts[i].hex);
+		digest_hex(parts[i].b.p != NULL ? parts[i].b.p : (const uint8_t *)"",
+		    parts[i].b.len, parts[i].hex);
 	}
 
 	snprintf(dir, sizeof(dir), "%s/qt-fuzz-oci-XXXXXX",

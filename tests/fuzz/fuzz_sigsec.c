@@ -31,8 +31,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	FUZZ_ASSERT(sig.cert_pem != NULL && sig.cose != NULL);
 	FUZZ_ASSERT(sig.cert_pem[sig.cert_pem_len] == '\0');
-	if (cose_pem_first_cert_der("fuzz.eif", sig.cert_pem, sig.cert_pem_len, &der, &der_len,
-		&err) < 0) {
+	if (cose_pem_first_cert_der(
+	        "fuzz.eif", sig.cert_pem, sig.cert_pem_len, &der, &der_len, &err) < 0) {
 		FUZZ_CHECK_ERR(&err);
 		qt_err_clear(&err);
 	} else {
@@ -41,7 +41,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (describe_cert_info("fuzz.eif", sig.cert_pem, sig.cert_pem_len, &ci, &err) < 0)
 		qt_err_clear(&err);
 	if (cose_sign1_parse("fuzz.eif", sig.cose, sig.cose_len, &s1, &err) == 0) {
-		FUZZ_ASSERT(s1.payload >= sig.cose && s1.payload + s1.payload_len <= sig.cose + sig.cose_len);
+		FUZZ_ASSERT(s1.payload >= sig.cose &&
+		            s1.payload + s1.payload_len <= sig.cose + sig.cose_len);
 		FUZZ_ASSERT(s1.sig >= sig.cose && s1.sig + s1.sig_len <= sig.cose + sig.cose_len);
 	}
 	qt_err_clear(&err);

@@ -99,7 +99,7 @@ main(int argc, char *argv[])
 	}
 	for (i = 1; i < argc && r == 0; i++)
 		r = stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode) ? replay_dir(argv[i], &n)
-								 : replay_file(argv[i], &n);
+		                                                   : replay_file(argv[i], &n);
 	if (r < 0 || n == 0) {
 		fprintf(stderr, "replay " FUZZ_TARGET ": %s\n", n == 0 ? "no inputs" : "failed");
 		printf("0 passed, 1 failed\n");
