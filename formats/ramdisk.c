@@ -1889,6 +1889,11 @@ resolve(struct ramdisk_tree *t, struct qt_err *err)
 				bump_parent(t, &fr[depth - 1]);
 			}
 		}
+		if (plen == 0) { /* the root itself: only an opaque marker lands here */
+			if (own > fr[0].kill)
+				fr[0].kill = own;
+			continue;
+		}
 		fr[depth++] = (struct frame){ P, plen, own, last == SIZE_MAX ? 0 : last + 1 };
 	}
 	/* hard-link groups: only links that survived count */

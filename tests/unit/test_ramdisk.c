@@ -401,6 +401,13 @@ test_docker(struct unit *u)
 	CHECK_STR(u, err.msg,
 	    RD "/docker-whiteout-escape.tar: layer 2 (l2/layer.tar): whiteout 'a/.wh..' does not "
 	       "name an entry of its directory");
+	/* an opaque marker at the root of layer 2 hides all of layer 1 */
+	CHECK(u,
+	    build_app("docker-archive:" RD "/docker-root-opaque.tar", NULL, NULL, &b, &err) == 0);
+	list_cpio(b.p, b.len, got, sizeof(got));
+	CHECK(u, strstr(got, "rootfs/bin") == NULL && strstr(got, "rootfs/etc") == NULL);
+	CHECK(u, strstr(got, "rootfs/only 100644 0:0 1 2 4 top|\n") != NULL);
+	CHECK(u, build_app("docker-archive:" RD "/docker.tar", NULL, NULL, &b, &err) == 0);
 	/* Docker 25+ OCI-style archive of the same image: the same bytes; blob names checked */
 	{
 		struct wbuf b2 = { 0 };
