@@ -445,6 +445,9 @@ test_prescan(struct unit *u)
 		0xff };
 	static const uint8_t reserved[] = { 0x84, 0x1c, 0, 0, 0 };
 	static const uint8_t stray_break[] = { 0x84, 0xff, 0, 0, 0 };
+	/* libFuzzer: libcbor allocated 12 GB for an array head inside an indefinite string */
+	static const uint8_t array_in_string[] = { 0x84, 0x5f, 0x9b, 0x00, 0x00, 0x00, 0x01, 0x00,
+		0x00, 0x00, 0x00, 0xff, 0xa0, 0x40, 0x40 };
 	uint8_t deep[64];
 	struct attest_doc *doc = NULL;
 	struct qt_err err = { 0 };
@@ -461,6 +464,9 @@ test_prescan(struct unit *u)
 	qt_err_clear(&err);
 	CHECK(u, attest_parse("h", stray_break, sizeof(stray_break), 0, &doc, &err) == -1);
 	CHECK_STR(u, err.msg, "h: COSE_Sign1: malformed CBOR (syntax error) at offset 2");
+	qt_err_clear(&err);
+	CHECK(u, attest_parse("h", array_in_string, sizeof(array_in_string), 0, &doc, &err) == -1);
+	CHECK_STR(u, err.msg, "h: COSE_Sign1: malformed CBOR (syntax error) at offset 11");
 	qt_err_clear(&err);
 	memset(deep, 0x81, sizeof(deep));
 	deep[63] = 0x00;
