@@ -44,6 +44,7 @@ cmd_manifest(int argc, char *argv[])
 	int ch, rc = QT_EXIT_TROUBLE;
 
 	optind = 0;
+	opterr = 0; /* reported below as "qt-measure: manifest: ..." */
 	while ((ch = getopt_long(argc, argv, "ho:", manifest_opts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_PLATFORM:
@@ -63,7 +64,8 @@ cmd_manifest(int argc, char *argv[])
 		case 'h':
 			tool_help(manifest_usage);
 		default:
-			tool_usage(manifest_usage, NULL);
+			tool_usage(manifest_usage,
+			    "manifest: unknown option or missing argument: '%s'", argv[optind - 1]);
 		}
 	}
 	if (argc - optind != 1)

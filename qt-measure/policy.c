@@ -44,6 +44,7 @@ cmd_policy(int argc, char *argv[])
 	int ch, rc = QT_EXIT_TROUBLE;
 
 	optind = 0;
+	opterr = 0; /* reported below as "qt-measure: policy: ..." */
 	while ((ch = getopt_long(argc, argv, "h", policy_opts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_FORMAT:
@@ -59,7 +60,8 @@ cmd_policy(int argc, char *argv[])
 		case 'h':
 			tool_help(policy_usage);
 		default:
-			tool_usage(policy_usage, NULL);
+			tool_usage(policy_usage, "policy: unknown option or missing argument: '%s'",
+			    argv[optind - 1]);
 		}
 	}
 	if (format == NULL)

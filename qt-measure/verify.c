@@ -125,6 +125,7 @@ cmd_verify(int argc, char *argv[])
 
 	o.max_age = -1;
 	optind = 0;
+	opterr = 0; /* reported below as "qt-measure: verify: ..." */
 	while ((ch = getopt_long(argc, argv, "h", verify_opts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_ROOT:
@@ -170,7 +171,8 @@ cmd_verify(int argc, char *argv[])
 		case 'h':
 			tool_help(verify_usage);
 		default:
-			tool_usage(verify_usage, NULL);
+			tool_usage(verify_usage, "verify: unknown option or missing argument: '%s'",
+			    argv[optind - 1]);
 		}
 	}
 	if (argc - optind != 1)

@@ -113,6 +113,16 @@ verdict_of() { # check name -> verdict
 	[[ "$stderr" == "qt-measure: verify: no expectations: give --manifest"* ]]
 }
 
+@test "qt-measure verify/policy/manifest: an unknown option names the subcommand (exit 2)" {
+	run -2 --separate-stderr qt-measure verify --bogus "$A/nitro-noauth-signed.cose"
+	assert_output ""
+	[ "${stderr%%$'\n'*}" = "qt-measure: verify: unknown option or missing argument: '--bogus'" ]
+	run -2 --separate-stderr qt-measure policy --format
+	[ "${stderr%%$'\n'*}" = "qt-measure: policy: unknown option or missing argument: '--format'" ]
+	run -2 --separate-stderr qt-measure manifest -x image.eif
+	[ "${stderr%%$'\n'*}" = "qt-measure: manifest: unknown option or missing argument: '-x'" ]
+}
+
 @test "qt-measure verify: no root is an error (exit 2)" {
 	run -2 --separate-stderr qt-measure verify --expect-pcr 0=$NA_PCR0 "$A/nitro-noauth-signed.cose"
 	[[ "$stderr" == "qt-measure: verify: give exactly one of --root and --root-sha256"* ]]
