@@ -117,6 +117,13 @@ pcr() { # pcr N < json
 	cmp a.eif b.eif
 	# file modes of the image itself follow the umask, its bytes do not
 	[ "$(stat -c %a a.eif)" = 644 ] && [ "$(stat -c %a b.eif)" = 600 ]
+	# archive sources: another spool directory, locale, user and host name change nothing
+	mkdir t1 t2
+	TMPDIR=$PWD/t1 LANG=C.UTF-8 qb --rootfs "docker-archive:$RD/docker.tar" -o c.eif >/dev/null 2>&1
+	TMPDIR=$PWD/t2 LANG=POSIX LC_ALL=POSIX USER=nobody HOSTNAME=elsewhere \
+	    qb --rootfs "docker-archive:$RD/docker.tar" -o d.eif >/dev/null 2>&1
+	cmp c.eif d.eif
+	[ -z "$(ls -A t1 t2 | grep -v '^t[12]:$' | grep -v '^$')" ] # spool files leave nothing
 }
 
 @test "rootfs: --keep-owner keeps on-disk modes; without it they are normalised" {
