@@ -469,6 +469,7 @@ struct reader {
 	bool size_known; /* regular file: its size bounds every section up front */
 	uint64_t file_size;
 	uint8_t *bufs[2]; /* read one while the helper thread hashes the other */
+	size_t bufsize;   /* QT_IO_CHUNK, or less for a smaller regular file */
 	unsigned k;
 };
 
@@ -522,7 +523,7 @@ read_section_data(struct reader *r, const struct eif_read_cb *cb, struct eif_inf
 			return qt_err_set(err, ENOMEM, "%s: out of memory", r->name);
 	}
 	while (left > 0) {
-		want = left < QT_IO_CHUNK ? (size_t)left : QT_IO_CHUNK;
+		want = left < r->bufsize ? (size_t)left : r->bufsize;
 		buf = r->bufs[r->k];
 		r->k ^= 1;
 		if ((n = read_upto(r, buf, want, err)) < 0)
@@ -680,12 +681,7 @@ eif_read(int fd, const char *name, const struct eif_read_cb *cb, unsigned flags,
 	ssize_t n;
 	int rc = -1;
 
-	if ((info = calloc(1, sizeof(*info))) == NULL ||
-	    (r.bufs[0] = malloc(QT_IO_CHUNK)) == NULL ||
-	    (r.bufs[1] = malloc(QT_IO_CHUNK)) == NULL) {
-		qt_err_set(err, ENOMEM, "%s: out of memory", name);
-		goto out;
-	}
+	r.bufsize = QT_IO_CHUNK;
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
 		r.size_known = true;
 		r.file_size = (uint64_t)st.st_size;
@@ -693,8 +689,16 @@ eif_read(int fd, const char *name, const struct eif_read_cb *cb, unsigned flags,
 		off_t cur = lseek(fd, 0, SEEK_CUR);
 		if (cur > 0)
 			r.file_size -= (uint64_t)cur < r.file_size ? (uint64_t)cur : r.file_size;
+		/* no section can be longer than the file: small images, small buffers */
+		if (r.file_size < r.bufsize)
+			r.bufsize = r.file_size > 0 ? (size_t)r.file_size : 1;
 	} else if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
 		qt_err_set(err, EISDIR, "%s: is a directory", name);
+		goto out;
+	}
+	if ((info = calloc(1, sizeof(*info))) == NULL || (r.bufs[0] = malloc(r.bufsize)) == NULL ||
+	    (r.bufs[1] = malloc(r.bufsize)) == NULL) {
+		qt_err_set(err, ENOMEM, "%s: out of memory", name);
 		goto out;
 	}
 	if (pcr_stream_new(&ps, err) < 0)
