@@ -2602,9 +2602,10 @@ ramdisk_write_app(const struct ramdisk_tree *t, const struct ramdisk_strv *cmd,
 	if (cpio_begin(&c, t, gzip, sink, err) < 0)
 		goto out;
 	/* contents read in place: the file must still be the one that was checked */
-	if (t->srcfd >= 0 && (fstat(t->srcfd, &st) < 0 || st.st_size != t->srcst.st_size ||
-	                         st.st_mtim.tv_sec != t->srcst.st_mtim.tv_sec ||
-	                         st.st_mtim.tv_nsec != t->srcst.st_mtim.tv_nsec)) {
+	if (t->srcfd >= 0 && S_ISREG(t->srcst.st_mode) &&
+	    (fstat(t->srcfd, &st) < 0 || st.st_size != t->srcst.st_size ||
+	        st.st_mtim.tv_sec != t->srcst.st_mtim.tv_sec ||
+	        st.st_mtim.tv_nsec != t->srcst.st_mtim.tv_nsec)) {
 		qt_err_set(err, EAGAIN, "%s: changed while qt-build was reading it", t->name);
 		goto out;
 	}

@@ -133,14 +133,15 @@ rootfs_prepare(const struct build_opts *o, struct rootfs_state **ret, struct qt_
 		goto out;
 	st = ramdisk_tree_stats(s->tree);
 	if (st->xattrs > 0)
-		tool_warn(
-		    "%s: %llu entries have extended attributes (first: '%s'), which cpio newc "
-		    "cannot carry; dropping them",
-		    rf->source, (unsigned long long)st->xattrs, st->xattr_first);
+		tool_warn("%s: %llu %s extended attributes (first: '%s'), which cpio newc "
+		          "cannot carry; dropping them",
+		    rf->source, (unsigned long long)st->xattrs,
+		    st->xattrs == 1 ? "entry has" : "entries have", st->xattr_first);
 	if (st->devices > 0)
-		tool_warn("%s: %llu device nodes or sockets (first: '%s') skipped; the enclave's "
-		          "/dev is a devtmpfs",
-		    rf->source, (unsigned long long)st->devices, st->device_first);
+		tool_warn("%s: skipping %llu device %s (first: '%s'); the enclave's /dev is a "
+		          "devtmpfs",
+		    rf->source, (unsigned long long)st->devices,
+		    st->devices == 1 ? "node or socket" : "nodes or sockets", st->device_first);
 	if (expand(rf->entrypoint, rf->nentrypoint, "entrypoint", &ep, err) < 0 ||
 	    expand(rf->cmd, rf->ncmd, "cmd", &cmd, err) < 0)
 		goto out;
