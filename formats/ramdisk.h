@@ -31,7 +31,7 @@ struct ramdisk_opts {
 	const char *tmpdir;   /* where archive contents are spooled; NULL = $TMPDIR or /tmp */
 };
 
-/* A NULL-terminated-free vector of strings (v[n] is NULL too). */
+/* A vector of n malloc'd strings; v[n] is NULL (freed with ramdisk_strv_free). */
 struct ramdisk_strv {
 	char **v;
 	size_t n;
@@ -119,7 +119,7 @@ int ramdisk_write_app(const struct ramdisk_tree *t, const struct ramdisk_strv *c
 /*
  * Write the bootstrap ramdisk: "dev/" (0755), "init" (0755, from init_path)
  * and each driver under its base name (0755), all owned by 0:0 with mtime
- * min(0, clamp) = the clamp's floor.
+ * mtime_clamp (SOURCE_DATE_EPOCH): the same bytes for every application.
  */
 int ramdisk_write_bootstrap(const char *init_path, const char *const *drivers, size_t n_drivers,
     uint32_t mtime_clamp, bool gzip, struct qt_sink sink, struct qt_err *err);
