@@ -258,3 +258,12 @@ pcr() { # pcr N < json
 	mkdir x && section_data x.eif 4 | (cd x && cpio -i -d -m --quiet)
 	assert_equal "$(stat -c %Y x/rootfs/new x/rootfs/old x/cmd)" $'5000\n1000\n5000'
 }
+
+@test "rootfs: the bootstrap ramdisk comes first; --ramdisk and --rootfs keep their order" {
+	mk_golden_root root
+	qt-build --kernel "$IN/kernel.bin" --cmdline x --rootfs root --cmd /bin/app "${ENV[@]}" \
+	    --ramdisk "$IN/ramdisk0.cpio" --init "$IN/init.bin" --driver "$NSM" -o o.eif >/dev/null
+	section_data o.eif 3 | cmp - "$IN/ramdisk0.cpio" # generated from --init/--driver
+	section_data o.eif 4 | cmp - "$IN/ramdisk1.cpio" # --rootfs, given first
+	section_data o.eif 5 | cmp - "$IN/ramdisk0.cpio" # --ramdisk, given second
+}
