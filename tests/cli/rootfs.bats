@@ -184,6 +184,13 @@ pcr() { # pcr N < json
 	run -2 --separate-stderr qb --rootfs "oci:bad" -o o.eif
 	assert_equal "$stderr" "qt-build: bad: layer 1 (sha256:$amd_l1): digest mismatch: expected sha256:$amd_l1, blob is sha256:$arm_l1"
 	[ ! -e o.eif ]
+	# a JSON blob (the image index) edited in place: its digest no longer matches
+	rm -r bad && cp -r "$RD/oci" bad
+	idx=$(sed -n 's/.*"digest": "sha256:\([0-9a-f]*\)".*/\1/p' bad/index.json)
+	sed -i 's/"schemaVersion": 2/"schemaVersion": 2 /' "bad/blobs/sha256/$idx"
+	run -2 --separate-stderr qb --rootfs "oci:bad" -o o.eif
+	[[ "$stderr" == "qt-build: bad: manifest: digest mismatch: expected sha256:$idx, blob is sha256:"* ]]
+	[ ! -e o.eif ]
 	run -2 --separate-stderr qb --rootfs "oci:$RD/oci" --platform linux/s390x -o o.eif
 	assert_equal "$stderr" "qt-build: $RD/oci: manifest: no manifest for platform linux/s390x"
 }
