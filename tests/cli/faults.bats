@@ -212,6 +212,7 @@ measure_while() {
 	qt-measure --json=short img.eif >measure.out 2>measure.err &
 	PID=$!
 	for i in $(seq 20000); do
+		kill -0 "$PID" 2>/dev/null || break # finished already
 		pos=$(awk '/^pos:/ { print $2 }' /proc/"$PID"/fdinfo/* 2>/dev/null | sort -n | tail -n 1)
 		if [ -n "$pos" ] && [ "$pos" -gt 4096 ]; then
 			kill -STOP "$PID" 2>/dev/null || break
