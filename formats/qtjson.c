@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* qtjson.c: serde_json-compatible printing of jansson values. */
 #include <errno.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,14 +97,206 @@ qtjson_no_reals(const char *name, const char *what, const json_t *v, struct qt_e
 }
 
 int
+qtjson_format_real(double v, char *buf, size_t size)
+{
+	char sci[40], digits[20], *e, *q;
+	double a = v < 0 ? -v : v; /* no libm */
+	int p, exp10, kk, len, k, i, n;
+
+	if (!isfinite(v) || size < 32)
+		return -1;
+	if (a == 0.0)
+		return snprintf(buf, size, "%s0.0", signbit(v) ? "-" : "") < 0 ? -1 : 0;
+	/* shortest digits that read back as a: the correctly rounded p-digit form */
+	for (p = 1; p <= 17; p++) {
+		snprintf(sci, sizeof(sci), "%.*e", p - 1, a);
+		if (strtod(sci, NULL) == a)
+			break;
+	}
+	if ((e = strchr(sci, 'e')) == NULL)
+		return -1;
+	exp10 = atoi(e + 1);
+	for (len = 0, q = sci; q < e; q++)
+		if (*q != '.')
+			digits[len++] = *q;
+	digits[len] = '\0';
+	/* ryu's layout (serde_json): value = digits * 10^k, 10^(kk-1) <= value < 10^kk */
+	kk = exp10 + 1;
+	k = kk - len;
+	n = 0;
+	if (signbit(v))
+		buf[n++] = '-';
+	if (k >= 0 && kk <= 16) {
+		n += snprintf(buf + n, size - (size_t)n, "%s", digits);
+		for (i = len; i < kk; i++)
+			buf[n++] = '0';
+		n += snprintf(buf + n, size - (size_t)n, ".0");
+	} else if (kk > 0 && kk <= 16) {
+		n += snprintf(buf + n, size - (size_t)n, "%.*s.%s", kk, digits, digits + kk);
+	} else if (kk > -5 && kk <= 0) {
+		n += snprintf(buf + n, size - (size_t)n, "0.");
+		for (i = 0; i < -kk; i++)
+			buf[n++] = '0';
+		n += snprintf(buf + n, size - (size_t)n, "%s", digits);
+	} else if (len == 1) {
+		n += snprintf(buf + n, size - (size_t)n, "%se%d", digits, kk - 1);
+	} else {
+		n += snprintf(buf + n, size - (size_t)n, "%c.%se%d", digits[0], digits + 1, kk - 1);
+	}
+	return n > 0 && (size_t)n < size ? 0 : -1;
+}
+
+/* Is byte c in any key or string of v? */
+static bool
+has_byte(const json_t *v, char c)
+{
+	const char *key;
+	json_t *val;
+	size_t i;
+
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		return memchr(json_string_value(v), c, json_string_length(v)) != NULL;
+	case JSON_OBJECT:
+		json_object_foreach((json_t *)v, key,
+		    val) if (strchr(key, c) != NULL || has_byte(val, c)) return true;
+		return false;
+	case JSON_ARRAY:
+		for (i = 0; i < json_array_size(v); i++)
+			if (has_byte(json_array_get(v, i), c))
+				return true;
+		return false;
+	default:
+		return false;
+	}
+}
+
+struct reals {
+	char mark; /* a control byte no string of the document holds */
+	char (*text)[32];
+	size_t n, cap;
+};
+
+/* Copy of v (same order) with every real replaced by the string "<mark>r<index>". */
+static json_t *
+mark_reals(const json_t *v, struct reals *rs)
+{
+	json_t *out, *child, *val;
+	const char *key;
+	char tag[32];
+	size_t i;
+
+	switch (json_typeof(v)) {
+	case JSON_REAL:
+		if (rs->n == rs->cap) {
+			size_t cap = rs->cap != 0 ? 2 * rs->cap : 16;
+			char(*t)[32] = realloc(rs->text, cap * sizeof(*t));
+
+			if (t == NULL)
+				return NULL;
+			rs->text = t;
+			rs->cap = cap;
+		}
+		if (qtjson_format_real(json_real_value(v), rs->text[rs->n], 32) < 0)
+			return NULL;
+		snprintf(tag, sizeof(tag), "%cr%zu", rs->mark, rs->n++);
+		return json_string(tag);
+	case JSON_OBJECT:
+		if ((out = json_object()) == NULL)
+			return NULL;
+		json_object_foreach((json_t *)v, key, val)
+		{
+			if ((child = mark_reals(val, rs)) == NULL ||
+			    json_object_set_new(out, key, child) != 0) {
+				json_decref(out);
+				return NULL;
+			}
+		}
+		return out;
+	case JSON_ARRAY:
+		if ((out = json_array()) == NULL)
+			return NULL;
+		for (i = 0; i < json_array_size(v); i++) {
+			if ((child = mark_reals(json_array_get(v, i), rs)) == NULL ||
+			    json_array_append_new(out, child) != 0) {
+				json_decref(out);
+				return NULL;
+			}
+		}
+		return out;
+	default:
+		return json_deep_copy(v);
+	}
+}
+
+/* Replace each "\u00XXr<i>" string (jansson's escape of the mark) by real number i. */
+static char *
+unmark_reals(const char *s, const struct reals *rs)
+{
+	char pat[16], *out, *o;
+	size_t plen, idx;
+	const char *p;
+	char *end;
+
+	snprintf(pat, sizeof(pat),
+	    "\"\\u%04X"
+	    "r",
+	    (unsigned char)rs->mark);
+	plen = strlen(pat);
+	if ((out = malloc(strlen(s) + 1)) == NULL) /* numbers are never longer than tags */
+		return NULL;
+	for (p = s, o = out; *p != '\0';) {
+		if (strncmp(p, pat, plen) == 0) {
+			idx = strtoul(p + plen, &end, 10);
+			if (*end == '"' && idx < rs->n) {
+				o += sprintf(o, "%s", rs->text[idx]);
+				p = end + 1;
+				continue;
+			}
+		}
+		*o++ = *p++;
+	}
+	*o = '\0';
+	return out;
+}
+
+int
 qtjson_dump(const json_t *v, bool pretty, char **ret, struct qt_err *err)
 {
 	size_t flags = JSON_PRESERVE_ORDER | JSON_ENCODE_ANY;
-	char *s, *p;
+	struct reals rs = { 0 };
+	json_t *marked = NULL;
+	char *s = NULL, *t, *p;
+	int r = -1;
 
 	flags |= pretty ? JSON_INDENT(2) : JSON_COMPACT;
-	if ((s = json_dumps(v, flags)) == NULL)
-		return qt_err_set(err, ENOMEM, "cannot print JSON: out of memory");
+	/*
+	 * jansson prints reals with 17 digits, serde_json the shortest form that
+	 * reads back (ryu). Reals go out as marked strings and come back as
+	 * serde's text; the mark is a control byte no string here contains.
+	 */
+	if (qtjson_no_reals("", "", v, NULL) < 0) {
+		for (rs.mark = 1; rs.mark < 0x20; rs.mark++)
+			if (rs.mark != '\b' && rs.mark != '\t' && rs.mark != '\n' &&
+			    rs.mark != '\f' && rs.mark != '\r' && !has_byte(v, rs.mark))
+				break;
+		if (rs.mark < 0x20 && (marked = mark_reals(v, &rs)) == NULL) {
+			qt_err_set(err, ENOMEM, "cannot print JSON: out of memory");
+			goto out;
+		}
+	}
+	if ((s = json_dumps(marked != NULL ? marked : v, flags)) == NULL) {
+		qt_err_set(err, ENOMEM, "cannot print JSON: out of memory");
+		goto out;
+	}
+	if (marked != NULL) {
+		if ((t = unmark_reals(s, &rs)) == NULL) {
+			qt_err_set(err, ENOMEM, "cannot print JSON: out of memory");
+			goto out;
+		}
+		free(s);
+		s = t;
+	}
 	/*
 	 * jansson writes control characters as \u001F, serde_json as \u001f. In
 	 * jansson's output a backslash only ever starts an escape, so a walk
@@ -120,5 +314,11 @@ qtjson_dump(const json_t *v, bool pretty, char **ret, struct qt_err *err)
 		}
 	}
 	*ret = s;
-	return 0;
+	s = NULL;
+	r = 0;
+out:
+	free(s);
+	free(rs.text);
+	json_decref(marked);
+	return r;
 }

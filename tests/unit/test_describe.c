@@ -75,6 +75,47 @@ main(void)
 	json_decref(sorted);
 	json_decref(v);
 
+	/* reals print as serde_json (ryu) prints them */
+	{
+		static const struct {
+			double v;
+			const char *want;
+		} vec[] = {
+			{ 0.1, "0.1" },
+			{ 1.0, "1.0" },
+			{ 100.0, "100.0" },
+			{ -2.5, "-2.5" },
+			{ 1e15, "1000000000000000.0" },
+			{ 1e16, "1e16" },
+			{ 1.5e16, "1.5e16" },
+			{ 123456.789, "123456.789" },
+			{ 0.0001, "0.0001" },
+			{ 0.00001, "0.00001" },
+			{ 0.000001, "1e-6" },
+			{ 1.5e-7, "1.5e-7" },
+			{ 0.0, "0.0" },
+			{ -0.0, "-0.0" },
+			{ 5e-324, "5e-324" },
+			{ 1.7976931348623157e308, "1.7976931348623157e308" },
+			{ 2.0 / 3.0, "0.6666666666666666" },
+			{ 0.3, "0.3" },
+			{ 1e21, "1e21" },
+			{ 12345678901234567.0, "1.2345678901234568e16" },
+		};
+		char buf[32];
+
+		for (size_t i = 0; i < sizeof(vec) / sizeof(vec[0]); i++) {
+			CHECK(&u, qtjson_format_real(vec[i].v, buf, sizeof(buf)) == 0);
+			CHECK_STR(&u, buf, vec[i].want);
+		}
+		v = json_loads("{\"a\":[0.1,1e300,\"\\u0001r0\"],\"b\":-0.0,\"c\":2}", 0, &je);
+		s = dump(v, false);
+		/* the string that looks like a mark stays a string */
+		CHECK_STR(&u, s, "{\"a\":[0.1,1e300,\"\\u0001r0\"],\"b\":-0.0,\"c\":2}");
+		free(s);
+		json_decref(v);
+	}
+
 	/* reals are refused in metadata we write */
 	v = json_loads("{\"x\":[1.5]}", 0, &je);
 	m.custom = v;
