@@ -207,19 +207,20 @@ ro_run() {
 # Start qt-measure on img.eif, stop it once it has read part of the file,
 # run "$@" on the file, let it go on. Sets MEASURED_AT to the position reached.
 measure_while() {
-	local pos=0 i
+	local pos=0 i state
 	MEASURE_RC=
+	MEASURED_AT=999999999999 # "not stopped in time": the callers skip
 	qt-measure --json=short img.eif >measure.out 2>measure.err &
 	PID=$!
 	for i in $(seq 20000); do
-		kill -0 "$PID" 2>/dev/null || break # finished already
+		state=$(awk '{ print $3 }' /proc/"$PID"/stat 2>/dev/null)
+		[ -n "$state" ] && [ "$state" != Z ] || break # finished already
 		pos=$(awk '/^pos:/ { print $2 }' /proc/"$PID"/fdinfo/* 2>/dev/null | sort -n | tail -n 1)
 		if [ -n "$pos" ] && [ "$pos" -gt 4096 ]; then
-			kill -STOP "$PID" 2>/dev/null || break
+			kill -STOP "$PID" 2>/dev/null && MEASURED_AT=$pos
 			break
 		fi
 	done
-	MEASURED_AT=${pos:-0}
 	"$@"
 	kill -CONT "$PID" 2>/dev/null || true
 	MEASURE_RC=0
