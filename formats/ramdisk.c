@@ -145,18 +145,18 @@ strv_push(struct ramdisk_strv *v, const char *s, struct qt_err *err)
 static int
 norm_path(const char *in, char *out, size_t outsz)
 {
-	size_t len = 0, clen;
-	const char *p = in, *c;
+	size_t len = 0;
+	const char *p = in;
 
 	while (*p != '\0') {
 		while (*p == '/')
 			p++;
 		if (*p == '\0')
 			break;
-		c = p;
+		const char *c = p;
 		while (*p != '\0' && *p != '/')
 			p++;
-		clen = (size_t)(p - c);
+		size_t clen = (size_t)(p - c);
 		if (clen == 1 && c[0] == '.')
 			continue;
 		if (clen == 2 && c[0] == '.' && c[1] == '.') {
@@ -212,10 +212,9 @@ ht_put(struct ramdisk_tree *t, size_t idx, struct qt_err *err)
 {
 	size_t i, mask;
 	uint32_t *old, *nt;
-	size_t oldcap;
 
 	if ((t->htused + 1) * 2 > t->htcap) {
-		oldcap = t->htcap;
+		size_t oldcap = t->htcap;
 		old = t->ht;
 		t->htcap = oldcap == 0 ? 1024 : oldcap * 2;
 		if ((nt = calloc(t->htcap, sizeof(*nt))) == NULL)
@@ -271,10 +270,9 @@ ent_add(struct ramdisk_tree *t, const char *path, uint8_t kind, uint32_t layer, 
     struct qt_err *err)
 {
 	struct ent *g, *e;
-	size_t cap;
 
 	if (t->n == t->cap) {
-		cap = t->cap == 0 ? 1024 : t->cap * 2;
+		size_t cap = t->cap == 0 ? 1024 : t->cap * 2;
 		if (cap > UINT32_MAX - 1 || (g = realloc(t->ents, cap * sizeof(*g))) == NULL)
 			return qt_err_set(err, ENOMEM, "out of memory");
 		t->ents = g;
@@ -352,12 +350,10 @@ spool_flush(struct ramdisk_tree *t, struct qt_err *err)
 static int
 spool_write(struct ramdisk_tree *t, const uint8_t *p, size_t len, struct qt_err *err)
 {
-	size_t n;
-
 	while (len > 0) {
 		if (t->slen == SPOOL_BUF && spool_flush(t, err) < 0)
 			return -1;
-		n = SPOOL_BUF - t->slen;
+		size_t n = SPOOL_BUF - t->slen;
 		if (n > len)
 			n = len;
 		if (p != NULL) {
@@ -409,12 +405,11 @@ spool_entry(
 	size_t len;
 	la_int64_t off;
 	uint64_t done = 0;
-	int r;
 
 	e->src = S_SPOOL; /* spool_size counts buffered bytes too: read back after the last flush */
 	e->off = t->spool_size;
 	for (;;) {
-		r = archive_read_data_block(a, &buf, &len, &off);
+		int r = archive_read_data_block(a, &buf, &len, &off);
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r < ARCHIVE_WARN)
@@ -458,16 +453,14 @@ read_layer(struct ramdisk_tree *t, struct archive *a, uint32_t layer, bool white
 {
 	struct archive_entry *ae;
 	char ctx[600], path[RAMDISK_PATH_MAX + 1], tpath[RAMDISK_PATH_MAX + 1];
-	const char *name, *base, *hl, *sl;
+	const char *base, *sl;
 	struct ent *e, *target;
 	size_t idx, plen;
 	uint8_t kind;
-	unsigned ftype;
-	int r;
 
 	where(t, layer, ctx, sizeof(ctx));
 	for (;;) {
-		r = archive_read_next_header(a, &ae);
+		int r = archive_read_next_header(a, &ae);
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r < ARCHIVE_WARN)
@@ -475,7 +468,9 @@ read_layer(struct ramdisk_tree *t, struct archive *a, uint32_t layer, bool white
 			    (unsigned long long)t->st.entries + 1, archive_error_string(a));
 		if (check_limits(t, ctx, err) < 0)
 			return -1;
-		if ((name = archive_entry_pathname(ae)) == NULL)
+		const char *name = archive_entry_pathname(ae);
+
+		if (name == NULL)
 			return qt_err_set(err, EINVAL, "%s: entry %llu: no path name", ctx,
 			    (unsigned long long)t->st.entries);
 		r = norm_path(name, path, sizeof(path) - 8);
@@ -486,8 +481,8 @@ read_layer(struct ramdisk_tree *t, struct archive *a, uint32_t layer, bool white
 			return qt_err_set(err, ENAMETOOLONG,
 			    "%s: entry '%.64s...': path longer than PATH_MAX (%u)", ctx, name,
 			    RAMDISK_PATH_MAX);
-		ftype = archive_entry_filetype(ae);
-		hl = archive_entry_hardlink(ae);
+		unsigned ftype = archive_entry_filetype(ae);
+		const char *hl = archive_entry_hardlink(ae);
 		base = strrchr(path, '/');
 		base = base == NULL ? path : base + 1;
 		if (whiteouts && strncmp(base, ".wh.", 4) == 0) {
@@ -1057,12 +1052,11 @@ outer_find(struct ramdisk_tree *t, const char *member, struct archive **ret, str
 	struct archive *a;
 	struct archive_entry *ae;
 	char path[RAMDISK_PATH_MAX + 1];
-	int r;
 
 	if (src_reader(t, &a, err) < 0)
 		return -1;
 	for (;;) {
-		r = archive_read_next_header(a, &ae);
+		int r = archive_read_next_header(a, &ae);
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r < ARCHIVE_WARN) {
@@ -1743,15 +1737,14 @@ cmp_comp(const void *pa, const void *pb, void *arg)
 	const struct ent *a = &ents[*(const size_t *)pa], *b = &ents[*(const size_t *)pb];
 	const unsigned char *x = (const unsigned char *)a->path,
 	                    *y = (const unsigned char *)b->path;
-	unsigned cx, cy;
 
 	while (*x == *y && *x != '\0') {
 		x++;
 		y++;
 	}
 	if (*x != *y) {
-		cx = *x == '/' ? 1u : *x == '\0' ? 0u : *x + 1u;
-		cy = *y == '/' ? 1u : *y == '\0' ? 0u : *y + 1u;
+		unsigned cx = *x == '/' ? 1u : *x == '\0' ? 0u : *x + 1u;
+		unsigned cy = *y == '/' ? 1u : *y == '\0' ? 0u : *y + 1u;
 		return cx < cy ? -1 : 1;
 	}
 	if (a->layer != b->layer)
@@ -2179,8 +2172,6 @@ static void *
 pipe_main(void *arg)
 {
 	struct pipe *p = arg;
-	unsigned i;
-	int r;
 
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
@@ -2188,8 +2179,8 @@ pipe_main(void *arg)
 			pthread_cond_wait(&p->cv, &p->mu);
 		if (p->count == 0)
 			break;
-		i = p->tail;
-		r = 0;
+		unsigned i = p->tail;
+		int r = 0;
 		if (!p->failed) {
 			pthread_mutex_unlock(&p->mu);
 			r = p->down.write(p->down.ctx, p->buf[i], p->len[i], &p->err);
@@ -2328,12 +2319,11 @@ static int
 cpio_put(struct cpio *c, const void *p, size_t n, struct qt_err *err)
 {
 	const uint8_t *s = p;
-	size_t k;
 
 	while (n > 0) {
 		if (c->len == CPIO_BUF && cpio_emit(c, Z_NO_FLUSH, err) < 0)
 			return -1;
-		k = CPIO_BUF - c->len;
+		size_t k = CPIO_BUF - c->len;
 		if (k > n)
 			k = n;
 		if (s != NULL) {
@@ -2383,12 +2373,11 @@ cpio_copy_fd(struct cpio *c, int fd, bool pread_at, uint64_t off, uint64_t size,
     struct qt_err *err)
 {
 	ssize_t n;
-	size_t want;
 
 	while (size > 0) {
 		if (c->len == CPIO_BUF && cpio_emit(c, Z_NO_FLUSH, err) < 0)
 			return -1;
-		want = CPIO_BUF - c->len;
+		size_t want = CPIO_BUF - c->len;
 		if (want > size)
 			want = (size_t)size;
 		if (pread_at)
@@ -2571,12 +2560,11 @@ cmp_str(const void *a, const void *b)
 static bool
 tree_has(const struct ramdisk_tree *t, const char *path)
 {
-	size_t lo = 0, hi = t->nout, mid;
-	int c;
+	size_t lo = 0, hi = t->nout;
 
 	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		c = strcmp(t->ents[t->out[mid]].path, path);
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(t->ents[t->out[mid]].path, path);
 		if (c == 0)
 			return true;
 		if (c < 0)
