@@ -17,13 +17,24 @@ setup() {
 	KEY="$IN/key-p384.pem"
 	CERT="$IN/cert-p384.pem"
 	PID=
+	PID_NAME=
 }
 
 teardown() {
 	if [ -n "$PID" ]; then
-		kill -9 "$PID" 2>/dev/null || true
+		sig_ours 9 || true
 	fi
 	exec 5>&- || true
+}
+
+# Send signal $1 to $PID only while it is still the tool we started
+# ($PID_NAME): bash reaps finished background jobs at once, and on a busy
+# machine (pid_max 32768) their PIDs are soon given to other processes.
+sig_ours() {
+	local comm
+	comm=$(cat /proc/"$PID"/comm 2>/dev/null) || return 1
+	[ "$comm" = "$PID_NAME" ] || return 1
+	kill -"$1" "$PID" 2>/dev/null
 }
 
 # The files in the current directory other than the expected ones, one per line.
@@ -84,11 +95,12 @@ ro_run() {
 	qt-build --kernel "$IN/kernel.bin" --cmdline "new" --ramdisk rd.fifo -o out.eif \
 	    >/dev/null 2>&1 &
 	PID=$!
+	PID_NAME=qt-build
 	exec 5>rd.fifo
 	# 4 MiB of ramdisk reach the temporary file; the rest never comes.
 	head -c $((4 << 20)) /dev/urandom >&5
 	wait_for_file '.out.eif.qt-*' $((1 << 20))
-	kill -9 "$PID"
+	sig_ours 9
 	rc=0
 	wait "$PID" || rc=$?
 	PID=
@@ -110,10 +122,11 @@ ro_run() {
 	mkfifo img.fifo
 	qt-sign img.fifo --key "$KEY" --cert "$CERT" -o s.eif >/dev/null 2>&1 &
 	PID=$!
+	PID_NAME=qt-sign
 	exec 5>img.fifo
 	head -c $((8 << 20)) big.eif >&5
 	wait_for_file '.s.eif.qt-*' $((1 << 20))
-	kill -9 "$PID"
+	sig_ours 9
 	rc=0
 	wait "$PID" || rc=$?
 	PID=
@@ -130,12 +143,13 @@ ro_run() {
 	cp img.eif orig.eif
 	qt-sign img.eif --key "$KEY" --cert "$CERT" >/dev/null 2>&1 &
 	PID=$!
+	PID_NAME=qt-sign
 	# stop it as soon as its temporary file has data, then kill it
 	if ! wait_for_file '.img.eif.qt-*' 1; then
 		skip "qt-sign finished before its temporary file could be seen"
 	fi
-	kill -STOP "$PID" 2>/dev/null || true
-	kill -9 "$PID" 2>/dev/null || true
+	sig_ours STOP || true
+	sig_ours 9 || true
 	wait "$PID" || true
 	PID=
 	cmp img.eif orig.eif || {
@@ -212,17 +226,18 @@ measure_while() {
 	MEASURED_AT=999999999999 # "not stopped in time": the callers skip
 	qt-measure --json=short img.eif >measure.out 2>measure.err &
 	PID=$!
+	PID_NAME=qt-measure
 	for i in $(seq 20000); do
 		state=$(awk '{ print $3 }' /proc/"$PID"/stat 2>/dev/null)
 		[ -n "$state" ] && [ "$state" != Z ] || break # finished already
 		pos=$(awk '/^pos:/ { print $2 }' /proc/"$PID"/fdinfo/* 2>/dev/null | sort -n | tail -n 1)
 		if [ -n "$pos" ] && [ "$pos" -gt 4096 ]; then
-			kill -STOP "$PID" 2>/dev/null && MEASURED_AT=$pos
+			sig_ours STOP && MEASURED_AT=$pos
 			break
 		fi
 	done
 	"$@"
-	kill -CONT "$PID" 2>/dev/null || true
+	sig_ours CONT || true
 	MEASURE_RC=0
 	wait "$PID" || MEASURE_RC=$?
 	PID=
