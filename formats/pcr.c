@@ -148,6 +148,7 @@ struct pcr_stream {
 	pthread_cond_t cv;
 	pthread_t th;
 	bool th_started, th_failed, quit, pending;
+	bool skip_crc; /* measure only: nobody reads the CRC */
 	unsigned long posted, done;
 	struct job job;
 };
@@ -158,7 +159,7 @@ job_run(struct job *j)
 	j->ok = 1;
 	if (j->ctx != NULL && EVP_DigestUpdate(j->ctx, j->sha_buf, j->sha_len) != 1)
 		j->ok = 0;
-	j->crc = (uint32_t)crc32_z(0, j->crc_buf, j->crc_len);
+	j->crc = j->crc_len != 0 ? (uint32_t)crc32_z(0, j->crc_buf, j->crc_len) : 0;
 }
 
 static void *
@@ -241,7 +242,8 @@ pcr_stream_sync(struct pcr_stream *s, struct qt_err *err)
 	if (!s->job.ok)
 		return qt_err_ssl(err, "SHA-384 failed");
 	/* the helper's CRC share is the tail of that chunk: append it */
-	s->crc = (uint32_t)crc32_combine(s->crc, s->job.crc, (z_off_t)s->job.crc_len);
+	if (!s->skip_crc)
+		s->crc = (uint32_t)crc32_combine(s->crc, s->job.crc, (z_off_t)s->job.crc_len);
 	return 0;
 }
 
@@ -261,9 +263,12 @@ update2(struct pcr_stream *s, EVP_MD_CTX *a, EVP_MD_CTX *b, const uint8_t *buf, 
 		if (EVP_DigestUpdate(a, buf, len) != 1 ||
 		    (b != NULL && EVP_DigestUpdate(b, buf, len) != 1))
 			return qt_err_ssl(err, "SHA-384 failed");
-		s->crc = (uint32_t)crc32_z(s->crc, buf, len);
+		if (!s->skip_crc)
+			s->crc = (uint32_t)crc32_z(s->crc, buf, len);
 		return 0;
 	}
+	if (s->skip_crc)
+		head = len; /* the helper's share of the CRC is empty */
 	pthread_mutex_lock(&s->mu);
 	s->job = (struct job){ .ctx = b,
 		.sha_buf = buf,
@@ -275,7 +280,8 @@ update2(struct pcr_stream *s, EVP_MD_CTX *a, EVP_MD_CTX *b, const uint8_t *buf, 
 	pthread_cond_broadcast(&s->cv);
 	pthread_mutex_unlock(&s->mu);
 
-	s->crc = (uint32_t)crc32_z(s->crc, buf, head);
+	if (!s->skip_crc)
+		s->crc = (uint32_t)crc32_z(s->crc, buf, head);
 	if (EVP_DigestUpdate(a, buf, len) != 1) {
 		(void)pcr_stream_sync(s, err);
 		return qt_err_ssl(err, "SHA-384 failed");
@@ -294,7 +300,8 @@ pcr_stream_update(
 		return 0;
 	switch (role) {
 	case PCR_ROLE_NONE:
-		s->crc = (uint32_t)crc32_z(s->crc, buf, len);
+		if (!s->skip_crc)
+			s->crc = (uint32_t)crc32_z(s->crc, buf, len);
 		return 0;
 	case PCR_ROLE_BOOT:
 		return update2(s, s->c0, s->c1, buf, len, err);
@@ -308,6 +315,13 @@ pcr_stream_update(
 		return update2(s, s->c0, s->c2, buf, len, err);
 	}
 	return qt_err_set(err, EINVAL, "internal error: unknown PCR role");
+}
+
+void
+pcr_stream_skip_crc(struct pcr_stream *s)
+{
+	s->skip_crc = true;
+	s->crc = 0;
 }
 
 int

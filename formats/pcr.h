@@ -51,6 +51,12 @@ enum pcr_role {
 struct pcr_stream;
 
 int pcr_stream_new(struct pcr_stream **ret, struct qt_err *err);
+/*
+ * Stop computing the CRC (call before the first update): for a writer that
+ * writes nowhere (measure only), where nobody reads it. pcr_stream_crc_take
+ * then returns 0.
+ */
+void pcr_stream_skip_crc(struct pcr_stream *s);
 /* Hash buf into the registers of role (none for PCR_ROLE_NONE) and the CRC. */
 int pcr_stream_update(
     struct pcr_stream *s, enum pcr_role role, const uint8_t *buf, size_t len, struct qt_err *err);
