@@ -41,18 +41,6 @@ is_space(uint8_t c)
 }
 
 static int
-hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static int
 b64val(uint8_t c)
 {
 	if (c >= 'A' && c <= 'Z')
@@ -109,7 +97,7 @@ attest_decode_text(const char *name, const uint8_t *buf, size_t len, uint8_t **r
 		if (is_space(buf[i]))
 			continue;
 		txt[n++] = buf[i];
-		if (hexval(buf[i]) < 0)
+		if (qt_hex_digit(buf[i]) < 0)
 			hex = false;
 	}
 	if (n == 0) {
@@ -118,7 +106,7 @@ attest_decode_text(const char *name, const uint8_t *buf, size_t len, uint8_t **r
 	}
 	if (hex && n % 2 == 0) {
 		for (i = 0; i < n; i += 2)
-			out[o++] = (uint8_t)(hexval(txt[i]) << 4 | hexval(txt[i + 1]));
+			out[o++] = (uint8_t)(qt_hex_digit(txt[i]) << 4 | qt_hex_digit(txt[i + 1]));
 		goto done;
 	}
 	/* Standard base64 (RFC 4648 section 4), padded. */

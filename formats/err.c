@@ -82,8 +82,8 @@ qt_hex(const uint8_t *buf, size_t len, char *out)
 	out[2 * len] = '\0';
 }
 
-static int
-nibble(char c)
+int
+qt_hex_digit(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -102,7 +102,7 @@ qt_unhex(const char *text, uint8_t *out, size_t len)
 	if (strlen(text) != 2 * len)
 		return -1;
 	for (i = 0; i < len; i++) {
-		int hi = nibble(text[2 * i]), lo = nibble(text[2 * i + 1]);
+		int hi = qt_hex_digit(text[2 * i]), lo = qt_hex_digit(text[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -1;

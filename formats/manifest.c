@@ -51,22 +51,8 @@ manifest_platform_parse(const char *text, enum manifest_platform *ret)
 static int
 extend_text(const char *text, uint8_t out[MANIFEST_PCR_LEN], struct qt_err *err)
 {
-	static const uint8_t zero[MANIFEST_PCR_LEN];
-	EVP_MD_CTX *md = NULL;
-	unsigned n = 0;
-	int r = -1;
-
-	if ((md = EVP_MD_CTX_new()) == NULL || EVP_DigestInit_ex(md, EVP_sha384(), NULL) != 1 ||
-	    EVP_DigestUpdate(md, zero, sizeof(zero)) != 1 ||
-	    EVP_DigestUpdate(md, text, strlen(text)) != 1 || EVP_DigestFinal_ex(md, out, &n) != 1 ||
-	    n != MANIFEST_PCR_LEN) {
-		qt_err_ssl(err, "SHA-384");
-		goto out;
-	}
-	r = 0;
-out:
-	EVP_MD_CTX_free(md);
-	return r;
+	memset(out, 0, MANIFEST_PCR_LEN);
+	return pcr_extend(out, (const uint8_t *)text, strlen(text), err);
 }
 
 static bool
@@ -103,27 +89,6 @@ manifest_set_iam_agency(struct manifest *m, const char *urn, struct qt_err *err)
 }
 
 static bool
-is_uuid(char *s) /* folds to lower case in place */
-{
-	size_t i;
-
-	if (strlen(s) != 36)
-		return false;
-	for (i = 0; i < 36; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return false;
-			continue;
-		}
-		if (s[i] >= 'A' && s[i] <= 'F')
-			s[i] = (char)(s[i] - 'A' + 'a');
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	}
-	return true;
-}
-
-static bool
 is_nitro_instance(const char *s)
 {
 	size_t n = strlen(s), i;
@@ -143,7 +108,7 @@ manifest_set_instance_id(struct manifest *m, const char *id, struct qt_err *err)
 
 	if ((copy = strdup(id)) == NULL)
 		return qt_err_set(err, ENOMEM, "out of memory");
-	if (m->platform == MANIFEST_QINGTIAN ? !is_uuid(copy) : !is_nitro_instance(copy)) {
+	if (m->platform == MANIFEST_QINGTIAN ? !pcr_uuid_canon(copy) : !is_nitro_instance(copy)) {
 		free(copy);
 		return qt_err_set(err, EINVAL, "--instance-id: '%.64s' is not %s", id,
 		    m->platform == MANIFEST_QINGTIAN ? "a hyphenated instance UUID (qingtian)"

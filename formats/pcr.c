@@ -53,6 +53,28 @@ pcr_sha384(const uint8_t *buf, size_t len, uint8_t ret[PCR_LEN], struct qt_err *
 	return 0;
 }
 
+bool
+pcr_uuid_canon(char *s)
+{
+	size_t i;
+
+	if (strlen(s) != 36)
+		return false;
+	for (i = 0; i < 36; i++) {
+		int v = qt_hex_digit(s[i]);
+
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return false;
+		} else if (v < 0) {
+			return false;
+		} else {
+			s[i] = "0123456789abcdef"[v];
+		}
+	}
+	return true;
+}
+
 int
 pcr_of_bytes(const uint8_t *buf, size_t len, uint8_t ret[PCR_LEN], struct qt_err *err)
 {

@@ -28,6 +28,12 @@ int pcr_sha384(const uint8_t *buf, size_t len, uint8_t ret[PCR_LEN], struct qt_e
 /* extend(0^48, SHA384(buf)): what nitro-cli pcr --input prints, and PCR8 of a DER cert. */
 int pcr_of_bytes(const uint8_t *buf, size_t len, uint8_t ret[PCR_LEN], struct qt_err *err);
 
+/*
+ * Check s is a hyphenated 8-4-4-4-12 UUID and fold it to lower case in place:
+ * QingTian's PCR4 extends that text (spec/qingtian.md). Returns false if not.
+ */
+bool pcr_uuid_canon(char *s);
+
 /* pcr_of_bytes over a file's contents, streamed ("-" = standard input). */
 int pcr_of_file(const char *path, uint8_t ret[PCR_LEN], struct qt_err *err);
 /* SHA-384 of a file's contents, streamed ("-" = standard input). */

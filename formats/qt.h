@@ -71,6 +71,8 @@ struct qt_sink {
 
 /* Lower-case hex of len bytes into out (2*len+1 bytes, NUL-terminated). */
 void qt_hex(const uint8_t *buf, size_t len, char *out);
+/* Value of one hex digit (either case), or -1. */
+int qt_hex_digit(int c);
 /*
  * Decode exactly 2*len hex digits (either case) from text into out.
  * Returns 0, or -1 if text has another length or a non-hex digit.

@@ -66,6 +66,14 @@ tool_version(void)
 }
 
 void
+tool_set_once(const char *usage_text, const char **slot, const char *name, const char *value)
+{
+	if (*slot != NULL)
+		tool_usage(usage_text, "--%s given twice", name);
+	*slot = value;
+}
+
+void
 tool_report(const struct qt_err *err)
 {
 	if (err->code == 0)

@@ -27,6 +27,12 @@ QT_NORETURN void tool_help(const char *usage_text);
 /* "<prog> <version>" on stdout, exit 0. */
 QT_NORETURN void tool_version(void);
 
+/*
+ * Store value in *slot for a single-valued option; a second use is a usage
+ * error ("--<name> given twice"), not "last wins".
+ */
+void tool_set_once(const char *usage_text, const char **slot, const char *name, const char *value);
+
 /* "<prog>: <err->msg>" on stderr. */
 void tool_report(const struct qt_err *err);
 /* "<prog>: <message>" on stderr (non-fatal diagnostics). */

@@ -113,15 +113,6 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* A second use of a single-valued option is a mistake, not "last wins". */
-static void
-set_once(const char **slot, const char *name)
-{
-	if (*slot != NULL)
-		tool_usage(usage_text, "--%s given twice", name);
-	*slot = optarg;
-}
-
 /* A positive decimal count for --max-entries / --max-bytes. */
 static uint64_t
 parse_count(const char *name)
@@ -165,13 +156,13 @@ main(int argc, char *argv[])
 	while ((ch = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_KERNEL:
-			set_once(&o.kernel, "kernel");
+			tool_set_once(usage_text, &o.kernel, "kernel", optarg);
 			break;
 		case OPT_CMDLINE:
-			set_once(&o.cmdline, "cmdline");
+			tool_set_once(usage_text, &o.cmdline, "cmdline", optarg);
 			break;
 		case OPT_CMDLINE_FILE:
-			set_once(&o.cmdline_file, "cmdline-file");
+			tool_set_once(usage_text, &o.cmdline_file, "cmdline-file", optarg);
 			break;
 		case OPT_RAMDISK:
 			if (o.nramdisks >= QT_MAX_SECTIONS - 4)
@@ -181,7 +172,7 @@ main(int argc, char *argv[])
 			o.ramdisks[o.nramdisks++].path = optarg;
 			break;
 		case OPT_ARCH:
-			set_once(&arch, "arch");
+			tool_set_once(usage_text, &arch, "arch", optarg);
 			if (strcmp(optarg, "x86_64") == 0)
 				o.arch_flags = 0;
 			else if (strcmp(optarg, "aarch64") == 0)
@@ -190,34 +181,35 @@ main(int argc, char *argv[])
 				tool_usage(usage_text, "--arch: unknown architecture '%s'", optarg);
 			break;
 		case OPT_IMAGE_NAME:
-			set_once(&o.image_name, "image-name");
+			tool_set_once(usage_text, &o.image_name, "image-name", optarg);
 			break;
 		case OPT_IMAGE_VERSION:
-			set_once(&o.image_version, "image-version");
+			tool_set_once(usage_text, &o.image_version, "image-version", optarg);
 			break;
 		case OPT_METADATA:
-			set_once(&o.metadata_file, "metadata");
+			tool_set_once(usage_text, &o.metadata_file, "metadata", optarg);
 			break;
 		case OPT_BUILD_TIME:
-			set_once(&o.build_time, "build-time");
+			tool_set_once(usage_text, &o.build_time, "build-time", optarg);
 			break;
 		case OPT_BUILD_TOOL:
-			set_once(&o.build_tool, "build-tool");
+			tool_set_once(usage_text, &o.build_tool, "build-tool", optarg);
 			break;
 		case OPT_BUILD_TOOL_VERSION:
-			set_once(&o.build_tool_version, "build-tool-version");
+			tool_set_once(
+			    usage_text, &o.build_tool_version, "build-tool-version", optarg);
 			break;
 		case OPT_IMG_OS:
-			set_once(&o.img_os, "img-os");
+			tool_set_once(usage_text, &o.img_os, "img-os", optarg);
 			break;
 		case OPT_IMG_KERNEL:
-			set_once(&o.img_kernel, "img-kernel");
+			tool_set_once(usage_text, &o.img_kernel, "img-kernel", optarg);
 			break;
 		case OPT_KERNEL_CONFIG:
-			set_once(&o.kernel_config, "kernel-config");
+			tool_set_once(usage_text, &o.kernel_config, "kernel-config", optarg);
 			break;
 		case 'o':
-			set_once(&o.output, "output");
+			tool_set_once(usage_text, &o.output, "output", optarg);
 			break;
 		case OPT_MEASURE_ONLY:
 			o.measure_only = true;
@@ -231,22 +223,22 @@ main(int argc, char *argv[])
 				tool_usage(usage_text, "--json: unknown style '%s'", optarg);
 			break;
 		case OPT_SIGN_KEY:
-			set_once(&o.sign_key, "sign-key");
+			tool_set_once(usage_text, &o.sign_key, "sign-key", optarg);
 			break;
 		case OPT_SIGN_CERT:
-			set_once(&o.sign_cert, "sign-cert");
+			tool_set_once(usage_text, &o.sign_cert, "sign-cert", optarg);
 			break;
 		case OPT_SIGN_PASS:
-			set_once(&o.sign_pass, "sign-pass");
+			tool_set_once(usage_text, &o.sign_pass, "sign-pass", optarg);
 			break;
 		case OPT_PKCS11_MODULE:
-			set_once(&o.pkcs11_module, "pkcs11-module");
+			tool_set_once(usage_text, &o.pkcs11_module, "pkcs11-module", optarg);
 			break;
 		case OPT_ALLOW_EXPIRED_CERT:
 			o.allow_expired_cert = true;
 			break;
 		case OPT_ROOTFS:
-			set_once(&rf->source, "rootfs");
+			tool_set_once(usage_text, &rf->source, "rootfs", optarg);
 			if (o.nramdisks >= QT_MAX_SECTIONS - 4)
 				tool_usage(usage_text, "--rootfs: at most %d ramdisks",
 				    QT_MAX_SECTIONS - 4);
@@ -254,13 +246,13 @@ main(int argc, char *argv[])
 			o.ramdisks[o.nramdisks++].path = optarg;
 			break;
 		case OPT_INIT:
-			set_once(&rf->init, "init");
+			tool_set_once(usage_text, &rf->init, "init", optarg);
 			break;
 		case OPT_DRIVER:
 			rf->drivers[rf->ndrivers++] = optarg;
 			break;
 		case OPT_BOOTSTRAP:
-			set_once(&rf->bootstrap_dir, "bootstrap");
+			tool_set_once(usage_text, &rf->bootstrap_dir, "bootstrap", optarg);
 			break;
 		case OPT_CMD:
 			rf->cmd[rf->ncmd++] = optarg;
@@ -274,10 +266,10 @@ main(int argc, char *argv[])
 			rf->env[rf->nenv++] = optarg;
 			break;
 		case OPT_PLATFORM:
-			set_once(&rf->platform, "platform");
+			tool_set_once(usage_text, &rf->platform, "platform", optarg);
 			break;
 		case OPT_COMPRESS:
-			set_once(&compress, "compress");
+			tool_set_once(usage_text, &compress, "compress", optarg);
 			if (strcmp(optarg, "gzip") == 0)
 				rf->gzip = true;
 			else if (strcmp(optarg, "none") != 0)
@@ -293,7 +285,7 @@ main(int argc, char *argv[])
 			rf->max_bytes = parse_count("max-bytes");
 			break;
 		case OPT_MANIFEST:
-			set_once(&manifest, "manifest");
+			tool_set_once(usage_text, &manifest, "manifest", optarg);
 			break;
 		case 'h':
 			tool_help(usage_text);

@@ -5,7 +5,6 @@
  * a digest given in hex, a raw string, or a file's SHA-384. --iam-agency and
  * --instance-id are checked raw strings: PCR3 and PCR4 as QingTian computes them.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -49,27 +48,6 @@ iam_agency_ok(const char *s)
 	       memchr(s + 5, ':', (size_t)(p - s - 5)) == NULL;
 }
 
-/* 8-4-4-4-12 hex digits; lower-cased in place (PCR4 extends the lower-case text). */
-static bool
-uuid_canon(char *s)
-{
-	size_t i;
-
-	if (strlen(s) != 36)
-		return false;
-	for (i = 0; i < 36; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return false;
-		} else if (!isxdigit((unsigned char)s[i])) {
-			return false;
-		} else {
-			s[i] = (char)tolower((unsigned char)s[i]);
-		}
-	}
-	return true;
-}
-
 int
 cmd_extend(int argc, char *argv[])
 {
@@ -110,7 +88,7 @@ cmd_extend(int argc, char *argv[])
 				    "extend: --iam-agency: '%s' is not iam::<domain "
 				    "id>:agency:<name>",
 				    optarg);
-			if (ch == OPT_INSTANCE && !uuid_canon(optarg))
+			if (ch == OPT_INSTANCE && !pcr_uuid_canon(optarg))
 				tool_usage(measure_usage,
 				    "extend: --instance-id: '%s' is not a UUID "
 				    "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)",

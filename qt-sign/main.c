@@ -86,14 +86,6 @@ static const struct option longopts[] = {
 };
 
 static void
-set_once(const char **slot, const char *name)
-{
-	if (*slot != NULL)
-		tool_usage(usage_text, "--%s given twice", name);
-	*slot = optarg;
-}
-
-static void
 set_mode(struct sign_args *a, enum mode m, const char *name)
 {
 	if (a->mode_set)
@@ -299,19 +291,19 @@ main(int argc, char *argv[])
 	while ((ch = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_KEY:
-			set_once(&a.key, "key");
+			tool_set_once(usage_text, &a.key, "key", optarg);
 			break;
 		case OPT_CERT:
-			set_once(&a.cert, "cert");
+			tool_set_once(usage_text, &a.cert, "cert", optarg);
 			break;
 		case OPT_CA:
-			set_once(&a.ca, "ca");
+			tool_set_once(usage_text, &a.ca, "ca", optarg);
 			break;
 		case OPT_PASS:
-			set_once(&a.pass, "pass");
+			tool_set_once(usage_text, &a.pass, "pass", optarg);
 			break;
 		case OPT_PKCS11_MODULE:
-			set_once(&a.pkcs11_module, "pkcs11-module");
+			tool_set_once(usage_text, &a.pkcs11_module, "pkcs11-module", optarg);
 			break;
 		case OPT_ALLOW_EXPIRED:
 			a.allow_expired = true;
@@ -330,7 +322,7 @@ main(int argc, char *argv[])
 			a.sig = optarg;
 			break;
 		case OPT_AT:
-			set_once(&a.at, "at");
+			tool_set_once(usage_text, &a.at, "at", optarg);
 			if (parse_time(optarg, &at) < 0)
 				tool_usage(usage_text,
 				    "--at: bad time '%s' (use YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or "
@@ -338,7 +330,7 @@ main(int argc, char *argv[])
 				    optarg);
 			break;
 		case 'o':
-			set_once(&a.output, "output");
+			tool_set_once(usage_text, &a.output, "output", optarg);
 			break;
 		case OPT_FORMAT:
 			if (describe_parse_shape(optarg, &a.shape) < 0)
