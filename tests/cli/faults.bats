@@ -72,8 +72,8 @@ old_image() {
 	cp out.eif old.eif
 }
 
-# Run a command with directory $1 mounted read-only (EROFS), in a private
-# mount namespace; without user namespaces, a non-root user gets chmod 555.
+# Run a command with directory $1 read-only to it (chmod 555; as root, with
+# CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH dropped so the mode applies).
 ro_run() {
 	local dir=$1 rc=0
 	shift
