@@ -12,27 +12,36 @@
 #include "file.h"
 
 int
+file_open_input(const char *path, int *ret_fd, struct qt_err *err)
+{
+	const char *name = strcmp(path, "-") == 0 ? "standard input" : path;
+	struct stat st;
+	int fd;
+
+	if (strcmp(path, "-") == 0) {
+		if ((fd = dup(STDIN_FILENO)) < 0)
+			return qt_err_set(err, errno, "standard input: %s", strerror(errno));
+	} else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		return qt_err_set(err, errno, "%s: cannot open: %s", path, strerror(errno));
+	}
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		return qt_err_set(err, EISDIR, "%s: is a directory", name);
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+int
 file_read_all(const char *path, size_t max, uint8_t **ret_buf, size_t *ret_len, struct qt_err *err)
 {
 	uint8_t *buf = NULL, *grown;
 	size_t len = 0, cap = 0;
-	struct stat st;
 	ssize_t n;
 	int fd = -1, r = -1;
 
-	if (strcmp(path, "-") == 0) {
-		if ((fd = dup(STDIN_FILENO)) < 0) {
-			qt_err_set(err, errno, "standard input: %s", strerror(errno));
-			goto out;
-		}
-	} else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		qt_err_set(err, errno, "%s: cannot open: %s", path, strerror(errno));
+	if (file_open_input(path, &fd, err) < 0)
 		goto out;
-	}
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		qt_err_set(err, EISDIR, "%s: is a directory", path);
-		goto out;
-	}
 	for (;;) {
 		if (len == cap) {
 			if (cap > max) {

@@ -15,6 +15,13 @@
 #include "qt.h"
 
 /*
+ * Open an input for reading: "-" is a duplicate of standard input (close it
+ * like any fd); a directory is refused. Errors name the input ("standard
+ * input" for "-").
+ */
+int file_open_input(const char *path, int *ret_fd, struct qt_err *err);
+
+/*
  * Read all of path ("-" = stdin) into a malloc'd buffer, refusing more than
  * max bytes and directories. *ret_buf is NUL-terminated (not counted in
  * *ret_len) so text files can be used as C strings. Errors name path.

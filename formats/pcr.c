@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 #include <zlib.h>
 
+#include "file.h"
 #include "pcr.h"
 
 /* Below this a chunk is hashed on the calling thread: a hand-off costs more. */
@@ -93,18 +94,11 @@ pcr_sha384_file(const char *path, uint8_t ret[PCR_LEN], struct qt_err *err)
 	EVP_MD_CTX *md = NULL;
 	uint8_t *buf = NULL;
 	unsigned int n = 0;
-	struct stat st;
 	ssize_t got;
 	int fd = -1, r = -1;
 
-	if (strcmp(path, "-") == 0)
-		fd = STDIN_FILENO;
-	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return qt_err_set(err, errno, "%s: cannot open: %s", path, strerror(errno));
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		qt_err_set(err, EISDIR, "%s: is a directory", name);
-		goto out;
-	}
+	if (file_open_input(path, &fd, err) < 0)
+		return -1;
 	if ((buf = malloc(QT_IO_CHUNK)) == NULL) {
 		qt_err_set(err, ENOMEM, "%s: out of memory", name);
 		goto out;
@@ -136,7 +130,7 @@ pcr_sha384_file(const char *path, uint8_t ret[PCR_LEN], struct qt_err *err)
 out:
 	EVP_MD_CTX_free(md);
 	free(buf);
-	if (fd >= 0 && fd != STDIN_FILENO)
+	if (fd >= 0)
 		close(fd);
 	return r;
 }
