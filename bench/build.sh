@@ -7,6 +7,8 @@
 # --measure-only <= 0.5 x (a) and <= 0.75 x (b); full build <= 1.3 x (b);
 # peak RSS <= 64 MiB. BENCH_DIR (default: a temporary directory) holds the tree
 # and the image; BENCH_KEEP=1 keeps it for another run.
+# t_a, t_b, t_m and t_f are set by printf -v in timed():
+# shellcheck disable=SC2154
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 qb="$top/qt-build/qt-build"

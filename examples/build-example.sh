@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # build-example.sh: build the example enclave image from real parts:
 #   - Debian's cloud kernel (linux-image-cloud-amd64 resolved to the real
 #     package, fetched with apt-get download, vmlinuz extracted with dpkg-deb),

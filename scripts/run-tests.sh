@@ -4,7 +4,7 @@
 # "total: N passed, N failed". Exit status 0 only if nothing failed.
 # --unit-only skips the bats files. TESTS=name.bats runs only that file.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 
 unit_only=0
 if [ "${1:-}" = "--unit-only" ]; then

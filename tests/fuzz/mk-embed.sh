@@ -16,7 +16,7 @@ out=tests/fuzz/fuzz_embed.h
 		*cert-p384*) v=embed_cert_p384 ;;
 		*) v=embed_oci_layer ;;
 		esac
-		echo "static const unsigned char $v[] = {"
+		echo "static const unsigned char ${v}[] = {"
 		xxd -i <"tests/fixtures/$f"
 		echo '};'
 	done
