@@ -2,6 +2,7 @@
 /* qtjson.c: serde_json-compatible printing of jansson values. */
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,32 +230,59 @@ mark_reals(const json_t *v, struct reals *rs)
 	}
 }
 
-/* Replace each "\u00XXr<i>" string (jansson's escape of the mark) by real number i. */
+/*
+ * If p starts the mark string "\u00XXr<i>" (pat = its head as jansson escapes
+ * it) of real number i, return i and set *end past it; otherwise SIZE_MAX.
+ */
+static size_t
+mark_at(const char *p, const char *pat, size_t plen, const struct reals *rs, const char **end)
+{
+	unsigned long idx;
+	char *e;
+
+	if (strncmp(p, pat, plen) != 0)
+		return SIZE_MAX;
+	idx = strtoul(p + plen, &e, 10);
+	if (*e != '"' || idx >= rs->n)
+		return SIZE_MAX;
+	*end = e + 1;
+	return idx;
+}
+
+/* Replace each mark string by the text of its real number (a real's text may be longer). */
 static char *
 unmark_reals(const char *s, const struct reals *rs)
 {
 	char pat[16], *out, *o;
-	size_t plen, idx;
-	const char *p;
-	char *end;
+	const char *p, *end;
+	size_t plen, idx, need = 1;
 
 	snprintf(pat, sizeof(pat),
 	    "\"\\u%04X"
 	    "r",
 	    (unsigned char)rs->mark);
 	plen = strlen(pat);
-	if ((out = malloc(strlen(s) + 1)) == NULL) /* numbers are never longer than tags */
+	for (p = s; *p != '\0';) {
+		if ((idx = mark_at(p, pat, plen, rs, &end)) != SIZE_MAX) {
+			need += strlen(rs->text[idx]);
+			p = end;
+		} else {
+			need++;
+			p++;
+		}
+	}
+	if ((out = malloc(need)) == NULL)
 		return NULL;
 	for (p = s, o = out; *p != '\0';) {
-		if (strncmp(p, pat, plen) == 0) {
-			idx = strtoul(p + plen, &end, 10);
-			if (*end == '"' && idx < rs->n) {
-				o += sprintf(o, "%s", rs->text[idx]);
-				p = end + 1;
-				continue;
-			}
+		if ((idx = mark_at(p, pat, plen, rs, &end)) != SIZE_MAX) {
+			size_t len = strlen(rs->text[idx]);
+
+			memcpy(o, rs->text[idx], len);
+			o += len;
+			p = end;
+		} else {
+			*o++ = *p++;
 		}
-		*o++ = *p++;
 	}
 	*o = '\0';
 	return out;

@@ -114,6 +114,16 @@ main(void)
 		CHECK_STR(&u, s, "{\"a\":[0.1,1e300,\"\\u0001r0\"],\"b\":-0.0,\"c\":2}");
 		free(s);
 		json_decref(v);
+		/* reals whose text is longer than the mark that stands in for them */
+		v = json_loads("[-1.2345678901234567e-308,0.00012345678901234567,"
+		               "-123456789012345.67,{\"k\":-1.2345678901234567e-308}]",
+		    0, &je);
+		s = dump(v, false);
+		CHECK_STR(&u, s,
+		    "[-1.2345678901234567e-308,0.00012345678901234567,"
+		    "-123456789012345.67,{\"k\":-1.2345678901234567e-308}]");
+		free(s);
+		json_decref(v);
 	}
 
 	/* reals are refused in metadata we write */
