@@ -263,6 +263,14 @@ pcr_stream_sync(struct pcr_stream *s, struct qt_err *err)
 	return 0;
 }
 
+/* Append buf to the CRC on this thread, unless the stream skips the CRC. */
+static void
+crc_add(struct pcr_stream *s, const uint8_t *buf, size_t len)
+{
+	if (!s->skip_crc)
+		s->crc = (uint32_t)crc32_z(s->crc, buf, len);
+}
+
 /*
  * Update a (always) and b (may be NULL) with buf and the CRC. With b: the
  * helper hashes b and the last 3/4 of the chunk's CRC, this thread hashes a,
@@ -279,8 +287,7 @@ update2(struct pcr_stream *s, EVP_MD_CTX *a, EVP_MD_CTX *b, const uint8_t *buf, 
 		if (EVP_DigestUpdate(a, buf, len) != 1 ||
 		    (b != NULL && EVP_DigestUpdate(b, buf, len) != 1))
 			return qt_err_ssl(err, "SHA-384 failed");
-		if (!s->skip_crc)
-			s->crc = (uint32_t)crc32_z(s->crc, buf, len);
+		crc_add(s, buf, len);
 		return 0;
 	}
 	if (s->skip_crc)
@@ -296,8 +303,7 @@ update2(struct pcr_stream *s, EVP_MD_CTX *a, EVP_MD_CTX *b, const uint8_t *buf, 
 	pthread_cond_broadcast(&s->cv);
 	pthread_mutex_unlock(&s->mu);
 
-	if (!s->skip_crc)
-		s->crc = (uint32_t)crc32_z(s->crc, buf, head);
+	crc_add(s, buf, head);
 	if (EVP_DigestUpdate(a, buf, len) != 1) {
 		(void)pcr_stream_sync(s, err);
 		return qt_err_ssl(err, "SHA-384 failed");
@@ -316,8 +322,7 @@ pcr_stream_update(
 		return 0;
 	switch (role) {
 	case PCR_ROLE_NONE:
-		if (!s->skip_crc)
-			s->crc = (uint32_t)crc32_z(s->crc, buf, len);
+		crc_add(s, buf, len);
 		return 0;
 	case PCR_ROLE_BOOT:
 		return update2(s, s->c0, s->c1, buf, len, err);
