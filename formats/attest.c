@@ -28,6 +28,7 @@
 
 #include "attest.h"
 #include "bytes.h"
+#include "text.h"
 
 /* The two protected-header encodings of {1: -35} seen on real hardware (spec 1). */
 static const uint8_t PROT_NITRO[] = { 0xa1, 0x01, 0x38, 0x22 };
@@ -427,9 +428,9 @@ parse_pcrs(struct attest_doc *doc, const cbor_item_t *it, struct qt_err *err)
 	if (!cbor_isa_map(it))
 		return qt_err_set(err, EINVAL, "%s: payload: pcrs: not a map", doc->name);
 	n = cbor_map_size(it);
-	if (n < 1 || n > ATTEST_PCR_COUNT)
+	if (n < 1 || n > PCR_COUNT)
 		return qt_err_set(err, EINVAL, "%s: payload: pcrs: %zu entries, 1..%d allowed",
-		    doc->name, n, ATTEST_PCR_COUNT);
+		    doc->name, n, PCR_COUNT);
 	pairs = cbor_map_handle(it);
 	for (i = 0; i < n; i++) {
 		uint64_t idx;
@@ -440,10 +441,10 @@ parse_pcrs(struct attest_doc *doc, const cbor_item_t *it, struct qt_err *err)
 			    "%s: payload: pcrs: entry %zu: key is not an unsigned integer",
 			    doc->name, i);
 		idx = cbor_get_int(pairs[i].key);
-		if (idx >= ATTEST_PCR_COUNT)
+		if (idx >= PCR_COUNT)
 			return qt_err_set(err, EINVAL,
 			    "%s: payload: pcrs: index %llu out of range 0..%d", doc->name,
-			    (unsigned long long)idx, ATTEST_PCR_COUNT - 1);
+			    (unsigned long long)idx, PCR_COUNT - 1);
 		if (doc->pcr_mask & (1u << idx))
 			return qt_err_set(err, EINVAL, "%s: payload: pcrs: duplicate index %llu",
 			    doc->name, (unsigned long long)idx);
@@ -452,11 +453,10 @@ parse_pcrs(struct attest_doc *doc, const cbor_item_t *it, struct qt_err *err)
 		    !cbor_bytestring_is_definite(pairs[i].value))
 			return qt_err_set(
 			    err, EINVAL, "%s: %s: not a byte string", doc->name, what);
-		if (cbor_bytestring_length(pairs[i].value) != ATTEST_PCR_LEN)
+		if (cbor_bytestring_length(pairs[i].value) != PCR_LEN)
 			return qt_err_set(err, EINVAL, "%s: %s: %zu bytes, SHA384 needs %d",
-			    doc->name, what, cbor_bytestring_length(pairs[i].value),
-			    ATTEST_PCR_LEN);
-		memcpy(doc->pcrs[idx], cbor_bytestring_handle(pairs[i].value), ATTEST_PCR_LEN);
+			    doc->name, what, cbor_bytestring_length(pairs[i].value), PCR_LEN);
+		memcpy(doc->pcrs[idx], cbor_bytestring_handle(pairs[i].value), PCR_LEN);
 		doc->pcr_mask |= 1u << idx;
 	}
 	return 0;
@@ -640,8 +640,8 @@ parse_protected(struct attest_doc *doc, size_t base, struct qt_err *err)
 	}
 	doc->shape = doc->protected_len == sizeof(PROT_NITRO) &&
 	                     memcmp(doc->protected_hdr, PROT_NITRO, sizeof(PROT_NITRO)) == 0
-	                 ? ATTEST_PLATFORM_NITRO
-	                 : ATTEST_PLATFORM_QINGTIAN;
+	                 ? QT_PROFILE_NITRO
+	                 : QT_PROFILE_QINGTIAN;
 	r = 0;
 out:
 	if (map != NULL)
@@ -659,7 +659,7 @@ head_len(uint8_t ib)
 }
 
 int
-attest_parse(const char *name, const uint8_t *buf, size_t len, enum attest_platform platform,
+attest_parse(const char *name, const uint8_t *buf, size_t len, enum qt_profile platform,
     struct attest_doc **ret, struct qt_err *err)
 {
 	struct attest_doc *doc = NULL;
@@ -753,10 +753,10 @@ attest_parse(const char *name, const uint8_t *buf, size_t len, enum attest_platf
 	}
 	memcpy(doc->sig, cbor_bytestring_handle(items[3]), ATTEST_SIG_LEN);
 
-	if (platform == ATTEST_PLATFORM_AUTO)
+	if (platform == QT_PROFILE_AUTO)
 		platform = doc->shape;
-	lim.cert_max = platform == ATTEST_PLATFORM_NITRO ? 1024 : ATTEST_CERT_MAX;
-	lim.cabundle_max = platform == ATTEST_PLATFORM_NITRO ? ATTEST_CABUNDLE_MAX : 4;
+	lim.cert_max = platform == QT_PROFILE_NITRO ? 1024 : ATTEST_CERT_MAX;
+	lim.cabundle_max = platform == QT_PROFILE_NITRO ? ATTEST_CABUNDLE_MAX : 4;
 	/* payload content offset: after the protected bstr and the unprotected map */
 	payload_off = prot_off + doc->protected_len + 1;
 	if (payload_off < len)
@@ -833,75 +833,6 @@ asn1_unix(const ASN1_TIME *t, int64_t *ret)
 	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
 		return -1;
 	*ret = (int64_t)timegm(&tm);
-	return 0;
-}
-
-void
-attest_time_str(int64_t t, char *out, size_t len)
-{
-	struct tm tm;
-	time_t tt = (time_t)t;
-
-	if (gmtime_r(&tt, &tm) == NULL || strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(out, len, "@%lld", (long long)t);
-}
-
-static bool
-digits(const char *s, size_t n, int *ret)
-{
-	int v = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (s[i] - '0');
-	}
-	*ret = v;
-	return true;
-}
-
-int
-attest_time_parse(const char *s, int64_t *ret)
-{
-	struct tm tm = { 0 };
-	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
-	const char *p;
-	time_t t;
-
-	if (strlen(s) < 20 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) ||
-	    s[7] != '-' || !digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't') ||
-	    !digits(s + 11, 2, &h) || s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' ||
-	    !digits(s + 17, 2, &sec))
-		return -1;
-	p = s + 19;
-	if (*p == '.') { /* fraction: truncated to the second */
-		for (p++; *p >= '0' && *p <= '9'; p++)
-			;
-		if (p[-1] == '.')
-			return -1;
-	}
-	if ((*p == 'Z' || *p == 'z') && p[1] == '\0') {
-		sign = 0;
-	} else if ((*p == '+' || *p == '-') && strlen(p) == 6 && digits(p + 1, 2, &oh) &&
-	           p[3] == ':' && digits(p + 4, 2, &om) && oh < 24 && om < 60) {
-		sign = *p == '+' ? 1 : -1;
-	} else {
-		return -1;
-	}
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
-		return -1;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	t = timegm(&tm);
-	/* timegm normalises 31 February to 3 March: refuse that. */
-	if (tm.tm_mday != d || tm.tm_mon != mo - 1)
-		return -1;
-	*ret = (int64_t)t - sign * (int64_t)(oh * 3600 + om * 60);
 	return 0;
 }
 
@@ -993,20 +924,6 @@ out:
 }
 
 /* ---- verification ---------------------------------------------------------------- */
-
-const char *
-attest_platform_name(enum attest_platform p)
-{
-	switch (p) {
-	case ATTEST_PLATFORM_QINGTIAN:
-		return "qingtian";
-	case ATTEST_PLATFORM_NITRO:
-		return "nitro";
-	case ATTEST_PLATFORM_AUTO:
-		break;
-	}
-	return "auto";
-}
 
 const char *
 attest_sigform_name(enum attest_sigform f)
@@ -1170,7 +1087,7 @@ chain_times(const struct chain *c, int64_t t, char *why, size_t len)
 	int64_t nb, na;
 	size_t i;
 
-	attest_time_str(t, its, sizeof(its));
+	qt_time_format(t, false, its, sizeof(its));
 	for (i = c->n + 1; i-- > 0;) {
 		X509 *x = chain_at(c, i);
 
@@ -1182,13 +1099,13 @@ chain_times(const struct chain *c, int64_t t, char *why, size_t len)
 			return false;
 		}
 		if (t < nb) {
-			attest_time_str(nb, ts, sizeof(ts));
+			qt_time_format(nb, false, ts, sizeof(ts));
 			snprintf(why, len, "%s: not yet valid (notBefore %s, instant %s)", label,
 			    ts, its);
 			return false;
 		}
 		if (t >= na) {
-			attest_time_str(na, ts, sizeof(ts));
+			qt_time_format(na, false, ts, sizeof(ts));
 			snprintf(why, len, "%s: expired (notAfter %s, instant %s)", label, ts, its);
 			return false;
 		}
@@ -1458,17 +1375,17 @@ attest_verify(const struct attest_doc *doc, const struct attest_opts *opts,
 	}
 
 	/* Platform: an explicit profile must match the document's shape. */
-	res->platform = opts->platform == ATTEST_PLATFORM_AUTO ? doc->shape : opts->platform;
+	res->platform = opts->platform == QT_PROFILE_AUTO ? doc->shape : opts->platform;
 	hex_short(doc->protected_hdr, doc->protected_len, hx, sizeof(hx));
-	if (opts->platform != ATTEST_PLATFORM_AUTO && opts->platform != doc->shape) {
+	if (opts->platform != QT_PROFILE_AUTO && opts->platform != doc->shape) {
 		plat_ok = false;
 		add_check(res, "platform", ATTEST_FAIL,
 		    "%s required, but the document has the %s shape (protected header %s)",
-		    attest_platform_name(opts->platform), attest_platform_name(doc->shape), hx);
+		    qt_profile_name(opts->platform), qt_profile_name(doc->shape), hx);
 	} else {
 		add_check(res, "platform", ATTEST_PASS, "%s (protected header %s)%s",
-		    attest_platform_name(res->platform), hx,
-		    opts->platform == ATTEST_PLATFORM_AUTO ? ", detected" : "");
+		    qt_profile_name(res->platform), hx,
+		    opts->platform == QT_PROFILE_AUTO ? ", detected" : "");
 	}
 	add_check(res, "cose", ATTEST_PASS,
 	    "%s COSE_Sign1, alg ES384, payload schema and limits ok",
@@ -1538,7 +1455,7 @@ attest_verify(const struct attest_doc *doc, const struct attest_opts *opts,
 		add_check(res, "chain", ATTEST_FAIL, "%s", why);
 
 	times_ok = chain_times(&c, res->instant, why, sizeof(why));
-	attest_time_str(res->instant, hx2, sizeof(hx2));
+	qt_time_format(res->instant, false, hx2, sizeof(hx2));
 	if (times_ok)
 		add_check(
 		    res, "validity", ATTEST_PASS, "all %zu certificates valid at %s", c.n + 1, hx2);
@@ -1564,7 +1481,7 @@ attest_verify(const struct attest_doc *doc, const struct attest_opts *opts,
 			goto out;
 		if (v == 1) {
 			res->sigform = ATTEST_SIG_BE;
-		} else if (res->platform == ATTEST_PLATFORM_QINGTIAN) {
+		} else if (res->platform == QT_PROFILE_QINGTIAN) {
 			if ((v = es384_check(pk, sigs.p, sigs.len, doc->sig, true, err)) < 0)
 				goto out;
 			if (v == 1)
@@ -1579,7 +1496,7 @@ attest_verify(const struct attest_doc *doc, const struct attest_opts *opts,
 		else
 			add_check(res, "signature", ATTEST_FAIL,
 			    "ES384 signature does not verify (%s)",
-			    res->platform == ATTEST_PLATFORM_QINGTIAN
+			    res->platform == QT_PROFILE_QINGTIAN
 			        ? "neither big-endian r || s nor little-endian halves"
 			        : "big-endian r || s");
 	}
@@ -1605,7 +1522,7 @@ attest_verify(const struct attest_doc *doc, const struct attest_opts *opts,
 			    "document is %lld s old (max %lld s)", (long long)age,
 			    (long long)opts->max_age);
 	}
-	res->debug = !(doc->pcr_mask & 1u) || all_zero(doc->pcrs[0], ATTEST_PCR_LEN);
+	res->debug = !(doc->pcr_mask & 1u) || all_zero(doc->pcrs[0], PCR_LEN);
 	if (!res->authentic)
 		add_check(
 		    res, "production", ATTEST_SKIP, "not evaluated: the document is not authentic");
@@ -1616,21 +1533,21 @@ attest_verify(const struct attest_doc *doc, const struct attest_opts *opts,
 	else
 		add_check(res, "production", ATTEST_PASS, "PCR0 is set (not debug mode)");
 
-	for (i = 0; i < ATTEST_PCR_COUNT; i++) {
+	for (i = 0; i < PCR_COUNT; i++) {
 		char name[8];
 
 		if (!(exp->pcr_mask & (1u << i)))
 			continue;
 		snprintf(name, sizeof(name), "pcr%zu", i);
-		qt_hex(exp->pcrs[i], ATTEST_PCR_LEN, hx);
+		qt_hex(exp->pcrs[i], PCR_LEN, hx);
 		if (!res->authentic)
 			add_check(
 			    res, name, ATTEST_SKIP, "not compared: the document is not authentic");
 		else if (!(doc->pcr_mask & (1u << i)))
 			add_check(
 			    res, name, ATTEST_FAIL, "expected %s, document has no PCR%zu", hx, i);
-		else if (CRYPTO_memcmp(exp->pcrs[i], doc->pcrs[i], ATTEST_PCR_LEN) != 0) {
-			qt_hex(doc->pcrs[i], ATTEST_PCR_LEN, hx2);
+		else if (CRYPTO_memcmp(exp->pcrs[i], doc->pcrs[i], PCR_LEN) != 0) {
+			qt_hex(doc->pcrs[i], PCR_LEN, hx2);
 			add_check(res, name, ATTEST_FAIL, "expected %s, document has %s", hx, hx2);
 		} else
 			add_check(res, name, ATTEST_PASS, "%s", hx);
@@ -1697,11 +1614,11 @@ cert_json(const uint8_t *der, size_t len)
 		name_str(X509_get_issuer_name(x), buf, sizeof(buf));
 		json_object_set_new(o, "issuer", json_string(buf));
 		if (asn1_unix(X509_get0_notBefore(x), &t) == 0) {
-			attest_time_str(t, buf, sizeof(buf));
+			qt_time_format(t, false, buf, sizeof(buf));
 			json_object_set_new(o, "not_before", json_string(buf));
 		}
 		if (asn1_unix(X509_get0_notAfter(x), &t) == 0) {
-			attest_time_str(t, buf, sizeof(buf));
+			qt_time_format(t, false, buf, sizeof(buf));
 			json_object_set_new(o, "not_after", json_string(buf));
 		}
 		X509_free(x);
@@ -1727,23 +1644,23 @@ doc_json(const struct attest_doc *doc, const struct attest_result *res)
 	}
 	json_object_set_new(o, "module_id", json_string(doc->module_id));
 	json_object_set_new(o, "timestamp", json_integer((json_int_t)doc->timestamp_ms));
-	attest_time_str((int64_t)(doc->timestamp_ms / 1000), ts, sizeof(ts));
+	qt_time_format((int64_t)(doc->timestamp_ms / 1000), false, ts, sizeof(ts));
 	/* keep the milliseconds: "2026-07-20T11:23:26.196Z" */
 	if (strlen(ts) == 20)
 		snprintf(ts + 19, sizeof(ts) - 19, ".%03uZ", (unsigned)(doc->timestamp_ms % 1000));
 	json_object_set_new(o, "time", json_string(ts));
 	json_object_set_new(o, "digest", json_string("SHA384"));
 	json_object_set_new(o, "tagged", json_boolean(doc->tagged));
-	json_object_set_new(o, "shape", json_string(attest_platform_name(doc->shape)));
+	json_object_set_new(o, "shape", json_string(qt_profile_name(doc->shape)));
 	json_object_set_new(o, "signature_form",
 	    res != NULL && res->sigform != ATTEST_SIG_NONE
 	        ? json_string(attest_sigform_name(res->sigform))
 	        : json_null());
-	for (i = 0; i < ATTEST_PCR_COUNT; i++) {
+	for (i = 0; i < PCR_COUNT; i++) {
 		if (!(doc->pcr_mask & (1u << i)))
 			continue;
 		snprintf(key, sizeof(key), "%zu", i);
-		json_object_set_new(pcrs, key, hex_json(doc->pcrs[i], ATTEST_PCR_LEN));
+		json_object_set_new(pcrs, key, hex_json(doc->pcrs[i], PCR_LEN));
 	}
 	json_object_set_new(o, "pcrs", pcrs);
 	json_object_set_new(o, "public_key", opt_json(&doc->public_key));
@@ -1786,12 +1703,12 @@ attest_report_json(
 	    json_string(error_msg != NULL || res == NULL ? "error"
 	                : fail                           ? "fail"
 	                                                 : "pass"));
-	json_object_set_new(o, "platform",
-	    res != NULL ? json_string(attest_platform_name(res->platform)) : json_null());
+	json_object_set_new(
+	    o, "platform", res != NULL ? json_string(qt_profile_name(res->platform)) : json_null());
 	if (res != NULL) {
 		char buf[48];
 
-		attest_time_str(res->instant, buf, sizeof(buf));
+		qt_time_format(res->instant, false, buf, sizeof(buf));
 		json_object_set_new(o, "instant", json_string(buf));
 	} else {
 		json_object_set_new(o, "instant", json_null());

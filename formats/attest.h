@@ -20,9 +20,7 @@
 
 #define ATTEST_DOC_MAX        32768u                /* bytes of a binary document */
 #define ATTEST_TEXT_MAX       (4u * ATTEST_DOC_MAX) /* bytes of a hex/base64 document file */
-#define ATTEST_PCR_COUNT      32
-#define ATTEST_PCR_LEN        48
-#define ATTEST_CABUNDLE_MAX   8 /* entries; the QingTian profile allows 4 */
+#define ATTEST_CABUNDLE_MAX   8                     /* entries; the QingTian profile allows 4 */
 #define ATTEST_MODULE_ID_MAX  127
 #define ATTEST_CERT_MAX       4096u /* DER bytes; the Nitro profile allows 1024 */
 #define ATTEST_PUBKEY_MAX     1024u
@@ -31,12 +29,6 @@
 #define ATTEST_SIG_LEN        96
 #define ATTEST_CBOR_DEPTH_MAX 16 /* nesting of arrays, maps, tags, string chunks */
 #define ATTEST_MAX_CHECKS     64
-
-enum attest_platform {
-	ATTEST_PLATFORM_AUTO = 0, /* from the document's shape (protected header bytes) */
-	ATTEST_PLATFORM_QINGTIAN,
-	ATTEST_PLATFORM_NITRO,
-};
 
 /* An optional byte string of the document: present == false for null/absent. */
 struct attest_bytes {
@@ -50,10 +42,10 @@ struct attest_bytes {
  * chain and signature hold. All memory is owned by the document.
  */
 struct attest_doc {
-	char *name;                 /* file name used in messages */
-	bool tagged;                /* COSE_Sign1_Tagged (tag 18) */
-	enum attest_platform shape; /* QINGTIAN or NITRO (the protected header's encoding) */
-	uint8_t *protected_hdr;     /* protected header bstr content, as received */
+	char *name;             /* file name used in messages */
+	bool tagged;            /* COSE_Sign1_Tagged (tag 18) */
+	enum qt_profile shape;  /* QINGTIAN or NITRO (the protected header's encoding) */
+	uint8_t *protected_hdr; /* protected header bstr content, as received */
 	size_t protected_len;
 	uint8_t *payload; /* payload bstr content, as received */
 	size_t payload_len;
@@ -61,7 +53,7 @@ struct attest_doc {
 	char module_id[ATTEST_MODULE_ID_MAX + 1];
 	uint64_t timestamp_ms;
 	uint32_t pcr_mask; /* bit i: PCR i present */
-	uint8_t pcrs[ATTEST_PCR_COUNT][ATTEST_PCR_LEN];
+	uint8_t pcrs[PCR_COUNT][PCR_LEN];
 	struct attest_bytes certificate;                   /* leaf, DER */
 	struct attest_bytes cabundle[ATTEST_CABUNDLE_MAX]; /* root first, DER */
 	size_t cabundle_len;
@@ -83,7 +75,7 @@ int attest_decode_text(const char *name, const uint8_t *buf, size_t len, uint8_t
  * oversize fields. Nothing is verified here. Returns 0 or -1 with err set
  * ("<name>: payload: nonce: 600 bytes exceeds the limit of 512").
  */
-int attest_parse(const char *name, const uint8_t *buf, size_t len, enum attest_platform platform,
+int attest_parse(const char *name, const uint8_t *buf, size_t len, enum qt_profile platform,
     struct attest_doc **ret, struct qt_err *err);
 void attest_free(struct attest_doc *doc);
 
@@ -102,7 +94,7 @@ int attest_load_public_key(
 /* What the relying party expects; at least one item must be set. */
 struct attest_expect {
 	uint32_t pcr_mask;
-	uint8_t pcrs[ATTEST_PCR_COUNT][ATTEST_PCR_LEN];
+	uint8_t pcrs[PCR_COUNT][PCR_LEN];
 	struct attest_bytes nonce, user_data, public_key; /* present: compared (empty = null) */
 };
 
@@ -113,7 +105,7 @@ enum attest_at {
 };
 
 struct attest_opts {
-	enum attest_platform platform;
+	enum qt_profile platform;
 	const uint8_t *root_der; /* pinned root (DER), or NULL and root_sha256 */
 	size_t root_der_len;
 	bool have_root_sha256;
@@ -144,11 +136,11 @@ struct attest_check {
 struct attest_result {
 	struct attest_check checks[ATTEST_MAX_CHECKS];
 	size_t n;
-	enum attest_platform platform; /* the profile applied */
-	enum attest_sigform sigform;   /* which signature form verified */
-	int64_t instant;               /* unix seconds the chain was checked at */
-	bool authentic;                /* chain and signature verified */
-	bool debug;                    /* PCR0 all zero */
+	enum qt_profile platform;    /* the profile applied */
+	enum attest_sigform sigform; /* which signature form verified */
+	int64_t instant;             /* unix seconds the chain was checked at */
+	bool authentic;              /* chain and signature verified */
+	bool debug;                  /* PCR0 all zero */
 };
 
 /*
@@ -172,12 +164,6 @@ json_t *attest_report_json(
     const struct attest_doc *doc, const struct attest_result *res, const char *error_msg);
 
 /* Names used in reports and options. */
-const char *attest_platform_name(enum attest_platform p);
 const char *attest_sigform_name(enum attest_sigform f);
-
-/* Format unix seconds as RFC 3339 UTC ("2026-07-20T11:23:26Z"); out has >= 32 bytes. */
-void attest_time_str(int64_t t, char *out, size_t len);
-/* Parse "2026-07-20T11:23:26Z" (seconds, optional fraction, Z or +hh:mm). */
-int attest_time_parse(const char *text, int64_t *ret);
 
 #endif

@@ -17,18 +17,7 @@
 #include "describe.h"
 #include "eifmeta.h"
 #include "qtjson.h"
-
-int
-describe_parse_shape(const char *text, enum describe_shape *ret)
-{
-	if (strcmp(text, "qingtian") == 0)
-		*ret = DESCRIBE_QINGTIAN;
-	else if (strcmp(text, "nitro") == 0)
-		*ret = DESCRIBE_NITRO;
-	else
-		return -1;
-	return 0;
-}
+#include "text.h"
 
 static int
 set_hex(json_t *obj, const char *key, const uint8_t *reg)
@@ -58,12 +47,12 @@ describe_nitro_map(const struct pcr_set *p, json_t **ret, struct qt_err *err)
 
 int
 describe_measurements(
-    const struct pcr_set *p, enum describe_shape shape, json_t **ret, struct qt_err *err)
+    const struct pcr_set *p, enum qt_profile shape, json_t **ret, struct qt_err *err)
 {
 	static const uint8_t zero[PCR_LEN];
 	json_t *o = NULL, *m = NULL;
 
-	if (shape == DESCRIBE_NITRO) {
+	if (shape == QT_PROFILE_NITRO) {
 		if (describe_nitro_map(p, &m, err) < 0)
 			return -1;
 		if ((o = json_object()) == NULL || json_object_set_new(o, "Measurements", m) != 0) {

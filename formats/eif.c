@@ -16,6 +16,7 @@
 
 #include "bytes.h"
 #include "eif.h"
+#include "fileio.h"
 
 static const uint8_t eif_magic[4] = { '.', 'e', 'i', 'f' };
 
@@ -224,18 +225,9 @@ put_at(struct eif_writer *w, uint64_t off, const uint8_t *buf, size_t len, struc
 {
 	if (w->fd < 0)
 		return 0;
-	while (len > 0) {
-		ssize_t n = pwrite(w->fd, buf, len, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return qt_err_set(err, errno, "%s: write error at offset %" PRIu64 ": %s",
-			    w->name, off, strerror(errno));
-		buf += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
+	if (fileio_write_full(w->fd, buf, len, (int64_t)off) < 0)
+		return qt_err_set(err, errno, "%s: write error at offset %" PRIu64 ": %s", w->name,
+		    off, strerror(errno));
 	return 0;
 }
 
@@ -479,20 +471,11 @@ struct reader {
 static ssize_t
 read_upto(struct reader *r, uint8_t *buf, size_t len, struct qt_err *err)
 {
-	size_t got = 0;
+	size_t got;
 
-	while (got < len) {
-		ssize_t n = read(r->fd, buf + got, len - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return qt_err_set(err, errno, "%s: read error at offset %" PRIu64 ": %s",
-			    r->name, r->pos + got, strerror(errno));
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
+	if (fileio_read_full(r->fd, buf, len, -1, &got) < 0)
+		return qt_err_set(err, errno, "%s: read error at offset %" PRIu64 ": %s", r->name,
+		    r->pos, strerror(errno));
 	r->pos += got;
 	return (ssize_t)got;
 }

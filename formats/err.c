@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* err.c: the error object of qt.h and the hex helpers every module needs. */
+/* err.c: the error object of qt.h and the profile names. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -69,44 +69,55 @@ qt_err_clear(struct qt_err *err)
 	err->msg[0] = '\0';
 }
 
-void
-qt_hex(const uint8_t *buf, size_t len, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		out[2 * i] = digits[buf[i] >> 4];
-		out[2 * i + 1] = digits[buf[i] & 0xf];
-	}
-	out[2 * len] = '\0';
-}
-
 int
-qt_hex_digit(int c)
+qt_err_prefix(struct qt_err *err, const char *fmt, ...)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
+	char ctx[sizeof(err->msg)];
+	size_t n, used;
+	va_list ap;
+
+	if (err == NULL || err->code == 0)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(ctx, sizeof(ctx), fmt, ap);
+	va_end(ap);
+	n = strlen(ctx);
+	used = strlen(err->msg);
+	if (n + 2 + used >= sizeof(err->msg))
+		return -1;
+	memmove(err->msg + n + 2, err->msg, used + 1);
+	memcpy(err->msg, ctx, n);
+	memcpy(err->msg + n, ": ", 2);
+	for (used = 0; used < n; used++) /* same rule as qt_err_setv: one line, no escapes */
+		if ((unsigned char)err->msg[used] < 0x20 || err->msg[used] == 0x7f)
+			err->msg[used] = '?';
 	return -1;
 }
 
-int
-qt_unhex(const char *text, uint8_t *out, size_t len)
+const char *
+qt_profile_name(enum qt_profile p)
 {
-	size_t i;
-
-	if (strlen(text) != 2 * len)
-		return -1;
-	for (i = 0; i < len; i++) {
-		int hi = qt_hex_digit(text[2 * i]), lo = qt_hex_digit(text[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i] = (uint8_t)(hi << 4 | lo);
+	switch (p) {
+	case QT_PROFILE_QINGTIAN:
+		return "qingtian";
+	case QT_PROFILE_NITRO:
+		return "nitro";
+	case QT_PROFILE_AUTO:
+		break;
 	}
+	return "auto";
+}
+
+int
+qt_profile_parse(const char *text, bool allow_auto, enum qt_profile *ret)
+{
+	if (strcmp(text, "qingtian") == 0)
+		*ret = QT_PROFILE_QINGTIAN;
+	else if (strcmp(text, "nitro") == 0)
+		*ret = QT_PROFILE_NITRO;
+	else if (allow_auto && strcmp(text, "auto") == 0)
+		*ret = QT_PROFILE_AUTO;
+	else
+		return -1;
 	return 0;
 }

@@ -24,34 +24,17 @@
 #include "describe.h"
 #include "eif.h"
 #include "eifmeta.h"
-#include "file.h"
+#include "fileio.h"
 #include "manifest.h"
-
-const char *
-manifest_platform_name(enum manifest_platform p)
-{
-	return p == MANIFEST_NITRO ? "nitro" : "qingtian";
-}
-
-int
-manifest_platform_parse(const char *text, enum manifest_platform *ret)
-{
-	if (strcmp(text, "qingtian") == 0)
-		*ret = MANIFEST_QINGTIAN;
-	else if (strcmp(text, "nitro") == 0)
-		*ret = MANIFEST_NITRO;
-	else
-		return -1;
-	return 0;
-}
+#include "text.h"
 
 /* ---- PCR3 / PCR4 -------------------------------------------------------------------- */
 
 /* SHA384(0^48 || text): PCR3/PCR4 extend the raw string (spec/attestation.md 4). */
 static int
-extend_text(const char *text, uint8_t out[MANIFEST_PCR_LEN], struct qt_err *err)
+extend_text(const char *text, uint8_t out[PCR_LEN], struct qt_err *err)
 {
-	memset(out, 0, MANIFEST_PCR_LEN);
+	memset(out, 0, PCR_LEN);
 	return pcr_extend(out, (const uint8_t *)text, strlen(text), err);
 }
 
@@ -108,11 +91,11 @@ manifest_set_instance_id(struct manifest *m, const char *id, struct qt_err *err)
 
 	if ((copy = strdup(id)) == NULL)
 		return qt_err_set(err, ENOMEM, "out of memory");
-	if (m->platform == MANIFEST_QINGTIAN ? !pcr_uuid_canon(copy) : !is_nitro_instance(copy)) {
+	if (m->platform == QT_PROFILE_QINGTIAN ? !pcr_uuid_canon(copy) : !is_nitro_instance(copy)) {
 		free(copy);
 		return qt_err_set(err, EINVAL, "--instance-id: '%.64s' is not %s", id,
-		    m->platform == MANIFEST_QINGTIAN ? "a hyphenated instance UUID (qingtian)"
-		                                     : "an instance id 'i-<hex>' (nitro)");
+		    m->platform == QT_PROFILE_QINGTIAN ? "a hyphenated instance UUID (qingtian)"
+		                                       : "an instance id 'i-<hex>' (nitro)");
 	}
 	if (extend_text(copy, m->pcrs[4], err) < 0) {
 		free(copy);
@@ -227,7 +210,7 @@ asn1_text(const ASN1_TIME *t, char **ret)
 
 	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
 		return -1;
-	attest_time_str((int64_t)timegm(&tm), buf, sizeof(buf));
+	qt_time_format((int64_t)timegm(&tm), false, buf, sizeof(buf));
 	*ret = strdup(buf);
 	return *ret == NULL ? -1 : 0;
 }
@@ -310,7 +293,7 @@ out:
 }
 
 int
-manifest_from_image(const char *path, const char *file, enum manifest_platform platform,
+manifest_from_image(const char *path, const char *file, enum qt_profile platform,
     struct manifest **ret, struct qt_err *err)
 {
 	const char *name = strcmp(path, "-") == 0 ? "standard input" : path;
@@ -375,7 +358,7 @@ manifest_from_image(const char *path, const char *file, enum manifest_platform p
 	memcpy(m->pcrs[0], p.pcr0, 48);
 	memcpy(m->pcrs[8], p.pcr8, 48); /* all zero when unsigned (QingTian's convention) */
 	m->pcr_mask = 1u | 1u << 8;
-	if (platform == MANIFEST_NITRO) {
+	if (platform == QT_PROFILE_NITRO) {
 		memcpy(m->pcrs[1], p.pcr1, 48);
 		memcpy(m->pcrs[2], p.pcr2, 48);
 		m->pcr_mask |= 1u << 1 | 1u << 2;
@@ -437,7 +420,7 @@ manifest_to_json(const struct manifest *m)
 	    (tool = json_object()) == NULL)
 		goto fail;
 	bad |= json_object_set_new(o, "schema_version", json_integer(MANIFEST_SCHEMA_VERSION));
-	bad |= json_object_set_new(o, "platform", json_string(manifest_platform_name(m->platform)));
+	bad |= json_object_set_new(o, "platform", json_string(qt_profile_name(m->platform)));
 	bad |= json_object_set_new(o, "hash_algorithm", json_string("sha384"));
 
 	bad |= json_object_set_new(img, "file", strj(m->file));
@@ -452,11 +435,11 @@ manifest_to_json(const struct manifest *m)
 	bad |= json_object_set_new(o, "image", img);
 	img = NULL;
 
-	for (i = 0; i < MANIFEST_PCR_COUNT; i++) {
+	for (i = 0; i < PCR_COUNT; i++) {
 		if (!(m->pcr_mask & (1u << i)))
 			continue;
 		snprintf(key, sizeof(key), "%zu", i);
-		bad |= json_object_set_new(pcrs, key, hexj(m->pcrs[i], MANIFEST_PCR_LEN));
+		bad |= json_object_set_new(pcrs, key, hexj(m->pcrs[i], PCR_LEN));
 	}
 	bad |= json_object_set_new(o, "pcrs", pcrs);
 	pcrs = NULL;
@@ -536,16 +519,16 @@ manifest_dump(const struct manifest *m, char **ret, size_t *ret_len, struct qt_e
 int
 manifest_write_file(const struct manifest *m, const char *path, struct qt_err *err)
 {
-	struct file_out out = { -1, NULL, NULL };
+	struct fileio_out out = { -1, NULL, NULL };
 	char *s = NULL;
 	size_t n;
 	int r = -1;
 
-	if (manifest_dump(m, &s, &n, err) < 0 || file_out_open(path, &out, err) < 0)
+	if (manifest_dump(m, &s, &n, err) < 0 || fileio_out_open(path, &out, err) < 0)
 		goto out;
-	if (file_write_all(out.fd, path, (const uint8_t *)s, n, err) < 0 ||
-	    file_out_commit(&out, err) < 0) {
-		file_out_abort(&out);
+	if (fileio_write_all(out.fd, path, (const uint8_t *)s, n, err) < 0 ||
+	    fileio_out_commit(&out, err) < 0) {
+		fileio_out_abort(&out);
 		goto out;
 	}
 	r = 0;
@@ -698,11 +681,10 @@ parse_pcrs(const struct rdctx *c, json_t *pcrs, struct manifest *m)
 
 		/* canonical decimal 0..31: no sign, no leading zero, no spaces */
 		if (k[0] < '0' || k[0] > '9' || *end != '\0' || (k[0] == '0' && k[1] != '\0') ||
-		    idx >= MANIFEST_PCR_COUNT)
+		    idx >= PCR_COUNT)
 			return qt_err_set(c->err, EINVAL,
 			    "%s: pcrs: key '%.16s' is not a PCR index 0..31", c->name, k);
-		if (!json_is_string(v) ||
-		    !lhex(json_string_value(v), m->pcrs[idx], MANIFEST_PCR_LEN))
+		if (!json_is_string(v) || !lhex(json_string_value(v), m->pcrs[idx], PCR_LEN))
 			return qt_err_set(c->err, EINVAL,
 			    "%s: pcrs.%s: not 96 lower-case hex digits", c->name, k);
 		m->pcr_mask |= 1u << idx;
@@ -749,7 +731,7 @@ manifest_parse(
 	}
 	if ((v = member(&c, root, "manifest", "platform", JSON_STRING, false)) == NULL)
 		goto out;
-	if (manifest_platform_parse(json_string_value(v), &m->platform) < 0) {
+	if (qt_profile_parse(json_string_value(v), false, &m->platform) < 0) {
 		qt_err_set(err, EINVAL, "%s: platform: '%.32s' is not qingtian or nitro", name,
 		    json_string_value(v));
 		goto out;
@@ -840,7 +822,7 @@ manifest_parse(
 		qt_err_set(err, EINVAL, "%s: pcrs: PCR0 and PCR8 are required", name);
 		goto out;
 	}
-	if (m->platform == MANIFEST_NITRO && (m->pcr_mask & 6u) != 6u) {
+	if (m->platform == QT_PROFILE_NITRO && (m->pcr_mask & 6u) != 6u) {
 		qt_err_set(err, EINVAL, "%s: pcrs: the nitro profile requires PCR1 and PCR2", name);
 		goto out;
 	}
@@ -858,9 +840,9 @@ out:
 static bool
 zero48(const uint8_t *p)
 {
-	static const uint8_t z[MANIFEST_PCR_LEN];
+	static const uint8_t z[PCR_LEN];
 
-	return CRYPTO_memcmp(p, z, MANIFEST_PCR_LEN) == 0;
+	return CRYPTO_memcmp(p, z, PCR_LEN) == 0;
 }
 
 int
@@ -895,18 +877,18 @@ manifest_policy(const char *name, const struct manifest *m, enum manifest_policy
 			snprintf(key, sizeof(key), "kms:RecipientAttestation/PCR%u", idx);
 			if ((list = json_array()) == NULL)
 				goto fail;
-			bad |= json_array_append_new(list, hexj(m->pcrs[idx], MANIFEST_PCR_LEN));
+			bad |= json_array_append_new(list, hexj(m->pcrs[idx], PCR_LEN));
 			bad |= json_object_set_new(eq, key, list);
 		}
 	} else {
 		/* AWS KMS: ImageSha384 is PCR0; the others by index */
 		bad |= json_object_set_new(
-		    eq, "kms:RecipientAttestation:ImageSha384", hexj(m->pcrs[0], MANIFEST_PCR_LEN));
-		for (idx = 1; idx < MANIFEST_PCR_COUNT; idx++) {
+		    eq, "kms:RecipientAttestation:ImageSha384", hexj(m->pcrs[0], PCR_LEN));
+		for (idx = 1; idx < PCR_COUNT; idx++) {
 			if (!(m->pcr_mask & (1u << idx)))
 				continue;
 			snprintf(key, sizeof(key), "kms:RecipientAttestation:PCR%u", idx);
-			bad |= json_object_set_new(eq, key, hexj(m->pcrs[idx], MANIFEST_PCR_LEN));
+			bad |= json_object_set_new(eq, key, hexj(m->pcrs[idx], PCR_LEN));
 		}
 	}
 	bad |= json_object_set_new(cond, "StringEqualsIgnoreCase", eq);

@@ -19,18 +19,11 @@
 #include "qt.h"
 
 #define MANIFEST_SCHEMA_VERSION 1
-#define MANIFEST_PCR_COUNT      32
-#define MANIFEST_PCR_LEN        48
 #define MANIFEST_MAX            (1u << 20) /* bytes of a manifest file we read */
 #define MANIFEST_RAMDISKS_MAX   QT_MAX_SECTIONS
 
-enum manifest_platform {
-	MANIFEST_QINGTIAN = 0,
-	MANIFEST_NITRO,
-};
-
 struct manifest {
-	enum manifest_platform platform;
+	enum qt_profile platform;
 	/* image */
 	char *file; /* base name */
 	uint64_t size;
@@ -40,7 +33,7 @@ struct manifest {
 	unsigned eif_version;
 	/* PCRs by index */
 	uint32_t pcr_mask;
-	uint8_t pcrs[MANIFEST_PCR_COUNT][MANIFEST_PCR_LEN];
+	uint8_t pcrs[PCR_COUNT][PCR_LEN];
 	/* signer; is_signed false = null */
 	bool is_signed;
 	char *signer_subject, *signer_issuer, *signer_not_before, *signer_not_after;
@@ -63,13 +56,8 @@ struct manifest {
  * does not verify is an error: reference values are only made from a sound
  * image. file is the base name recorded in the manifest (NULL: from path).
  */
-int manifest_from_image(const char *path, const char *file, enum manifest_platform platform,
+int manifest_from_image(const char *path, const char *file, enum qt_profile platform,
     struct manifest **ret, struct qt_err *err);
-
-const char *manifest_platform_name(enum manifest_platform p);
-/* "qingtian" / "nitro"; -1 for anything else. */
-int manifest_platform_parse(const char *text, enum manifest_platform *ret);
-
 /*
  * PCR3 = SHA384(0^48 || UTF-8 agency URN "iam::<domain id>:agency:<name>"),
  * PCR4 = SHA384(0^48 || instance id): the lower-case hyphenated UUID on

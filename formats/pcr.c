@@ -14,8 +14,9 @@
 #include <openssl/evp.h>
 #include <zlib.h>
 
-#include "file.h"
+#include "fileio.h"
 #include "pcr.h"
+#include "text.h"
 
 /* Below this a chunk is hashed on the calling thread: a hand-off costs more. */
 #define PCR_THREAD_MIN (64u * 1024u)
@@ -94,10 +95,10 @@ pcr_sha384_file(const char *path, uint8_t ret[PCR_LEN], struct qt_err *err)
 	EVP_MD_CTX *md = NULL;
 	uint8_t *buf = NULL;
 	unsigned int n = 0;
-	ssize_t got;
+	size_t got;
 	int fd = -1, r = -1;
 
-	if (file_open_input(path, &fd, err) < 0)
+	if (fileio_open_input(path, &fd, err) < 0)
 		return -1;
 	if ((buf = malloc(QT_IO_CHUNK)) == NULL) {
 		qt_err_set(err, ENOMEM, "%s: out of memory", name);
@@ -107,21 +108,16 @@ pcr_sha384_file(const char *path, uint8_t ret[PCR_LEN], struct qt_err *err)
 		qt_err_ssl(err, "%s: SHA-384: cannot initialise", name);
 		goto out;
 	}
-	for (;;) {
-		got = read(fd, buf, QT_IO_CHUNK);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
+	do {
+		if (fileio_read_full(fd, buf, QT_IO_CHUNK, -1, &got) < 0) {
 			qt_err_set(err, errno, "%s: read error: %s", name, strerror(errno));
 			goto out;
 		}
-		if (got == 0)
-			break;
-		if (EVP_DigestUpdate(md, buf, (size_t)got) != 1) {
+		if (EVP_DigestUpdate(md, buf, got) != 1) {
 			qt_err_ssl(err, "%s: SHA-384 failed", name);
 			goto out;
 		}
-	}
+	} while (got == QT_IO_CHUNK);
 	if (EVP_DigestFinal_ex(md, ret, &n) != 1 || n != PCR_LEN) {
 		qt_err_ssl(err, "%s: SHA-384 failed", name);
 		goto out;

@@ -14,8 +14,6 @@
 
 #include "qt.h"
 
-#define PCR_LEN 48 /* SHA-384 */
-
 struct pcr_set {
 	uint8_t pcr0[PCR_LEN], pcr1[PCR_LEN], pcr2[PCR_LEN], pcr8[PCR_LEN];
 	bool has_pcr8;

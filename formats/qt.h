@@ -8,6 +8,7 @@
 #define QT_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -47,6 +48,12 @@ int qt_err_setv(struct qt_err *err, int code, const char *fmt, va_list ap) QT_PR
  * OpenSSL error queue, and drain that queue. Always returns -1.
  */
 int qt_err_ssl(struct qt_err *err, const char *fmt, ...) QT_PRINTF(2, 3);
+/*
+ * Prepend "<context>: " to a recorded error (no-op if none is recorded or
+ * the message would not fit whole): the one way to add what the caller
+ * knows, e.g. the source an archive error came from. Always returns -1.
+ */
+int qt_err_prefix(struct qt_err *err, const char *fmt, ...) QT_PRINTF(2, 3);
 /* Drop a recorded error (used when a failure is expected and handled). */
 void qt_err_clear(struct qt_err *err);
 
@@ -60,6 +67,26 @@ struct qt_sink {
 	void *ctx;
 };
 
+/*
+ * The platform whose conventions are meant (--profile): QingTian or AWS
+ * Nitro. AUTO is "from the input" where an input says (an attestation
+ * document's shape); everywhere else the default is QINGTIAN.
+ */
+enum qt_profile {
+	QT_PROFILE_AUTO = 0,
+	QT_PROFILE_QINGTIAN,
+	QT_PROFILE_NITRO,
+};
+
+/* "qingtian", "nitro" or "auto". */
+const char *qt_profile_name(enum qt_profile p);
+/* "qingtian" / "nitro" (and "auto" only if allow_auto); 0, or -1 for anything else. */
+int qt_profile_parse(const char *text, bool allow_auto, enum qt_profile *ret);
+
+/* Every PCR is a SHA-384 value; a document or manifest holds PCRs 0..31. */
+#define PCR_LEN   48
+#define PCR_COUNT 32
+
 /* Hard limits on untrusted input (documented in the man pages). */
 #define QT_MAX_SECTIONS        32
 #define QT_SIGNATURE_MAX       32768u     /* bytes of an EIF signature section */
@@ -68,15 +95,5 @@ struct qt_sink {
 #define QT_CMDLINE_MAX         (1u << 16)
 #define QT_IO_CHUNK            (1u << 20) /* read/hash granularity of streams */
 #define QT_CHAIN_MAX           8u /* certificates in a signing chain (leaf + intermediates) */
-
-/* Lower-case hex of len bytes into out (2*len+1 bytes, NUL-terminated). */
-void qt_hex(const uint8_t *buf, size_t len, char *out);
-/* Value of one hex digit (either case), or -1. */
-int qt_hex_digit(int c);
-/*
- * Decode exactly 2*len hex digits (either case) from text into out.
- * Returns 0, or -1 if text has another length or a non-hex digit.
- */
-int qt_unhex(const char *text, uint8_t *out, size_t len);
 
 #endif

@@ -22,8 +22,9 @@
 #include <zlib.h>
 
 #include "bytes.h"
-#include "file.h"
+#include "fileio.h"
 #include "ramdisk.h"
+#include "text.h"
 
 enum ent_kind {
 	K_REG,
@@ -341,7 +342,7 @@ spool_flush(struct ramdisk_tree *t, struct qt_err *err)
 {
 	if (t->slen == 0)
 		return 0;
-	if (file_write_all(t->spoolfd, "spool file", t->sbuf, t->slen, err) < 0)
+	if (fileio_write_all(t->spoolfd, "spool file", t->sbuf, t->slen, err) < 0)
 		return -1;
 	t->slen = 0;
 	return 0;
@@ -1639,7 +1640,7 @@ load_oci(struct ramdisk_tree *t, const char *ref, struct qt_err *err)
 
 		if (asprintf(&p, "%s/index.json", t->name) < 0)
 			return qt_err_set(err, ENOMEM, "out of memory");
-		r = file_read_all(p, RAMDISK_JSON_MAX, &ibuf, &ilen, err);
+		r = fileio_read_all(p, RAMDISK_JSON_MAX, &ibuf, &ilen, err);
 		free(p);
 		if (r < 0)
 			return -1;
@@ -2700,7 +2701,7 @@ ramdisk_write_bootstrap(const char *init_path, const char *const *drivers, size_
 			qt_err_set(err, EINVAL, "%s: no file name", src);
 			goto out;
 		}
-		if (file_read_all(src, 1u << 30, &bufs[i], &len, err) < 0)
+		if (fileio_read_all(src, 1u << 30, &bufs[i], &len, err) < 0)
 			goto out;
 		e[i].path = (char *)b;
 		e[i].kind = K_REG;

@@ -20,7 +20,7 @@
 #include "cbor_enc.h"
 #include "cose.h"
 #include "eif.h"
-#include "file.h"
+#include "fileio.h"
 #include "pcr.h"
 #include "pkcs11.h"
 #include "signer.h"
@@ -47,8 +47,7 @@ static int
 read_line_fd(int fd, const char *what, char **ret, struct qt_err *err)
 {
 	char *buf = NULL;
-	size_t len = 0;
-	ssize_t n;
+	size_t len = 0, n;
 	char c;
 	int rv = -1;
 
@@ -57,10 +56,7 @@ read_line_fd(int fd, const char *what, char **ret, struct qt_err *err)
 		goto out;
 	}
 	for (;;) {
-		n = read(fd, &c, 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
+		if (fileio_read_full(fd, (uint8_t *)&c, 1, -1, &n) < 0) {
 			qt_err_set(err, errno, "--pass: %s: read error: %s", what, strerror(errno));
 			goto out;
 		}
@@ -163,7 +159,7 @@ load_pem_key(const char *path, const char *pass, EVP_PKEY **ret, struct qt_err *
 	struct pw pw = { pass, false };
 	int rv = -1;
 
-	if (file_read_all(path, PEM_MAX, &text, &len, err) < 0)
+	if (fileio_read_all(path, PEM_MAX, &text, &len, err) < 0)
 		goto out;
 	if ((bio = BIO_new_mem_buf(text, (int)len)) == NULL) {
 		qt_err_ssl(err, "%s: BIO_new_mem_buf", path);
@@ -248,7 +244,7 @@ signer_new(const struct signer_opts *o, struct signer **ret, struct qt_err *err)
 	}
 	s->cert_name = o->cert;
 	s->key_name = o->key;
-	if (file_read_all(o->cert, PEM_MAX, &s->cert_pem, &s->cert_pem_len, err) < 0 ||
+	if (fileio_read_all(o->cert, PEM_MAX, &s->cert_pem, &s->cert_pem_len, err) < 0 ||
 	    cose_pem_first_cert(o->cert, s->cert_pem, s->cert_pem_len, &s->cert, err) < 0)
 		goto out;
 	if (X509_get0_pubkey(s->cert) == NULL) {
@@ -576,7 +572,7 @@ signer_verify(const char *name, const uint8_t *section, size_t len, const uint8_
 		goto out;
 	}
 	if (o->cert_path != NULL) {
-		if (file_read_all(o->cert_path, PEM_MAX, &given_pem, &given_pem_len, err) < 0 ||
+		if (fileio_read_all(o->cert_path, PEM_MAX, &given_pem, &given_pem_len, err) < 0 ||
 		    cose_pem_first_cert_der(o->cert_path, given_pem, given_pem_len, &given_der,
 		        &given_der_len, err) < 0)
 			goto out;

@@ -29,6 +29,21 @@ tool_init(const char *argv0)
 	progname = slash != NULL ? slash + 1 : argv0;
 }
 
+struct qt_time
+tool_time_arg(const char *usage_text, const char *opt, const char *text, unsigned flags)
+{
+	struct qt_err err = { 0 };
+	struct qt_time t;
+
+	if (qt_time_parse(opt, text, flags, &t, &err) < 0)
+		tool_usage(usage_text, "%s", err.msg);
+	if (t.kind == QT_TIME_NOW) {
+		t.kind = QT_TIME_AT;
+		t.ms = qt_time_now_ms();
+	}
+	return t;
+}
+
 const char *
 tool_progname(void)
 {

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "qt.h"
+#include "text.h"
 
 enum qt_json {
 	QT_JSON_PRETTY, /* 2-space indent, one key per line (serde_json to_string_pretty) */
@@ -32,6 +33,14 @@ QT_NORETURN void tool_version(void);
  * error ("--<name> given twice"), not "last wins".
  */
 void tool_set_once(const char *usage_text, const char **slot, const char *name, const char *value);
+
+/*
+ * An option holding a time (text.h grammar; flags as qt_time_parse): a
+ * malformed or impossible time is a usage error naming the option. "now" is
+ * resolved here, from the clock, so the result is an instant or DOC.
+ */
+struct qt_time tool_time_arg(
+    const char *usage_text, const char *opt, const char *text, unsigned flags);
 
 /* "<prog>: <err->msg>" on stderr. */
 void tool_report(const struct qt_err *err);

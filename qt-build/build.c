@@ -16,9 +16,10 @@
 #include "build.h"
 #include "eif.h"
 #include "eifmeta.h"
-#include "file.h"
+#include "fileio.h"
 #include "qtjson.h"
 #include "signer.h"
+#include "text.h"
 
 #define KERNEL_CONFIG_MAX (1u << 20)
 
@@ -68,71 +69,32 @@ build_trim(const char *text, size_t len, size_t *ret_start, size_t *ret_len)
 	*ret_len = end - start;
 }
 
-static bool
-digits(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!isdigit((unsigned char)s[i]))
-			return false;
-	return true;
-}
-
-bool
-build_rfc3339_ok(const char *t)
-{
-	size_t n = strlen(t), i = 19;
-
-	/* YYYY-MM-DDTHH:MM:SS */
-	if (n < 20 || !digits(t, 4) || t[4] != '-' || !digits(t + 5, 2) || t[7] != '-' ||
-	    !digits(t + 8, 2) || (t[10] != 'T' && t[10] != 't') || !digits(t + 11, 2) ||
-	    t[13] != ':' || !digits(t + 14, 2) || t[16] != ':' || !digits(t + 17, 2))
-		return false;
-	if (t[i] == '.') {
-		i++;
-		if (!isdigit((unsigned char)t[i]))
-			return false;
-		while (isdigit((unsigned char)t[i]))
-			i++;
-	}
-	if ((t[i] == 'Z' || t[i] == 'z') && t[i + 1] == '\0')
-		return true;
-	return (t[i] == '+' || t[i] == '-') && digits(t + i + 1, 2) && t[i + 3] == ':' &&
-	       digits(t + i + 4, 2) && t[i + 6] == '\0';
-}
-
-/* BuildTime: --build-time, else SOURCE_DATE_EPOCH, else the epoch (reproducible). */
+/*
+ * BuildTime: --build-time (the time grammar of text.h; an RFC 3339 text is
+ * kept as written), else SOURCE_DATE_EPOCH, else the epoch (reproducible).
+ */
 static int
 build_time(const struct build_opts *o, char *buf, size_t size, struct qt_err *err)
 {
-	const char *sde = getenv("SOURCE_DATE_EPOCH");
-	unsigned long long v;
-	struct tm tm;
-	time_t t;
-	char *end;
+	struct qt_time t = { QT_TIME_AT, 0, false };
+	int64_t sde;
+	bool have_sde;
 
 	if (o->build_time != NULL) {
-		if (!build_rfc3339_ok(o->build_time))
-			return qt_err_set(err, EINVAL,
-			    "--build-time: '%s' is not an RFC 3339 date-time "
-			    "(e.g. 2024-01-01T00:00:00+00:00)",
-			    o->build_time);
-		snprintf(buf, size, "%s", o->build_time);
-		return 0;
+		if (qt_time_parse("--build-time", o->build_time, 0, &t, err) < 0)
+			return -1;
+		if (t.rfc3339) {
+			snprintf(buf, size, "%s", o->build_time);
+			return 0;
+		}
+		if (t.kind == QT_TIME_NOW)
+			t.ms = qt_time_now_ms();
+	} else {
+		if (qt_source_date_epoch(getenv("SOURCE_DATE_EPOCH"), &sde, &have_sde, err) < 0)
+			return -1;
+		t.ms = have_sde ? sde * 1000 : 0;
 	}
-	t = 0;
-	if (sde != NULL && sde[0] != '\0') {
-		errno = 0;
-		v = strtoull(sde, &end, 10);
-		if (!isdigit((unsigned char)sde[0]) || *end != '\0' || errno != 0 ||
-		    v > 253402300799ull) /* 9999-12-31T23:59:59 */
-			return qt_err_set(err, EINVAL,
-			    "SOURCE_DATE_EPOCH: '%s' is not a number of seconds since 1970", sde);
-		t = (time_t)v;
-	}
-	if (gmtime_r(&t, &tm) == NULL || strftime(buf, size, "%Y-%m-%dT%H:%M:%S+00:00", &tm) == 0)
-		return qt_err_set(err, EINVAL, "SOURCE_DATE_EPOCH: cannot format the time");
+	qt_time_format(qt_time_ms_to_s(t.ms), true, buf, size);
 	return 0;
 }
 
@@ -149,7 +111,7 @@ kernel_config(const char *path, char **ret_os, char **ret_ver, struct qt_err *er
 	size_t len, nw = 0, i;
 	int r = -1;
 
-	if (file_read_all(path, KERNEL_CONFIG_MAX, &buf, &len, err) < 0)
+	if (fileio_read_all(path, KERNEL_CONFIG_MAX, &buf, &len, err) < 0)
 		return -1;
 	line = (char *)buf;
 	for (i = 0; i < 2 && line != NULL; i++)
@@ -194,7 +156,7 @@ cmdline_bytes(const struct build_opts *o, uint8_t **ret, size_t *ret_len, struct
 	size_t len, start;
 
 	if (o->cmdline_file != NULL) {
-		if (file_read_all(o->cmdline_file, QT_CMDLINE_MAX, &buf, &len, err) < 0)
+		if (fileio_read_all(o->cmdline_file, QT_CMDLINE_MAX, &buf, &len, err) < 0)
 			return -1;
 		/* nitro-cli reads blobs/cmdline and applies str::trim() */
 		build_trim((const char *)buf, len, &start, &len);
@@ -228,7 +190,7 @@ custom_metadata(const char *path, json_t **ret, struct qt_err *err)
 	size_t len;
 
 	/* nitro-cli: a file of at most 4096 bytes of JSON (identity.rs) */
-	if (file_read_all(path, QT_CUSTOM_METADATA_MAX, &buf, &len, err) < 0)
+	if (fileio_read_all(path, QT_CUSTOM_METADATA_MAX, &buf, &len, err) < 0)
 		return -1;
 	v = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
 	free(buf);
@@ -256,7 +218,6 @@ static int
 copy_file(struct eif_writer *w, const char *path, uint8_t *buf, struct qt_err *err)
 {
 	struct stat st;
-	ssize_t n;
 	int fd, r = -1;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
@@ -266,20 +227,12 @@ copy_file(struct eif_writer *w, const char *path, uint8_t *buf, struct qt_err *e
 		goto out;
 	}
 	for (;;) {
-		size_t got = 0;
+		size_t got;
 
 		/* fill whole chunks so the writer passes them straight through */
-		while (got < QT_IO_CHUNK) {
-			n = read(fd, buf + got, QT_IO_CHUNK - got);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0) {
-				qt_err_set(err, errno, "%s: read error: %s", path, strerror(errno));
-				goto out;
-			}
-			if (n == 0)
-				break;
-			got += (size_t)n;
+		if (fileio_read_full(fd, buf, QT_IO_CHUNK, -1, &got) < 0) {
+			qt_err_set(err, errno, "%s: read error: %s", path, strerror(errno));
+			goto out;
 		}
 		if (got == 0)
 			break;
@@ -307,7 +260,7 @@ section_bytes(struct eif_writer *w, enum eif_section_type t, const uint8_t *buf,
 int
 build_run(const struct build_opts *o, struct pcr_set *ret, struct qt_err *err)
 {
-	struct file_out out = { .fd = -1 };
+	struct fileio_out out = { .fd = -1 };
 	struct eif_write_opts wo = { .flags = o->arch_flags };
 	struct eif_writer *w = NULL;
 	struct signer *signer = NULL;
@@ -361,7 +314,7 @@ build_run(const struct build_opts *o, struct pcr_set *ret, struct qt_err *err)
 			goto out;
 	}
 	if (!o->measure_only) {
-		if (file_out_open(o->output, &out, err) < 0)
+		if (fileio_out_open(o->output, &out, err) < 0)
 			goto out;
 		opened = true;
 	}
@@ -401,13 +354,13 @@ build_run(const struct build_opts *o, struct pcr_set *ret, struct qt_err *err)
 		goto out;
 	if (opened) {
 		opened = false;
-		if (file_out_commit(&out, err) < 0)
+		if (fileio_out_commit(&out, err) < 0)
 			goto out;
 	}
 	r = 0;
 out:
 	if (opened)
-		file_out_abort(&out);
+		fileio_out_abort(&out);
 	eif_writer_free(w);
 	signer_free(signer);
 	rootfs_free(rootfs);

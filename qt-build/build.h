@@ -71,7 +71,7 @@ struct build_opts {
 	const char *pkcs11_module; /* --pkcs11-module */
 	bool allow_expired_cert;
 	bool measure_only;
-	enum describe_shape shape;
+	enum qt_profile shape;
 	enum qt_json json;
 	struct build_rootfs rootfs;
 };
@@ -96,7 +96,5 @@ int build_run(const struct build_opts *o, struct pcr_set *ret, struct qt_err *er
 /* Helpers shared with tests and other options. */
 /* Trim white space at both ends as Rust's str::trim does (ASCII and Unicode White_Space). */
 void build_trim(const char *s, size_t len, size_t *ret_start, size_t *ret_len);
-/* Check text is an RFC 3339 date-time (YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)). */
-bool build_rfc3339_ok(const char *text);
 
 #endif

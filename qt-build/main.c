@@ -130,7 +130,7 @@ parse_count(const char *name)
 int
 main(int argc, char *argv[])
 {
-	struct build_opts o = { .shape = DESCRIBE_QINGTIAN, .json = QT_JSON_PRETTY };
+	struct build_opts o = { .shape = QT_PROFILE_QINGTIAN, .json = QT_JSON_PRETTY };
 	struct qt_err err = { 0 };
 	const char *arch = NULL, *manifest = NULL;
 	struct manifest *m = NULL;
@@ -215,7 +215,7 @@ main(int argc, char *argv[])
 			o.measure_only = true;
 			break;
 		case OPT_FORMAT:
-			if (describe_parse_shape(optarg, &o.shape) < 0)
+			if (qt_profile_parse(optarg, false, &o.shape) < 0)
 				tool_usage(usage_text, "--format: unknown format '%s'", optarg);
 			break;
 		case OPT_JSON:
@@ -347,7 +347,8 @@ main(int argc, char *argv[])
 	 */
 	if (manifest != NULL &&
 	    (manifest_from_image(o.output, NULL,
-	         o.shape == DESCRIBE_NITRO ? MANIFEST_NITRO : MANIFEST_QINGTIAN, &m, &err) < 0 ||
+	         o.shape == QT_PROFILE_NITRO ? QT_PROFILE_NITRO : QT_PROFILE_QINGTIAN, &m,
+	         &err) < 0 ||
 	        manifest_write_file(m, manifest, &err) < 0))
 		goto out;
 	if (describe_measurements(&pcrs, o.shape, &doc, &err) < 0 ||

@@ -16,6 +16,7 @@
 
 #include "build.h"
 #include "ramdisk.h"
+#include "text.h"
 
 struct rootfs_state {
 	struct ramdisk_tree *tree;
@@ -29,22 +30,17 @@ static int
 mtime_clamp(uint32_t *ret, struct qt_err *err)
 {
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
-	unsigned long long v;
-	char *end;
+	int64_t v;
+	bool set;
 
 	*ret = 0;
-	if (sde == NULL || sde[0] == '\0')
-		return 0;
-	errno = 0;
-	v = strtoull(sde, &end, 10);
-	if (!isdigit((unsigned char)sde[0]) || *end != '\0' || errno != 0)
-		return qt_err_set(err, EINVAL,
-		    "SOURCE_DATE_EPOCH: '%s' is not a number of seconds since 1970", sde);
-	if (v > UINT32_MAX)
+	if (qt_source_date_epoch(sde, &v, &set, err) < 0)
+		return -1;
+	if (set && v > UINT32_MAX)
 		return qt_err_set(err, EINVAL,
 		    "SOURCE_DATE_EPOCH: '%s' is after 2106, beyond the 32-bit mtimes of cpio newc",
 		    sde);
-	*ret = (uint32_t)v;
+	*ret = set ? (uint32_t)v : 0;
 	return 0;
 }
 
@@ -156,10 +152,7 @@ rootfs_prepare(const struct build_opts *o, struct rootfs_state **ret, struct qt_
 	cfg = ramdisk_tree_config(s->tree);
 	if (ramdisk_command(cfg, &ov, &s->cmd, &s->env, err) < 0) {
 		/* name the source: "no command" is about the image */
-		struct qt_err e2 = { 0 };
-
-		qt_err_set(&e2, err->code, "%s: %s", rf->source, err->msg);
-		*err = e2;
+		qt_err_prefix(err, "%s", rf->source);
 		goto out;
 	}
 	if (cfg != NULL && cfg->workdir != NULL && strcmp(cfg->workdir, "/") != 0)

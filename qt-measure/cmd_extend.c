@@ -12,6 +12,7 @@
 
 #include "cmds.h"
 #include "pcr.h"
+#include "text.h"
 #include "tool.h"
 
 #define MAX_STEPS 256

@@ -25,7 +25,7 @@ static const struct option longopts[] = {
 };
 
 static const char *
-parse(int argc, char *argv[], bool describe, enum describe_shape *shape, enum qt_json *json)
+parse(int argc, char *argv[], bool describe, enum qt_profile *shape, enum qt_json *json)
 {
 	int ch;
 
@@ -35,7 +35,7 @@ parse(int argc, char *argv[], bool describe, enum describe_shape *shape, enum qt
 			if (describe)
 				tool_usage(
 				    measure_usage, "describe: --format is not an option here");
-			if (describe_parse_shape(optarg, shape) < 0)
+			if (qt_profile_parse(optarg, false, shape) < 0)
 				tool_usage(measure_usage, "--format: unknown format '%s'", optarg);
 			break;
 		case OPT_JSON:
@@ -59,7 +59,7 @@ parse(int argc, char *argv[], bool describe, enum describe_shape *shape, enum qt
 static int
 run(int argc, char *argv[], bool describe)
 {
-	enum describe_shape shape = DESCRIBE_QINGTIAN;
+	enum qt_profile shape = QT_PROFILE_QINGTIAN;
 	enum qt_json json = QT_JSON_PRETTY;
 	struct qt_err err = { 0 }, why = { 0 };
 	struct eif_info *info = NULL;

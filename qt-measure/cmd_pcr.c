@@ -10,8 +10,9 @@
 
 #include "cmds.h"
 #include "cose.h"
-#include "file.h"
+#include "fileio.h"
 #include "pcr.h"
+#include "text.h"
 #include "tool.h"
 
 #define PEM_MAX (1u << 20)
@@ -65,7 +66,7 @@ cmd_pcr(int argc, char *argv[])
 		if (pcr_of_file(input, reg, &err) < 0)
 			goto out;
 	} else {
-		if (file_read_all(cert, PEM_MAX, &pem, &pem_len, &err) < 0 ||
+		if (fileio_read_all(cert, PEM_MAX, &pem, &pem_len, &err) < 0 ||
 		    cose_pem_first_cert_der(cert, pem, pem_len, &der, &der_len, &err) < 0 ||
 		    pcr_of_bytes(der, der_len, reg, &err) < 0)
 			goto out;

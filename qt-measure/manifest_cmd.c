@@ -35,7 +35,7 @@ static const struct option manifest_opts[] = {
 int
 cmd_manifest(int argc, char *argv[])
 {
-	enum manifest_platform platform = MANIFEST_QINGTIAN;
+	enum qt_profile platform = QT_PROFILE_QINGTIAN;
 	const char *agency = NULL, *instance = NULL, *out = NULL;
 	struct manifest *m = NULL;
 	struct qt_err err = { 0 };
@@ -48,7 +48,7 @@ cmd_manifest(int argc, char *argv[])
 	while ((ch = getopt_long(argc, argv, "ho:", manifest_opts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_PLATFORM:
-			if (manifest_platform_parse(optarg, &platform) < 0)
+			if (qt_profile_parse(optarg, false, &platform) < 0)
 				tool_usage(manifest_usage,
 				    "--platform: '%.32s' is not qingtian or nitro", optarg);
 			break;

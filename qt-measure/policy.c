@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "attest_cmds.h"
-#include "file.h"
+#include "fileio.h"
 #include "manifest.h"
 #include "tool.h"
 
@@ -75,7 +75,7 @@ cmd_policy(int argc, char *argv[])
 	if (argc - optind != 1)
 		tool_usage(policy_usage, "policy: expected exactly one manifest operand");
 	path = argv[optind];
-	if (file_read_all(path, MANIFEST_MAX, &raw, &rl, &err) < 0 ||
+	if (fileio_read_all(path, MANIFEST_MAX, &raw, &rl, &err) < 0 ||
 	    manifest_parse(path, raw, rl, &m, &err) < 0 ||
 	    manifest_policy(path, m, fmt, allow_zero, &pol, &err) < 0 ||
 	    tool_print_json(pol, json, &err) < 0)

@@ -12,8 +12,9 @@
 
 #include "attest.h"
 #include "attest_cmds.h"
-#include "file.h"
+#include "fileio.h"
 #include "manifest.h"
+#include "text.h"
 #include "tool.h"
 
 static const char verify_usage[] =
@@ -74,7 +75,7 @@ hex_arg(const char *opt, const char *text, size_t max, struct attest_bytes *ret)
 static int
 expect_pcr_arg(const char *text, struct attest_expect *e, char *why, size_t len)
 {
-	uint8_t v[ATTEST_PCR_LEN];
+	uint8_t v[PCR_LEN];
 	const char *eq = strchr(text, '=');
 	char *end;
 	unsigned long i;
@@ -82,7 +83,7 @@ expect_pcr_arg(const char *text, struct attest_expect *e, char *why, size_t len)
 	errno = 0;
 	i = strtoul(text, &end, 10);
 	if (eq == NULL || end != eq || end == text || text[0] < '0' || text[0] > '9' ||
-	    errno != 0 || i >= ATTEST_PCR_COUNT) {
+	    errno != 0 || i >= PCR_COUNT) {
 		snprintf(why, len, "--expect-pcr: '%.40s' is not N=HEX with N in 0..31", text);
 		return -1;
 	}
@@ -102,7 +103,7 @@ expect_pcr_arg(const char *text, struct attest_expect *e, char *why, size_t len)
 static int
 load_file(const char *path, size_t max, uint8_t **buf, size_t *len, struct qt_err *err)
 {
-	return file_read_all(path, max, buf, len, err);
+	return fileio_read_all(path, max, buf, len, err);
 }
 
 int
@@ -186,23 +187,23 @@ cmd_verify(int argc, char *argv[])
 			    verify_usage, "--root-sha256: '%.80s' is not 64 hex digits", root_sha);
 		o.have_root_sha256 = true;
 	}
-	if (strcmp(at, "now") == 0)
+	if (strcmp(at, "now") == 0) {
 		o.at_mode = ATTEST_AT_NOW;
-	else if (strcmp(at, "doc") == 0)
-		o.at_mode = ATTEST_AT_DOC;
-	else if (attest_time_parse(at, &o.at) == 0)
-		o.at_mode = ATTEST_AT_TIME;
-	else
-		tool_usage(verify_usage, "--at: '%.40s' is not now, doc or an RFC 3339 time", at);
+	} else {
+		struct qt_time t = tool_time_arg(verify_usage, "--at", at, QT_TIME_ALLOW_DOC);
+
+		o.at_mode = t.kind == QT_TIME_DOC ? ATTEST_AT_DOC : ATTEST_AT_TIME;
+		o.at = qt_time_ms_to_s(t.ms);
+	}
 	if (o.at_mode == ATTEST_AT_DOC && o.max_age >= 0)
 		tool_usage(verify_usage, "--max-age with --at doc measures nothing (the age is 0); "
 		                         "use --at now or a time");
 	if (platform == NULL || strcmp(platform, "auto") == 0)
-		o.platform = ATTEST_PLATFORM_AUTO;
+		o.platform = QT_PROFILE_AUTO;
 	else if (strcmp(platform, "qingtian") == 0)
-		o.platform = ATTEST_PLATFORM_QINGTIAN;
+		o.platform = QT_PROFILE_QINGTIAN;
 	else if (strcmp(platform, "nitro") == 0)
-		o.platform = ATTEST_PLATFORM_NITRO;
+		o.platform = QT_PROFILE_NITRO;
 	else
 		tool_usage(
 		    verify_usage, "--platform: '%.32s' is not qingtian, nitro or auto", platform);
@@ -226,26 +227,25 @@ cmd_verify(int argc, char *argv[])
 			goto out;
 		free(raw);
 		raw = NULL;
-		for (i = 0; i < ATTEST_PCR_COUNT; i++)
+		for (i = 0; i < PCR_COUNT; i++)
 			if (m->pcr_mask & (1u << i)) {
-				memcpy(e.pcrs[i], m->pcrs[i], ATTEST_PCR_LEN);
+				memcpy(e.pcrs[i], m->pcrs[i], PCR_LEN);
 				e.pcr_mask |= 1u << i;
 			}
 		/* the manifest's profile applies unless --platform says otherwise */
 		if (platform == NULL)
-			o.platform = m->platform == MANIFEST_NITRO ? ATTEST_PLATFORM_NITRO
-			                                           : ATTEST_PLATFORM_QINGTIAN;
+			o.platform = m->platform == QT_PROFILE_NITRO ? QT_PROFILE_NITRO
+			                                             : QT_PROFILE_QINGTIAN;
 	}
-	for (i = 0; i < ATTEST_PCR_COUNT; i++) {
+	for (i = 0; i < PCR_COUNT; i++) {
 		if (!(cli.pcr_mask & (1u << i)))
 			continue;
-		if ((e.pcr_mask & (1u << i)) &&
-		    memcmp(e.pcrs[i], cli.pcrs[i], ATTEST_PCR_LEN) != 0) {
+		if ((e.pcr_mask & (1u << i)) && memcmp(e.pcrs[i], cli.pcrs[i], PCR_LEN) != 0) {
 			qt_err_set(&err, EINVAL, "--expect-pcr %zu contradicts the manifest %s", i,
 			    manifest);
 			goto out;
 		}
-		memcpy(e.pcrs[i], cli.pcrs[i], ATTEST_PCR_LEN);
+		memcpy(e.pcrs[i], cli.pcrs[i], PCR_LEN);
 		e.pcr_mask |= 1u << i;
 	}
 	e.nonce = cli.nonce;

@@ -15,8 +15,9 @@
 
 #include "describe.h"
 #include "eif.h"
-#include "file.h"
+#include "fileio.h"
 #include "signer.h"
+#include "text.h"
 #include "tool.h"
 
 static const char usage_text[] =
@@ -44,7 +45,7 @@ struct sign_args {
 	const char *sig; /* --attach SIG */
 	const char *at;
 	bool allow_expired;
-	enum describe_shape shape;
+	enum qt_profile shape;
 	enum qt_json json;
 };
 
@@ -94,41 +95,6 @@ set_mode(struct sign_args *a, enum mode m, const char *name)
 	a->mode_set = true;
 }
 
-/* --at: "@SECONDS", "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SSZ" (UTC). */
-static int
-parse_time(const char *text, int64_t *ret)
-{
-	struct tm tm = { 0 };
-	long long v;
-	char *end, tail;
-	int n;
-
-	if (text[0] == '@') {
-		v = strtoll(text + 1, &end, 10);
-		if (end == text + 1 || *end != '\0')
-			return -1;
-		*ret = v;
-		return 0;
-	}
-	n = sscanf(text, "%4d-%2d-%2dT%2d:%2d:%2d%c%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-	    &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &tail, &tail);
-	if (n == 7 && tail == 'Z' && text[strlen(text) - 1] == 'Z') {
-		/* fine */
-	} else if (strlen(text) == 10 && sscanf(text, "%4d-%2d-%2d%c", &tm.tm_year, &tm.tm_mon,
-	                                     &tm.tm_mday, &tail) == 3) {
-		tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-	} else {
-		return -1;
-	}
-	if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
-	    tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
-		return -1;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	*ret = (int64_t)timegm(&tm);
-	return 0;
-}
-
 static int
 print_measurements(const struct sign_args *a, const struct pcr_set *p, struct qt_err *err)
 {
@@ -148,12 +114,12 @@ rewrite(const struct sign_args *a, signer_section_fn make, void *ctx, struct sig
     struct qt_err *err)
 {
 	const char *out_path = a->output != NULL ? a->output : a->image;
-	struct file_out out = { .fd = -1 };
+	struct fileio_out out = { .fd = -1 };
 	struct pcr_set pcrs;
 	bool was_signed = false;
 	int v, rc = QT_EXIT_TROUBLE;
 
-	if (file_out_open(out_path, &out, err) < 0)
+	if (fileio_out_open(out_path, &out, err) < 0)
 		goto out;
 	v = signer_copy_eif(a->image, out.fd, out_path, make, ctx, &pcrs, &was_signed, err);
 	if (v != 0) {
@@ -163,7 +129,7 @@ rewrite(const struct sign_args *a, signer_section_fn make, void *ctx, struct sig
 	if (a->mode == MODE_REMOVE && !was_signed && a->output == NULL) {
 		tool_warn("%s: not signed, nothing to remove; left unchanged", a->image);
 		pcrs.has_pcr8 = false;
-		file_out_abort(&out);
+		fileio_out_abort(&out);
 		rc = print_measurements(a, &pcrs, err) == 0 ? QT_EXIT_OK : QT_EXIT_TROUBLE;
 		goto out;
 	}
@@ -173,11 +139,11 @@ rewrite(const struct sign_args *a, signer_section_fn make, void *ctx, struct sig
 			goto out;
 		pcrs.has_pcr8 = true;
 	}
-	if (file_out_commit(&out, err) < 0)
+	if (fileio_out_commit(&out, err) < 0)
 		goto out;
 	rc = print_measurements(a, &pcrs, err) == 0 ? QT_EXIT_OK : QT_EXIT_TROUBLE;
 out:
-	file_out_abort(&out);
+	fileio_out_abort(&out);
 	return rc;
 }
 
@@ -252,23 +218,23 @@ do_digest(const struct sign_args *a, struct signer *s, struct qt_err *err)
 {
 	struct eif_info *info = NULL;
 	struct wbuf tbs = { 0 };
-	struct file_out out = { .fd = -1 };
+	struct fileio_out out = { .fd = -1 };
 	int rc = QT_EXIT_TROUBLE;
 
 	if (eif_read_path(a->image, NULL, 0, &info, err) < 0 ||
 	    signer_tbs(s, info->pcrs.pcr0, &tbs, err) < 0)
 		goto out;
 	if (a->output == NULL || strcmp(a->output, "-") == 0) {
-		if (file_write_all(STDOUT_FILENO, "standard output", tbs.p, tbs.len, err) < 0)
+		if (fileio_write_all(STDOUT_FILENO, "standard output", tbs.p, tbs.len, err) < 0)
 			goto out;
-	} else if (file_out_open(a->output, &out, err) < 0 ||
-	           file_write_all(out.fd, a->output, tbs.p, tbs.len, err) < 0 ||
-	           file_out_commit(&out, err) < 0) {
+	} else if (fileio_out_open(a->output, &out, err) < 0 ||
+	           fileio_write_all(out.fd, a->output, tbs.p, tbs.len, err) < 0 ||
+	           fileio_out_commit(&out, err) < 0) {
 		goto out;
 	}
 	rc = QT_EXIT_OK;
 out:
-	file_out_abort(&out);
+	fileio_out_abort(&out);
 	wbuf_free(&tbs);
 	eif_info_free(info);
 	return rc;
@@ -277,7 +243,7 @@ out:
 int
 main(int argc, char *argv[])
 {
-	struct sign_args a = { .shape = DESCRIBE_QINGTIAN, .json = QT_JSON_PRETTY };
+	struct sign_args a = { .shape = QT_PROFILE_QINGTIAN, .json = QT_JSON_PRETTY };
 	struct qt_err err = { 0 };
 	struct signer *s = NULL;
 	struct signer_opts so = { 0 };
@@ -323,17 +289,13 @@ main(int argc, char *argv[])
 			break;
 		case OPT_AT:
 			tool_set_once(usage_text, &a.at, "at", optarg);
-			if (parse_time(optarg, &at) < 0)
-				tool_usage(usage_text,
-				    "--at: bad time '%s' (use YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or "
-				    "@SECONDS)",
-				    optarg);
+			at = qt_time_ms_to_s(tool_time_arg(usage_text, "--at", optarg, 0).ms);
 			break;
 		case 'o':
 			tool_set_once(usage_text, &a.output, "output", optarg);
 			break;
 		case OPT_FORMAT:
-			if (describe_parse_shape(optarg, &a.shape) < 0)
+			if (qt_profile_parse(optarg, false, &a.shape) < 0)
 				tool_usage(usage_text, "--format: unknown format '%s'", optarg);
 			break;
 		case OPT_JSON:
@@ -405,7 +367,7 @@ main(int argc, char *argv[])
 		rc = do_digest(&a, s, &err);
 		break;
 	case MODE_ATTACH:
-		if (file_read_all(a.sig, 1024, &sig, &sig_len, &err) < 0)
+		if (fileio_read_all(a.sig, 1024, &sig, &sig_len, &err) < 0)
 			goto out;
 		ac.s = s;
 		ac.sig_name = a.sig;

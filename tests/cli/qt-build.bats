@@ -172,11 +172,27 @@ JSON
 }
 
 @test "qt-build: a bad --build-time or SOURCE_DATE_EPOCH exits 2" {
-	run -2 --separate-stderr build_c2 -o x.eif --build-time 2024-01-01
-	assert_equal "$stderr" "qt-build: --build-time: '2024-01-01' is not an RFC 3339 date-time (e.g. 2024-01-01T00:00:00+00:00)"
+	run -2 --separate-stderr build_c2 -o x.eif --build-time 2024-02-30
+	assert_equal "$stderr" "qt-build: --build-time: '2024-02-30' is not a valid time (now, @SECONDS, YYYY-MM-DD or RFC 3339 such as 2026-07-20T11:23:26Z)"
+	run -2 --separate-stderr build_c2 -o x.eif --build-time 2024-01-01T1:2:3Z
+	assert_equal "$stderr" "qt-build: --build-time: '2024-01-01T1:2:3Z' is not a valid time (now, @SECONDS, YYYY-MM-DD or RFC 3339 such as 2026-07-20T11:23:26Z)"
+	run -2 --separate-stderr build_c2 -o x.eif --build-time doc
+	assert_equal "$stderr" "qt-build: --build-time: 'doc' is not a valid time (now, @SECONDS, YYYY-MM-DD or RFC 3339 such as 2026-07-20T11:23:26Z)"
 	SOURCE_DATE_EPOCH=soon run -2 --separate-stderr build_c2 -o x.eif
 	assert_equal "$stderr" "qt-build: SOURCE_DATE_EPOCH: 'soon' is not a number of seconds since 1970"
 	[ -z "$(ls -A)" ]
+}
+
+@test "qt-build: --build-time takes the one time grammar; RFC 3339 is kept as written" {
+	build_c2 -o a.eif --build-time 2024-01-01
+	run -0 qt-measure describe a.eif
+	assert_output --partial '"BuildTime": "2024-01-01T00:00:00+00:00"'
+	build_c2 -o b.eif --build-time @1700000000
+	run -0 qt-measure describe b.eif
+	assert_output --partial '"BuildTime": "2023-11-14T22:13:20+00:00"'
+	build_c2 -o c.eif --build-time 2024-01-01T08:00:00.5+08:00
+	run -0 qt-measure describe c.eif
+	assert_output --partial '"BuildTime": "2024-01-01T08:00:00.5+08:00"'
 }
 
 @test "qt-build: a NUL byte in --cmdline-file is refused" {

@@ -300,7 +300,9 @@ refused() { # expected-stderr qt-sign-args...
 	run -2 --separate-stderr qt-sign --verify --remove c2.eif
 	[[ ${stderr_lines[0]} == "qt-sign: --remove cannot be combined with another mode" ]]
 	run -2 --separate-stderr qt-sign --verify c2.eif --at tomorrow
-	[[ ${stderr_lines[0]} == "qt-sign: --at: bad time 'tomorrow' (use YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or @SECONDS)" ]]
+	[[ ${stderr_lines[0]} == "qt-sign: --at: 'tomorrow' is not a valid time (now, @SECONDS, YYYY-MM-DD or RFC 3339 such as 2026-07-20T11:23:26Z)" ]]
+	run -2 --separate-stderr qt-sign --verify c2.eif --at 2026-02-31T00:00:00Z
+	[[ ${stderr_lines[0]} == "qt-sign: --at: '2026-02-31T00:00:00Z' is not a valid time (now, @SECONDS, YYYY-MM-DD or RFC 3339 such as 2026-07-20T11:23:26Z)" ]]
 	run -2 --separate-stderr qt-sign c2.eif --key "$KEY" --cert "$CERT" --pass hunter2
 	assert_equal "$stderr" "qt-sign: --pass: unknown form 'hunter2' (use pass:TEXT, env:VAR, file:PATH or fd:N)"
 	run -2 --separate-stderr qt-sign nonexistent.eif --key "$KEY" --cert "$CERT"

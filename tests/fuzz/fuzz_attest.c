@@ -37,7 +37,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK_ERR(&err);
 		goto out;
 	}
-	if (attest_parse("fuzz.doc", bin, bl, ATTEST_PLATFORM_AUTO, &doc, &err) < 0) {
+	if (attest_parse("fuzz.doc", bin, bl, QT_PROFILE_AUTO, &doc, &err) < 0) {
 		FUZZ_CHECK_ERR(&err);
 		FUZZ_ASSERT(doc == NULL);
 		rep = attest_report_json(NULL, NULL, err.msg);
@@ -46,10 +46,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	memset(&o, 0, sizeof(o));
 	memset(&e, 0, sizeof(e));
-	o.platform = ATTEST_PLATFORM_AUTO;
+	o.platform = QT_PROFILE_AUTO;
 	o.at_mode = ATTEST_AT_TIME;
 	o.max_age = -1;
-	if (doc->shape == ATTEST_PLATFORM_QINGTIAN) {
+	if (doc->shape == QT_PROFILE_QINGTIAN) {
 		FUZZ_ASSERT(attest_root_der("qt-root.pem", embed_qt_root, sizeof(embed_qt_root),
 		                &root, &rl, &err) == 0);
 		o.at = QINGTIAN_INSTANT;
@@ -63,7 +63,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Expect the document's own PCR0 and nonce: only authenticity decides. */
 	if (doc->pcr_mask & 1u) {
 		e.pcr_mask = 1u;
-		memcpy(e.pcrs[0], doc->pcrs[0], ATTEST_PCR_LEN);
+		memcpy(e.pcrs[0], doc->pcrs[0], PCR_LEN);
 	}
 	e.nonce = doc->nonce;
 	e.nonce.present = true;

@@ -63,10 +63,10 @@ describe_all(const struct eif_info *info)
 		FUZZ_CHECK_ERR(&err);
 		return;
 	}
-	if (describe_measurements(&p, DESCRIBE_QINGTIAN, &doc, &err) == 0)
+	if (describe_measurements(&p, QT_PROFILE_QINGTIAN, &doc, &err) == 0)
 		json_decref(doc);
 	doc = NULL;
-	if (describe_measurements(&p, DESCRIBE_NITRO, &doc, &err) == 0)
+	if (describe_measurements(&p, QT_PROFILE_NITRO, &doc, &err) == 0)
 		json_decref(doc);
 	doc = NULL;
 	if (info->signature != NULL)

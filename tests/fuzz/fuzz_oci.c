@@ -20,6 +20,7 @@
 #include "fuzz.h"
 #include "fuzz_embed.h"
 #include "ramdisk.h"
+#include "text.h"
 
 #define NPARTS 5
 

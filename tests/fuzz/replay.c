@@ -14,7 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "file.h"
+#include "fileio.h"
 #include "fuzz.h"
 
 #ifndef FUZZ_TARGET
@@ -36,7 +36,7 @@ replay_file(const char *path, unsigned *n)
 	uint8_t *buf = NULL;
 	size_t len = 0;
 
-	if (file_read_all(path, REPLAY_MAX, &buf, &len, &err) < 0) {
+	if (fileio_read_all(path, REPLAY_MAX, &buf, &len, &err) < 0) {
 		fprintf(stderr, "replay: %s\n", err.msg);
 		return -1;
 	}

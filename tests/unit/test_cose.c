@@ -17,8 +17,9 @@
 #include "bytes.h"
 #include "cbor_enc.h"
 #include "cose.h"
-#include "file.h"
+#include "fileio.h"
 #include "qt.h"
+#include "text.h"
 #include "unit.h"
 
 #define GOLD FIXTURES "/golden"
@@ -39,7 +40,7 @@ load(const char *path)
 	struct blob b = { 0 };
 	struct qt_err err = { 0 };
 
-	if (file_read_all(path, 1u << 20, &b.p, &b.len, &err) < 0) {
+	if (fileio_read_all(path, 1u << 20, &b.p, &b.len, &err) < 0) {
 		printf("FAIL load %s: %s\n", path, err.msg);
 		exit(1);
 	}

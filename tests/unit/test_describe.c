@@ -8,7 +8,7 @@
 
 #include "describe.h"
 #include "eifmeta.h"
-#include "file.h"
+#include "fileio.h"
 #include "qtjson.h"
 #include "unit.h"
 
@@ -150,7 +150,7 @@ main(void)
 	/* measurement shapes */
 	memset(&p, 0, sizeof(p));
 	memset(p.pcr0, 0xab, sizeof(p.pcr0));
-	CHECK(&u, describe_measurements(&p, DESCRIBE_QINGTIAN, &doc, &err) == 0);
+	CHECK(&u, describe_measurements(&p, QT_PROFILE_QINGTIAN, &doc, &err) == 0);
 	s = dump(doc, false);
 	CHECK(&u, s != NULL && strncmp(s, "{\"digest\":\"SHA384\",\"PCR0\":\"abababab", 35) == 0 &&
 	              strstr(s, "\"PCR8\":\"000000000000") != NULL);
@@ -158,7 +158,7 @@ main(void)
 	json_decref(doc);
 	p.has_pcr8 = true;
 	memset(p.pcr8, 0x01, sizeof(p.pcr8));
-	CHECK(&u, describe_measurements(&p, DESCRIBE_NITRO, &doc, &err) == 0);
+	CHECK(&u, describe_measurements(&p, QT_PROFILE_NITRO, &doc, &err) == 0);
 	s = dump(doc, false);
 	CHECK(&u, s != NULL &&
 	              strncmp(s,
@@ -170,7 +170,7 @@ main(void)
 	json_decref(doc);
 
 	/* SigningCertificate of the golden certificate (c5_signed_p384.describe.json) */
-	CHECK(&u, file_read_all(GOLD "/inputs/cert-p384.pem", 65536, &pem, &len, &err) == 0);
+	CHECK(&u, fileio_read_all(GOLD "/inputs/cert-p384.pem", 65536, &pem, &len, &err) == 0);
 	CHECK(&u, describe_cert_info("cert", pem, len, &doc, &err) == 0);
 	s = dump(doc, false);
 	CHECK_STR(&u, s,

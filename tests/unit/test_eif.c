@@ -11,7 +11,8 @@
 #include "bytes.h"
 #include "eif.h"
 #include "eifmeta.h"
-#include "file.h"
+#include "fileio.h"
+#include "text.h"
 #include "unit.h"
 
 #define GOLD FIXTURES "/golden"
@@ -22,7 +23,7 @@ slurp(const char *path, size_t *len)
 	struct qt_err err = { 0 };
 	uint8_t *buf = NULL;
 
-	if (file_read_all(path, 1u << 24, &buf, len, &err) < 0) {
+	if (fileio_read_all(path, 1u << 24, &buf, len, &err) < 0) {
 		printf("cannot read %s: %s\n", path, err.msg);
 		exit(1);
 	}

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "manifest.h"
+#include "text.h"
 #include "unit.h"
 
 /* PCR4 of tests/fixtures/attest/qingtian-official-signed.cose (parent ECS UUID below) */
@@ -19,7 +20,7 @@ static void
 fill(struct manifest *m)
 {
 	memset(m, 0, sizeof(*m));
-	m->platform = MANIFEST_QINGTIAN;
+	m->platform = QT_PROFILE_QINGTIAN;
 	m->file = strdup("app.eif");
 	m->size = 1234;
 	memset(m->sha256, 0xab, sizeof(m->sha256));

@@ -6,6 +6,7 @@
 #include <zlib.h>
 
 #include "pcr.h"
+#include "text.h"
 #include "unit.h"
 
 static void

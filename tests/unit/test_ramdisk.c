@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "bytes.h"
-#include "file.h"
+#include "fileio.h"
 #include "ramdisk.h"
 #include "unit.h"
 
@@ -143,7 +143,7 @@ slurp(const char *path, size_t *len)
 	uint8_t *b = NULL;
 	struct qt_err err = { 0 };
 
-	if (file_read_all(path, 1 << 24, &b, len, &err) < 0)
+	if (fileio_read_all(path, 1 << 24, &b, len, &err) < 0)
 		return NULL;
 	return (char *)b;
 }

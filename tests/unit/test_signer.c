@@ -13,8 +13,9 @@
 
 #include "cbor_enc.h"
 #include "cose.h"
-#include "file.h"
+#include "fileio.h"
 #include "signer.h"
+#include "text.h"
 #include "unit.h"
 
 #define GIN FIXTURES "/golden/inputs"
@@ -70,7 +71,7 @@ test_golden(struct unit *u)
 	/* 1831 in the golden run; each r/s byte costs 1 or 2 CBOR bytes. */
 	CHECK(u, sec.len >= 1831 - 96 / 2 && sec.len <= 1831 + 96 / 2);
 	CHECK(u, cose_sigsec_parse("new", sec.p, sec.len, &sig, &err) == 0);
-	CHECK(u, file_read_all(GIN "/cert-p384.pem", 4096, &pem, &pem_len, &err) == 0);
+	CHECK(u, fileio_read_all(GIN "/cert-p384.pem", 4096, &pem, &pem_len, &err) == 0);
 	CHECK(u, sig.cert_pem_len == pem_len && memcmp(sig.cert_pem, pem, pem_len) == 0);
 	CHECK(u, sig.cose_len == 231);
 	CHECK(u, sig.cose != NULL && memcmp(sig.cose, prefix, sizeof(cose_prefix_hex) / 2) == 0);

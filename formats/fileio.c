@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* file.c: bounded whole-file reads and atomic output files. */
+/* fileio.c: the one read-fully and write-fully loop, bounded whole-file reads, atomic outputs. */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -9,10 +9,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "file.h"
+#include "fileio.h"
 
 int
-file_open_input(const char *path, int *ret_fd, struct qt_err *err)
+fileio_open_input(const char *path, int *ret_fd, struct qt_err *err)
 {
 	const char *name = strcmp(path, "-") == 0 ? "standard input" : path;
 	struct stat st;
@@ -33,14 +33,14 @@ file_open_input(const char *path, int *ret_fd, struct qt_err *err)
 }
 
 int
-file_read_all(const char *path, size_t max, uint8_t **ret_buf, size_t *ret_len, struct qt_err *err)
+fileio_read_all(
+    const char *path, size_t max, uint8_t **ret_buf, size_t *ret_len, struct qt_err *err)
 {
 	uint8_t *buf = NULL, *grown;
-	size_t len = 0, cap = 0;
-	ssize_t n;
+	size_t len = 0, cap = 0, got;
 	int fd = -1, r = -1;
 
-	if (file_open_input(path, &fd, err) < 0)
+	if (fileio_open_input(path, &fd, err) < 0)
 		goto out;
 	for (;;) {
 		if (len == cap) {
@@ -56,16 +56,13 @@ file_read_all(const char *path, size_t max, uint8_t **ret_buf, size_t *ret_len, 
 			}
 			buf = grown;
 		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
+		if (fileio_read_full(fd, buf + len, cap - len, -1, &got) < 0) {
 			qt_err_set(err, errno, "%s: read error: %s", path, strerror(errno));
 			goto out;
 		}
-		if (n == 0)
+		len += got;
+		if (len < cap) /* end of file */
 			break;
-		len += (size_t)n;
 	}
 	if (len > max) {
 		qt_err_set(err, EFBIG, "%s: larger than the limit of %zu bytes", path, max);
@@ -88,23 +85,58 @@ out:
 }
 
 int
-file_write_all(int fd, const char *name, const uint8_t *buf, size_t len, struct qt_err *err)
+fileio_read_full(int fd, uint8_t *buf, size_t len, int64_t off, size_t *ret_got)
 {
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = off < 0 ? read(fd, buf + got, len - got)
+		                    : pread(fd, buf + got, len - got, (off_t)(off + (int64_t)got));
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return qt_err_set(err, errno, "%s: write error: %s", name, strerror(errno));
+			return -1;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	*ret_got = got;
+	return 0;
+}
+
+int
+fileio_write_full(int fd, const uint8_t *buf, size_t len, int64_t off)
+{
+	while (len > 0) {
+		ssize_t n = off < 0 ? write(fd, buf, len) : pwrite(fd, buf, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0) { /* never for a regular file; do not spin */
+			errno = EIO;
+			return -1;
+		}
 		buf += n;
 		len -= (size_t)n;
+		if (off >= 0)
+			off += n;
 	}
 	return 0;
 }
 
 int
-file_out_open(const char *path, struct file_out *ret, struct qt_err *err)
+fileio_write_all(int fd, const char *name, const uint8_t *buf, size_t len, struct qt_err *err)
+{
+	if (fileio_write_full(fd, buf, len, -1) < 0)
+		return qt_err_set(err, errno, "%s: write error: %s", name, strerror(errno));
+	return 0;
+}
+
+int
+fileio_out_open(const char *path, struct fileio_out *ret, struct qt_err *err)
 {
 	char *copy1 = NULL, *copy2 = NULL, *tmp = NULL, *final = NULL;
 	const char *dir, *base;
@@ -177,7 +209,7 @@ fsync_parent(const char *path)
 }
 
 int
-file_out_commit(struct file_out *out, struct qt_err *err)
+fileio_out_commit(struct fileio_out *out, struct qt_err *err)
 {
 	int fd = out->fd;
 
@@ -185,18 +217,18 @@ file_out_commit(struct file_out *out, struct qt_err *err)
 	if (fsync(fd) < 0) {
 		qt_err_set(err, errno, "%s: fsync failed: %s", out->path, strerror(errno));
 		close(fd);
-		file_out_abort(out);
+		fileio_out_abort(out);
 		return -1;
 	}
 	if (close(fd) < 0) {
 		qt_err_set(err, errno, "%s: close failed: %s", out->path, strerror(errno));
-		file_out_abort(out);
+		fileio_out_abort(out);
 		return -1;
 	}
 	if (rename(out->tmp_path, out->path) < 0) {
 		qt_err_set(err, errno, "%s: cannot rename temporary file into place: %s", out->path,
 		    strerror(errno));
-		file_out_abort(out);
+		fileio_out_abort(out);
 		return -1;
 	}
 	fsync_parent(out->path);
@@ -207,7 +239,7 @@ file_out_commit(struct file_out *out, struct qt_err *err)
 }
 
 void
-file_out_abort(struct file_out *out)
+fileio_out_abort(struct fileio_out *out)
 {
 	if (out->fd >= 0)
 		close(out->fd);
