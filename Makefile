@@ -215,10 +215,16 @@ demo: deps
 run-demo: all
 	@examples/demo.sh
 
+# cppcheck: the libraries with every style check; the front-ends, tests and fuzz targets
+# declare their variables at the top for the goto-out cleanup, so not variableScope there.
+CPPCHECK := cppcheck --quiet --error-exitcode=1 --enable=warning,style --inline-suppr \
+            --suppress=missingIncludeSystem -Iformats -Itool
+LIB_C    := $(filter formats/% tool/%,$(filter %.c,$(C_SRC)))
+
 lint:
 	mandoc -Tlint -W warning $(MANS)
-	cppcheck --quiet --error-exitcode=1 --enable=warning,style --inline-suppr \
-	    --suppress=missingIncludeSystem -Iformats -Itool $(filter %.c,$(C_SRC))
+	$(CPPCHECK) $(LIB_C)
+	$(CPPCHECK) --suppress=variableScope $(filter-out $(LIB_C),$(filter %.c,$(C_SRC)))
 	shellcheck -S warning $(SH_SRC)
 
 format:
