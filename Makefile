@@ -226,6 +226,7 @@ lint:
 	$(CPPCHECK) $(LIB_C)
 	$(CPPCHECK) --suppress=variableScope $(filter-out $(LIB_C),$(filter %.c,$(C_SRC)))
 	shellcheck -S warning $(SH_SRC)
+	@scripts/check-build.sh
 
 format:
 	clang-format -i $(C_SRC)
