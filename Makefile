@@ -102,18 +102,19 @@ SH_SRC   := $(wildcard scripts/*.sh bench/*.sh examples/*.sh tests/fuzz/*.sh) .c
 all: $(TOOLS)
 
 # Stamps: $(OUT)/flags holds the compile command (objects depend on it), $(OUT)/inputs the
-# link command and every link's inputs (archives and programs depend on it). Each is
-# rewritten only when its text changes, so `make CFLAGS=-O0` then `make` rebuilds what
-# the flags touched and nothing else, and a removed source leaves no stale archive member.
-# $(call stamp,FILE,TEXT)
+# link command and every link's inputs (archives and programs depend on it). Make compares
+# each with its text when it reads this file and rewrites (touches) it only when the text
+# changed, so `make CFLAGS=-O0` then `make` rebuilds what the flags touched and nothing
+# else, `make -n` shows only real work, and a removed source leaves no stale archive member.
+# $(call stamp,FILE,TEXT): a rule for FILE, out of date exactly when its text changed.
+differs = $(subst x$(1),,x$(2))$(subst x$(2),,x$(1))
 define stamp
-	@mkdir -p $(dir $(1))
-	@t='$(strip $(2))'; [ "$$t" = "$$(cat $(1) 2>/dev/null)" ] || printf '%s\n' "$$t" >$(1)
+$(1): $$(if $$(call differs,$$(strip $(2)),$$(file <$(1))),FORCE)
+	@mkdir -p $$(@D)
+	@printf '%s\n' '$$(strip $(2))' >$$@
 endef
-$(OUT)/flags: FORCE
-	$(call stamp,$@,$(COMPILE))
-$(OUT)/inputs: FORCE
-	$(call stamp,$@,$(LINK) $(QT_LDLIBS) $(LDLIBS) : $(LIB_SRC) : $(TOOL_SRC) : $(wildcard qt-*/*.c))
+$(eval $(call stamp,$(OUT)/flags,$$(COMPILE)))
+$(eval $(call stamp,$(OUT)/inputs,$$(LINK) $$(QT_LDLIBS) $$(LDLIBS) : $$(LIB_SRC) : $$(TOOL_SRC) : $$(wildcard qt-*/*.c)))
 
 # Front-ends find tool.h through -Itool; libqt.a and the tests do not see it.
 $(OUT)/%.o: %.c $(OUT)/flags
@@ -165,10 +166,8 @@ FUZZ_COMPILE  = $(FUZZ_CC) $(filter-out -D_FORTIFY_SOURCE=%,$(QT_CPPFLAGS)) -std
 FUZZ_LINK     = $(FUZZ_CC) $(SAN_FLAGS) -fsanitize=fuzzer -pthread
 FUZZ_BIN     := $(FUZZERS:%=$(FUZZ_OUT)/fuzz_%)
 
-$(FUZZ_OUT)/flags: FORCE
-	$(call stamp,$@,$(FUZZ_COMPILE))
-$(FUZZ_OUT)/inputs: FORCE
-	$(call stamp,$@,$(FUZZ_LINK) $(QT_LDLIBS) : $(LIB_SRC))
+$(eval $(call stamp,$(FUZZ_OUT)/flags,$$(FUZZ_COMPILE)))
+$(eval $(call stamp,$(FUZZ_OUT)/inputs,$$(FUZZ_LINK) $$(QT_LDLIBS) : $$(LIB_SRC)))
 $(FUZZ_OUT)/%.o: %.c $(FUZZ_OUT)/flags
 	@mkdir -p $(@D)
 	$(FUZZ_COMPILE) $(QT_WERROR) -MMD -MP -c -o $@ $<
