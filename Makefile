@@ -30,11 +30,14 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # --- configuration: build/$(CONFIG) -------------------------------------------------
 # The compiler's name (cc resolved to gcc or clang) plus -san under SAN=1;
 # `make CONFIG=name` picks another directory (e.g. to keep an -O0 tree apart).
+# Only the command line sets CONFIG: the name is too common to take from the environment.
 CC_NAME := $(notdir $(firstword $(filter-out ccache distcc,$(CC))))
 ifeq ($(CC_NAME),cc)
 CC_NAME := $(if $(findstring clang,$(shell $(CC) --version 2>/dev/null | head -n 1)),clang,gcc)
 endif
-CONFIG  ?= $(CC_NAME)$(if $(filter 1,$(SAN)),-san)
+ifneq ($(origin CONFIG),command line)
+CONFIG  := $(CC_NAME)$(if $(filter 1,$(SAN)),-san)
+endif
 OUT     := build/$(CONFIG)
 
 # --- flags: the project's (QT_*), then the user's ------------------------------------
