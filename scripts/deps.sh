@@ -14,9 +14,10 @@ set -eu
 PKGS="gcc libc6-dev make pkg-config libssl-dev libarchive-dev libcbor-dev zlib1g-dev
 libjansson-dev openssl bats bats-support bats-assert mandoc time cpio xxd
 softhsm2 opensc libengine-pkcs11-openssl qemu-system-x86 python3-jsonschema"
-# --ci (.ci/run): clang and its libFuzzer/sanitizer runtimes (make fuzz, CC=clang), valgrind
+# --ci (.ci/run): clang and its libFuzzer/sanitizer runtimes (make fuzz, CC=clang), valgrind;
+#       make lint: cppcheck, shellcheck (and mandoc, above); make format-check: clang-format
 if [ "${1:-}" = "--ci" ]; then
-	PKGS="$PKGS clang libclang-rt-14-dev valgrind"
+	PKGS="$PKGS clang libclang-rt-14-dev valgrind cppcheck shellcheck clang-format"
 fi
 
 missing=""

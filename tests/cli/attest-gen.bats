@@ -5,7 +5,7 @@
 load ../helpers/common
 
 C="$FIX/attest/ca"
-GEN="$TOP/tests/gen/attest-gen"
+GEN="$QT_ATTEST_GEN"
 AT=2026-07-01T01:00:00Z
 P0=$(printf '01%.0s' {1..48})
 

@@ -165,9 +165,9 @@ section_sha384() { # file offset size (offset of the 12-byte section header)
 @test "qt-measure verify --manifest: a document of that image passes; another image's fails" {
 	CA="$FIX/attest/ca"
 	qt-measure manifest "$C5" >m.json
-	"$TOP/tests/gen/attest-gen" --key "$CA/leaf.key" --cert "$CA/leaf.pem" \
+	"$QT_ATTEST_GEN" --key "$CA/leaf.key" --cert "$CA/leaf.pem" \
 	    --bundle "$CA/root.pem,$CA/int1.pem,$CA/int2.pem" --pcr 0=$C5_PCR0 --pcr 8=$C5_PCR8 -o good.cose
-	"$TOP/tests/gen/attest-gen" --key "$CA/leaf.key" --cert "$CA/leaf.pem" \
+	"$QT_ATTEST_GEN" --key "$CA/leaf.key" --cert "$CA/leaf.pem" \
 	    --bundle "$CA/root.pem,$CA/int1.pem,$CA/int2.pem" --pcr 0=$C1_PCR0 --pcr 8=$C5_PCR8 -o other.cose
 	run -0 --separate-stderr qt-measure verify --root "$CA/root.pem" --at doc --manifest m.json good.cose
 	assert_output --partial '"failed": []'
@@ -180,7 +180,7 @@ section_sha384() { # file offset size (offset of the 12-byte section header)
 	    --expect-pcr 0=$C1_PCR0 good.cose
 	assert_equal "$stderr" "qt-measure: --expect-pcr 0 contradicts the manifest m.json"
 	# the manifest's profile applies: a Nitro-shaped document fails the platform check
-	"$TOP/tests/gen/attest-gen" --key "$CA/leaf.key" --cert "$CA/leaf.pem" --shape nitro \
+	"$QT_ATTEST_GEN" --key "$CA/leaf.key" --cert "$CA/leaf.pem" --shape nitro \
 	    --bundle "$CA/root.pem,$CA/int1.pem,$CA/int2.pem" --pcr 0=$C5_PCR0 --pcr 8=$C5_PCR8 -o n.cose
 	run -1 --separate-stderr qt-measure verify --root "$CA/root.pem" --at doc --manifest m.json n.cose
 	assert_output --partial '"failed": [

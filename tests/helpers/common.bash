@@ -7,6 +7,8 @@ TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 FIX="$TOP/tests/fixtures"
 GOLD="$FIX/golden"
 PATH="$TOP/qt-build:$TOP/qt-measure:$TOP/qt-sign:$PATH"
+# The test-document generator of the configuration under test (scripts/run-tests.sh exports it).
+QT_ATTEST_GEN=${QT_ATTEST_GEN:-$TOP/build/gcc/tests/gen/attest-gen}
 export LC_ALL=C TZ=UTC SOURCE_DATE_EPOCH=0
 
 common_setup() {

@@ -121,7 +121,7 @@ main(void)
 	              strstr(s, "\"4\": ") < strstr(s, "\"8\": "));
 
 	/* round trip: parse(dump(m)) dumps to the same bytes */
-	CHECK(&u, parse_str(s, &back, &err) == 0);
+	CHECK(&u, s != NULL && parse_str(s, &back, &err) == 0);
 	if (back != NULL) {
 		free(s2);
 		s2 = NULL;

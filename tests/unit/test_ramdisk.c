@@ -81,7 +81,7 @@ list_cpio(const uint8_t *p, size_t len, char *out, size_t outsz)
 				data[i] = p[off + i] == '\n' ? '|' : (char)p[off + i];
 			data[fs] = '\0';
 		}
-		o += (size_t)snprintf(out + o, outsz - o, "%s %lo %lu:%lu %lu %lu %lu %s\n", name,
+		o += (size_t)snprintf(out + o, outsz - o, "%s %lo %lu:%lu %lu %lu %zu %s\n", name,
 		    f[1], f[2], f[3], f[4], f[0], fs, data);
 		if (f[5] != 0)
 			o += (size_t)snprintf(out + o, outsz - o, "  mtime %lu\n", f[5]);
