@@ -32,7 +32,7 @@ CPPFLAGS := $(filter-out -D_FORTIFY_SOURCE=2,$(CPPFLAGS))
 LDFLAGS  += -fsanitize=address,undefined
 endif
 
-LIB_SRC := $(filter-out formats/tool.c,$(wildcard formats/*.c))
+LIB_SRC := $(filter-out formats/tool.c,$(wildcard formats/*.c formats/ramdisk/*.c))
 LIB     := formats/libqt.a
 TOOLLIB := formats/libqttool.a
 TOOLS   := qt-build/qt-build qt-measure/qt-measure qt-sign/qt-sign
@@ -135,15 +135,15 @@ run-demo: all
 lint:
 	mandoc -Tlint -W warning $(MANS)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style --inline-suppr \
-	    --suppress=missingIncludeSystem -Iformats formats/*.c
+	    --suppress=missingIncludeSystem -Iformats formats/*.c formats/ramdisk/*.c
 	shellcheck -S warning scripts/*.sh .ci/run bench/*.sh examples/*.sh tests/fuzz/*.sh
 
 format:
-	clang-format -i formats/*.[ch] qt-*/*.c tests/unit/*.[ch] tests/fuzz/fuzz_*.c \
+	clang-format -i formats/*.[ch] formats/ramdisk/*.[ch] qt-*/*.c tests/unit/*.[ch] tests/fuzz/fuzz_*.c \
 	    tests/fuzz/fuzz.h tests/fuzz/replay.c
 
 format-check:
-	clang-format --dry-run --Werror formats/*.[ch] qt-*/*.c tests/unit/*.[ch] tests/fuzz/fuzz_*.c \
+	clang-format --dry-run --Werror formats/*.[ch] formats/ramdisk/*.[ch] qt-*/*.c tests/unit/*.[ch] tests/fuzz/fuzz_*.c \
 	    tests/fuzz/fuzz.h tests/fuzz/replay.c
 
 bench: all
@@ -160,10 +160,10 @@ uninstall:
 	for m in $(notdir $(MANS)); do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$$m; done
 
 clean:
-	rm -f formats/*.o formats/*.d qt-*/*.o qt-*/*.d tests/unit/*.o tests/unit/*.d \
+	rm -f formats/*.o formats/*.d formats/ramdisk/*.o formats/ramdisk/*.d qt-*/*.o qt-*/*.d tests/unit/*.o tests/unit/*.d \
 	    tests/gen/*.o tests/gen/*.d tests/fuzz/*.o tests/fuzz/*.d $(LIB) $(TOOLLIB) $(TOOLS) \
 	    $(UNIT) $(TESTGEN) $(REPLAY)
 	rm -rf build/fuzz
 
--include $(wildcard formats/*.d qt-*/*.d tests/unit/*.d tests/gen/*.d tests/fuzz/*.d)
+-include $(wildcard formats/*.d formats/ramdisk/*.d qt-*/*.d tests/unit/*.d tests/gen/*.d tests/fuzz/*.d)
 -include $(shell find build/fuzz -name '*.d' 2>/dev/null)

@@ -15,7 +15,7 @@
 #include <jansson.h>
 
 #include "build.h"
-#include "ramdisk.h"
+#include "ramdisk/ramdisk.h"
 
 struct rootfs_state {
 	struct ramdisk_tree *tree;

@@ -15,7 +15,7 @@
 
 #include "bytes.h"
 #include "file.h"
-#include "ramdisk.h"
+#include "ramdisk/ramdisk.h"
 #include "unit.h"
 
 #define RD   FIXTURES "/ramdisk"
