@@ -22,7 +22,6 @@
 struct nested {
 	struct archive *outer;
 	EVP_MD_CTX *md; /* hashes every byte handed over */
-	uint64_t raw;
 	bool eof;
 };
 
@@ -48,7 +47,6 @@ nested_read(struct archive *a, void *cd, const void **buf)
 	}
 	if (EVP_DigestUpdate(n->md, *buf, len) != 1)
 		return -1;
-	n->raw += len;
 	return (la_ssize_t)len;
 }
 
@@ -140,16 +138,46 @@ name_digest(const char *name, struct digest *ret)
 	return rd_digest_parse(tmp, ret) == 0;
 }
 
+/* The digest a blob name promises is over the stored bytes; diff_ids are over the tar. */
+static bool
+layer_digest(const char *member, const struct digest *diff_id, struct digest *want)
+{
+	if (name_digest(member, want) && strncmp(member, "blobs/", 6) == 0)
+		return false;
+	*want = *diff_id;
+	return true;
+}
+
+/* Hash what the tar reader left unread, then check the layer's digest. */
+static int
+layer_verify(struct nested *n, struct archive *in, const struct digest *want, bool by_diff,
+    const char *ctx, struct qt_err *err)
+{
+	bool compressed = archive_filter_code(in, 0) != ARCHIVE_FILTER_NONE;
+	const void *dummy;
+	char got[129];
+
+	while (nested_read(NULL, n, &dummy) > 0)
+		;
+	if (!n->eof)
+		return qt_err_set(err, EIO, "%s: %s", ctx, archive_error_string(n->outer));
+	if (rd_digest_check(n->md, want, got, sizeof(got)) != 0)
+		return qt_err_set(err, EINVAL,
+		    "%s: digest mismatch: expected %s:%s, layer is %s:%s%s", ctx, want->alg,
+		    want->hex, want->alg, got,
+		    compressed && by_diff ? " (compressed layer; diff_id is of the tar)" : "");
+	return 0;
+}
+
 static int
 load_layer(struct ramdisk_tree *t, const char *member, uint32_t layer, const struct digest *diff_id,
     struct qt_err *err)
 {
 	struct archive *outer = NULL, *in = NULL;
 	struct nested n = { 0 };
-	struct digest want, byname;
-	const void *dummy;
-	char ctx[RD_CTX_MAX], got[129];
-	bool compressed, by_diff = false;
+	struct digest want;
+	char ctx[RD_CTX_MAX];
+	bool by_diff;
 	int64_t base;
 	int r = -1;
 
@@ -165,11 +193,7 @@ load_layer(struct ramdisk_tree *t, const char *member, uint32_t layer, const str
 		qt_err_set(err, ENOMEM, "out of memory");
 		goto out;
 	}
-	/* The digest a blob name promises is over the stored bytes; diff_ids are over the tar. */
-	if (name_digest(member, &byname) && strncmp(member, "blobs/", 6) == 0)
-		want = byname;
-	else
-		want = *diff_id, by_diff = true;
+	by_diff = layer_digest(member, diff_id, &want);
 	if (EVP_DigestInit_ex(n.md, want.md, NULL) != 1) {
 		qt_err_ssl(err, "%s: hashing", ctx);
 		goto out;
@@ -178,21 +202,9 @@ load_layer(struct ramdisk_tree *t, const char *member, uint32_t layer, const str
 		qt_err_set(err, EINVAL, "%s: %s", ctx, archive_error_string(in));
 		goto out;
 	}
-	if (rd_read_layer(t, in, layer, true, base, err) < 0)
+	if (rd_read_layer(t, in, layer, true, base, err) < 0 ||
+	    layer_verify(&n, in, &want, by_diff, ctx, err) < 0)
 		goto out;
-	compressed = archive_filter_code(in, 0) != ARCHIVE_FILTER_NONE;
-	while (nested_read(NULL, &n, &dummy) > 0) /* hash what the tar reader left unread */
-		;
-	if (!n.eof) {
-		qt_err_set(err, EIO, "%s: %s", ctx, archive_error_string(outer));
-		goto out;
-	}
-	if (rd_digest_check(n.md, &want, got, sizeof(got)) != 0) {
-		qt_err_set(err, EINVAL, "%s: digest mismatch: expected %s:%s, layer is %s:%s%s",
-		    ctx, want.alg, want.hex, want.alg, got,
-		    compressed && by_diff ? " (compressed layer; diff_id is of the tar)" : "");
-		goto out;
-	}
 	r = 0;
 out:
 	archive_read_free(in);

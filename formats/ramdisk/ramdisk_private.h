@@ -1,17 +1,23 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ramdisk_private.h: what the files of formats/ramdisk/ share, and only
- * they. Loading a source collects paths and metadata into an entry table
- * (contents stay on disk or go to an unlinked spool file); layers.c merges
- * the layers (whiteouts, opaque directories, last entry wins) and checks
- * every path; tree.c sorts the survivors; cpio.c writes them in one pass.
+ * they (rd_ names: internal to the module, though linked into libqt.a).
+ * A source is read into an entry table (paths and metadata; contents stay
+ * on disk, in the tar file, or go to the spool); layers.c merges the
+ * layers, tree.c keeps the survivors in path order, write.c lays out the
+ * ramdisk and cpio.c writes it in one pass.
  *
- *   tree.c     the tree object and its lifecycle, entry table, path index
- *   dir.c      directory sources         tar.c    tarballs, layer tars
- *   spool.c    archive contents kept     image.c  digests, image config
- *   docker.c   docker-archive:FILE       oci.c    oci:DIR
- *   layers.c   layer merge               command.c  cmd/env, ramdisk_command
- *   cpio.c     newc writer, threaded sink  write.c  the two ramdisk layouts
+ *   tree.c     the tree object and its lifecycle, the entry table, its path index
+ *   dir.c      directory sources
+ *   tar.c      tarball sources and the layer tars of images
+ *   spool.c    archive contents, kept in an unlinked temporary file
+ *   image.c    digests, image config, platform: what docker.c and oci.c share
+ *   docker.c   docker-archive:FILE[:IMAGE]
+ *   oci.c      oci:DIR[:REF]
+ *   layers.c   the merge: whiteouts, opaque directories, last entry wins
+ *   command.c  the command and environment (ramdisk_command), the cmd/env files
+ *   cpio.c     the newc writer and its threaded sink
+ *   write.c    the application and bootstrap ramdisks
  */
 #ifndef QT_RAMDISK_PRIVATE_H
 #define QT_RAMDISK_PRIVATE_H
@@ -185,7 +191,7 @@ int rd_resolve(struct ramdisk_tree *t, struct qt_err *err);
 int rd_strv_push(struct ramdisk_strv *v, const char *s, struct qt_err *err);
 int rd_join_lines(const struct ramdisk_strv *v, struct wbuf *out, struct qt_err *err);
 
-/* cpio.c: the newc writer; t (NULL for the bootstrap ramdisk) holds the files entries name */
+/* cpio.c: the newc writer; t holds the data of S_DISK, S_SPOOL and S_FILE entries (else NULL) */
 struct cpio;
 
 int rd_cpio_begin(const struct ramdisk_tree *t, bool gz, struct qt_sink sink, struct cpio **ret,
