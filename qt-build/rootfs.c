@@ -15,7 +15,7 @@
 #include <jansson.h>
 
 #include "build.h"
-#include "ramdisk.h"
+#include "ramdisk/ramdisk.h"
 #include "text.h"
 
 struct rootfs_state {
@@ -70,8 +70,7 @@ expand(
 			json_decref(arr);
 			return qt_err_set(err, EINVAL, "--%s: '%s': not a JSON array", opt, raw[i]);
 		}
-		json_array_foreach(arr, k, v)
-		{
+		json_array_foreach(arr, k, v) {
 			if (!json_is_string(v)) {
 				json_decref(arr);
 				return qt_err_set(err, EINVAL,

@@ -11,7 +11,7 @@
 #include <openssl/err.h>
 
 #include "fuzz.h"
-#include "ramdisk.h"
+#include "ramdisk/ramdisk.h"
 
 static void
 load_and_write(const char *source, bool docker)

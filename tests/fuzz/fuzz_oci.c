@@ -19,7 +19,7 @@
 #include "bytes.h"
 #include "fuzz.h"
 #include "fuzz_embed.h"
-#include "ramdisk.h"
+#include "ramdisk/ramdisk.h"
 #include "text.h"
 
 #define NPARTS 5

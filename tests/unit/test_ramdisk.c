@@ -15,7 +15,7 @@
 
 #include "bytes.h"
 #include "fileio.h"
-#include "ramdisk.h"
+#include "ramdisk/ramdisk.h"
 #include "unit.h"
 
 #define RD   FIXTURES "/ramdisk"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * ramdisk.h: reproducible cpio newc ramdisks (spec/eif.md 9) from a
+ * ramdisk/ramdisk.h: reproducible cpio newc ramdisks (spec/eif.md 9) from a
  * directory, a tarball, a `docker save` archive or an OCI image layout.
  * The only user of libarchive. A source is loaded into a tree (paths and
  * metadata in memory, file contents left where they are or spooled to an

@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * image.c: what docker-archive and OCI layout sources share: content
+ * digests, the image configuration (Entrypoint, Cmd, Env, WorkingDir),
+ * platform selection and the list of layers.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/evp.h>
+
+#include "ramdisk_private.h"
+#include "text.h"
+
+/* "sha256:<64 hex>" or "sha512:<128 hex>", lower case (OCI image-spec descriptor). */
+int
+rd_digest_parse(const char *s, struct digest *ret)
+{
+	size_t want;
+	const char *h;
+
+	if (strncmp(s, "sha256:", 7) == 0) {
+		ret->md = EVP_sha256();
+		want = 64;
+		h = s + 7;
+		strcpy(ret->alg, "sha256");
+	} else if (strncmp(s, "sha512:", 7) == 0) {
+		ret->md = EVP_sha512();
+		want = 128;
+		h = s + 7;
+		strcpy(ret->alg, "sha512");
+	} else {
+		return -1;
+	}
+	if (strlen(h) != want || strspn(h, "0123456789abcdef") != want)
+		return -1;
+	memcpy(ret->hex, h, want + 1);
+	return 0;
+}
+
+/* Finish md and compare with want; got receives the hex of what was hashed. */
+int
+rd_digest_check(EVP_MD_CTX *md, const struct digest *want, char *got, size_t gotlen)
+{
+	uint8_t out[EVP_MAX_MD_SIZE];
+	unsigned olen = 0;
+
+	if (EVP_DigestFinal_ex(md, out, &olen) != 1 || olen * 2 + 1 > gotlen)
+		return -1;
+	qt_hex(out, olen, got);
+	return strcmp(got, want->hex) == 0 ? 0 : 1;
+}
+
+/* A whole blob (manifest, config) against the digest that names it. */
+int
+rd_buf_digest_check(const uint8_t *buf, size_t len, const struct digest *want, const char *ctx,
+    const char *what, struct qt_err *err)
+{
+	EVP_MD_CTX *md = NULL;
+	char got[129];
+	int r;
+
+	if ((md = EVP_MD_CTX_new()) == NULL || EVP_DigestInit_ex(md, want->md, NULL) != 1 ||
+	    EVP_DigestUpdate(md, buf, len) != 1) {
+		EVP_MD_CTX_free(md);
+		return qt_err_ssl(err, "%s: %s: hashing", ctx, what);
+	}
+	r = rd_digest_check(md, want, got, sizeof(got));
+	EVP_MD_CTX_free(md);
+	if (r != 0)
+		return qt_err_set(err, EINVAL,
+		    "%s: %s: digest mismatch: expected %s:%s, blob is %s:%s", ctx, what, want->alg,
+		    want->hex, want->alg, got);
+	return 0;
+}
+
+static int
+strv_from_json(const json_t *arr, struct ramdisk_strv *ret, const char *ctx, const char *key,
+    struct qt_err *err)
+{
+	size_t i;
+	json_t *v;
+
+	if (!json_is_array(arr))
+		return qt_err_set(err, EINVAL, "%s: config: %s is not an array", ctx, key);
+	json_array_foreach(arr, i, v) {
+		if (!json_is_string(v))
+			return qt_err_set(
+			    err, EINVAL, "%s: config: %s[%zu] is not a string", ctx, key, i);
+		if (rd_strv_push(ret, json_string_value(v), err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The members of the "config" object that the command and environment need. */
+static int
+config_fields(struct ramdisk_config *cfg, const json_t *c, const char *ctx, struct qt_err *err)
+{
+	const json_t *v;
+
+	if ((v = json_object_get(c, "Entrypoint")) != NULL && !json_is_null(v)) {
+		cfg->has_entrypoint = true;
+		if (strv_from_json(v, &cfg->entrypoint, ctx, "Entrypoint", err) < 0)
+			return -1;
+	}
+	if ((v = json_object_get(c, "Cmd")) != NULL && !json_is_null(v)) {
+		cfg->has_cmd = true;
+		if (strv_from_json(v, &cfg->cmd, ctx, "Cmd", err) < 0)
+			return -1;
+	}
+	if ((v = json_object_get(c, "Env")) != NULL && !json_is_null(v) &&
+	    strv_from_json(v, &cfg->env, ctx, "Env", err) < 0)
+		return -1;
+	if ((v = json_object_get(c, "WorkingDir")) != NULL && !json_is_null(v)) {
+		if (!json_is_string(v))
+			return qt_err_set(
+			    err, EINVAL, "%s: config: WorkingDir is not a string", ctx);
+		if (json_string_length(v) > 0 &&
+		    (cfg->workdir = rd_strdup(json_string_value(v), err)) == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+/* The "config" object of a docker or OCI image configuration. */
+int
+rd_parse_config(
+    struct image *img, const uint8_t *buf, size_t len, const char *ctx, struct qt_err *err)
+{
+	json_error_t je;
+	json_t *root, *c;
+	int r = -1;
+
+	if ((root = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, &je)) == NULL)
+		return qt_err_set(err, EINVAL, "%s: config: line %d: %s", ctx, je.line, je.text);
+	if (!json_is_object(root)) {
+		qt_err_set(err, EINVAL, "%s: config: not a JSON object", ctx);
+		goto out;
+	}
+	img->has_cfg = true;
+	c = json_object_get(root, "config");
+	if (c == NULL || json_is_null(c)) {
+		r = 0;
+		goto out;
+	}
+	if (!json_is_object(c)) {
+		qt_err_set(err, EINVAL, "%s: config: \"config\" is not an object", ctx);
+		goto out;
+	}
+	r = config_fields(&img->cfg, c, ctx, err);
+out:
+	json_decref(root);
+	return r;
+}
+
+/* "os/arch[/variant]" of --platform against an OCI platform object or config. */
+bool
+rd_platform_match(const char *want, const char *os, const char *arch, const char *variant)
+{
+	char buf[128];
+
+	if (os == NULL || arch == NULL)
+		return false;
+	snprintf(buf, sizeof(buf), "%s/%s", os, arch);
+	if (strcmp(want, buf) == 0)
+		return true;
+	if (variant != NULL) {
+		snprintf(buf, sizeof(buf), "%s/%s/%s", os, arch, variant);
+		if (strcmp(want, buf) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The image configuration cfg must be for platform want (no check if want is NULL). */
+int
+rd_check_platform(
+    const struct ramdisk_tree *t, const json_t *cfg, const char *want, struct qt_err *err)
+{
+	const char *os = json_string_value(json_object_get(cfg, "os"));
+	const char *arch = json_string_value(json_object_get(cfg, "architecture"));
+
+	if (want == NULL ||
+	    rd_platform_match(want, os, arch, json_string_value(json_object_get(cfg, "variant"))))
+		return 0;
+	return qt_err_set(err, EINVAL, "%s: image is for %s/%s, not %s", t->name, os ? os : "?",
+	    arch ? arch : "?", want);
+}
+
+/* n layers (at most RAMDISK_MAX_LAYERS), their names to be filled in. */
+int
+rd_layers_alloc(struct ramdisk_tree *t, size_t n, struct qt_err *err)
+{
+	t->img.nlayers = n;
+	if (n > RAMDISK_MAX_LAYERS)
+		return qt_err_set(
+		    err, EINVAL, "%s: more than %u layers", t->name, RAMDISK_MAX_LAYERS);
+	if ((t->img.layer_names = calloc(n + 1, sizeof(char *))) == NULL)
+		return qt_err_set(err, ENOMEM, "out of memory");
+	return 0;
+}

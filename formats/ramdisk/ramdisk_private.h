@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ramdisk_private.h: what the files of formats/ramdisk/ share, and only
+ * they (rd_ names: internal to the module, though linked into libqt.a).
+ * A source is read into an entry table (paths and metadata; contents stay
+ * on disk, in the tar file, or go to the spool); layers.c merges the
+ * layers, tree.c keeps the survivors in path order, write.c lays out the
+ * ramdisk and cpio.c writes it in one pass.
+ *
+ *   tree.c     the tree object and its lifecycle, the entry table, its path index
+ *   dir.c      directory sources
+ *   tar.c      tarball sources and the layer tars of images
+ *   spool.c    archive contents, kept in an unlinked temporary file
+ *   image.c    digests, image config, platform: what docker.c and oci.c share
+ *   docker.c   docker-archive:FILE[:IMAGE]
+ *   oci.c      oci:DIR[:REF]
+ *   layers.c   the merge: whiteouts, opaque directories, last entry wins
+ *   command.c  the command and environment (ramdisk_command), the cmd/env files
+ *   cpio.c     the newc writer and its threaded sink
+ *   write.c    the application and bootstrap ramdisks
+ */
+#ifndef QT_RAMDISK_PRIVATE_H
+#define QT_RAMDISK_PRIVATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <archive.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+
+#include "bytes.h"
+#include "ramdisk/ramdisk.h"
+
+enum ent_kind {
+	K_REG,
+	K_DIR,
+	K_LNK,
+	K_FIFO,
+	K_WHITEOUT, /* .wh.NAME: removes NAME of lower layers */
+	K_OPAQUE,   /* .wh..wh..opq: hides the lower layers' contents of its directory */
+};
+
+enum ent_src {
+	S_NONE,
+	S_DISK,  /* openat(rootfd, path) at write time */
+	S_SPOOL, /* pread(spool.fd, off) */
+	S_FILE,  /* pread(src.fd, off): data stored as is in an uncompressed tar file */
+	S_MEM,   /* mem */
+};
+
+struct ent {
+	char *path; /* normalised: relative, no "." / ".." / empty components */
+	char *link; /* symbolic link target, verbatim */
+	const uint8_t *mem;
+	uint64_t size;
+	uint64_t off;
+	uint64_t dev, ino; /* S_DISK: identity seen by the scan */
+	uint32_t mode;     /* permission bits (07777) */
+	uint32_t uid, gid, mtime;
+	uint32_t layer, seq;
+	uint32_t group; /* hard-link group, 0 = none */
+	uint32_t nlink;
+	uint8_t kind, src;
+};
+
+/* Every entry read from the source, in reading order (sources and layers.c add to it). */
+struct ent_table {
+	struct ent *v;
+	size_t n, cap;
+	uint32_t seq;     /* sequence number of the next entry */
+	uint32_t ngroups; /* hard-link groups numbered 1..ngroups */
+	/* while reading: path -> index+1 of the newest entry with that path (hard-link targets) */
+	uint32_t *ht;
+	size_t htcap, htused;
+};
+
+/* The contents of archive entries: an unlinked temporary file, read back at write time. */
+struct spool {
+	int fd;
+	uint8_t *buf; /* write buffer, while reading */
+	size_t len;
+	uint64_t size; /* bytes written, buffered ones included: the next entry's offset */
+};
+
+/*
+ * The tarball or docker-archive file, opened once: every pass of libarchive
+ * and every read in place use this descriptor, so they all see the same file.
+ */
+struct src_file {
+	int fd;
+	struct stat st;
+};
+
+/* docker-archive and OCI sources: the layers and the image configuration. */
+struct image {
+	char **layer_names;
+	size_t nlayers;
+	bool has_cfg;
+	struct ramdisk_config cfg;
+};
+
+/* The entries that stand after the merge, in byte-wise path order. */
+struct ent_list {
+	size_t *v; /* indexes into the entry table */
+	size_t n;
+	uint32_t root_subdirs; /* directories directly below the root (its nlink) */
+};
+
+struct ramdisk_tree {
+	enum ramdisk_kind kind;
+	char *name; /* the source as named by the user (file or directory) */
+	struct ramdisk_opts opts;
+	struct ramdisk_stats st;
+	int rootfd; /* directory and OCI layout sources */
+	struct src_file src;
+	struct spool spool;
+	struct ent_table tab;
+	struct image img;
+	struct ent_list out;
+};
+
+/* Room for "<archive>: layer N (<name>)" in messages. */
+#define RD_CTX_MAX 600
+
+/* tree.c */
+char *rd_strdup(const char *s, struct qt_err *err);
+int rd_norm_path(const char *in, char *out, size_t outsz);
+const char *rd_where(const struct ramdisk_tree *t, uint32_t layer, char *buf, size_t len);
+int rd_ent_add(struct ent_table *tab, const char *path, uint8_t kind, uint32_t layer, size_t *ret,
+    struct qt_err *err);
+int rd_ht_put(struct ent_table *tab, size_t idx, struct qt_err *err);
+struct ent *rd_ht_get(const struct ent_table *tab, const char *path);
+uint32_t rd_clamp_mtime(const struct ramdisk_tree *t, int64_t mtime);
+int rd_count_entry(struct ramdisk_tree *t, const char *ctx, struct qt_err *err);
+int rd_too_many_bytes(
+    const struct ramdisk_tree *t, const char *ctx, const char *path, struct qt_err *err);
+void rd_note_xattrs(struct ramdisk_tree *t, const char *path);
+void rd_note_device(struct ramdisk_tree *t, const char *path);
+int rd_open_root(struct ramdisk_tree *t, struct qt_err *err);
+bool rd_tree_has(const struct ramdisk_tree *t, const char *path);
+
+/* spool.c */
+int rd_spool_open(struct spool *s, const char *tmpdir, struct qt_err *err);
+int rd_spool_flush(struct spool *s, struct qt_err *err);
+int rd_spool_entry(
+    struct ramdisk_tree *t, struct archive *a, struct ent *e, const char *ctx, struct qt_err *err);
+
+/* dir.c */
+int rd_load_dir(struct ramdisk_tree *t, struct qt_err *err);
+
+/* tar.c */
+struct archive *rd_tar_reader(void);
+int rd_src_open(struct ramdisk_tree *t, struct qt_err *err);
+int rd_src_reader(struct ramdisk_tree *t, struct archive **ret, struct qt_err *err);
+int rd_read_layer(struct ramdisk_tree *t, struct archive *a, uint32_t layer, bool whiteouts,
+    int64_t dbase, struct qt_err *err);
+int rd_load_tar(struct ramdisk_tree *t, struct qt_err *err);
+
+/* image.c */
+struct digest {
+	const EVP_MD *md;
+	char alg[8];
+	char hex[129];
+};
+
+int rd_digest_parse(const char *s, struct digest *ret);
+int rd_digest_check(EVP_MD_CTX *md, const struct digest *want, char *got, size_t gotlen);
+int rd_buf_digest_check(const uint8_t *buf, size_t len, const struct digest *want, const char *ctx,
+    const char *what, struct qt_err *err);
+int rd_parse_config(
+    struct image *img, const uint8_t *buf, size_t len, const char *ctx, struct qt_err *err);
+bool rd_platform_match(const char *want, const char *os, const char *arch, const char *variant);
+int rd_check_platform(
+    const struct ramdisk_tree *t, const json_t *cfg, const char *want, struct qt_err *err);
+int rd_layers_alloc(struct ramdisk_tree *t, size_t n, struct qt_err *err);
+
+/* docker.c, oci.c */
+int rd_load_docker(struct ramdisk_tree *t, const char *image, struct qt_err *err);
+int rd_load_oci(struct ramdisk_tree *t, const char *ref, struct qt_err *err);
+
+/* layers.c */
+int rd_resolve(struct ramdisk_tree *t, struct qt_err *err);
+
+/* command.c */
+int rd_strv_push(struct ramdisk_strv *v, const char *s, struct qt_err *err);
+int rd_join_lines(const struct ramdisk_strv *v, struct wbuf *out, struct qt_err *err);
+
+/* cpio.c: the newc writer; t holds the data of S_DISK, S_SPOOL and S_FILE entries (else NULL) */
+struct cpio;
+
+int rd_cpio_begin(const struct ramdisk_tree *t, bool gz, struct qt_sink sink, struct cpio **ret,
+    struct qt_err *err);
+int rd_cpio_entry(struct cpio *c, const char *prefix, const struct ent *e, struct qt_err *err);
+int rd_cpio_end(struct cpio *c, struct qt_err *err);
+void rd_cpio_free(struct cpio *c);
+
+#endif
