@@ -24,16 +24,16 @@
  * still calls it by the names this file used before the reader moved
  * there; these map them on (to be dropped when that code is next edited).
  */
-#define tok         cbor_tok
-#define TOK_UINT    CBOR_TOK_UINT
-#define TOK_NEGINT  CBOR_TOK_NEGINT
-#define TOK_BYTES   CBOR_TOK_BYTES
-#define TOK_TEXT    CBOR_TOK_TEXT
-#define TOK_ARRAY   CBOR_TOK_ARRAY
-#define TOK_MAP     CBOR_TOK_MAP
-#define TOK_TAG     CBOR_TOK_TAG
-#define TOK_SIMPLE  CBOR_TOK_SIMPLE
-#define tok_name    cbor_tok_name
+#define tok        cbor_tok
+#define TOK_UINT   CBOR_TOK_UINT
+#define TOK_NEGINT CBOR_TOK_NEGINT
+#define TOK_BYTES  CBOR_TOK_BYTES
+#define TOK_TEXT   CBOR_TOK_TEXT
+#define TOK_ARRAY  CBOR_TOK_ARRAY
+#define TOK_MAP    CBOR_TOK_MAP
+#define TOK_TAG    CBOR_TOK_TAG
+#define TOK_SIMPLE CBOR_TOK_SIMPLE
+#define tok_name   cbor_tok_name
 
 static int
 next_tok(const char *name, const char *what, struct rd *r, struct cbor_tok *t, struct qt_err *err)
@@ -46,8 +46,8 @@ next_tok(const char *name, const char *what, struct rd *r, struct cbor_tok *t, s
 }
 
 static int
-expect(const char *name, const char *what, struct rd *r, enum cbor_tok_kind kind,
-    const char *field, struct cbor_tok *t, struct qt_err *err)
+expect(const char *name, const char *what, struct rd *r, enum cbor_tok_kind kind, const char *field,
+    struct cbor_tok *t, struct qt_err *err)
 {
 	struct cbor_reader cr = { name, what, *r };
 	int rv = cbor_expect(&cr, kind, field, t, err);

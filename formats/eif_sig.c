@@ -27,8 +27,8 @@
  * ret NULL the bytes are checked and dropped.
  */
 static int
-parse_u8_array(struct cbor_reader *r, const char *field, uint8_t **ret, size_t *ret_len,
-    struct qt_err *err)
+parse_u8_array(
+    struct cbor_reader *r, const char *field, uint8_t **ret, size_t *ret_len, struct qt_err *err)
 {
 	struct cbor_tok t;
 	uint8_t *buf = NULL;
@@ -91,8 +91,8 @@ parse_pcr_signature(struct cbor_reader *r, struct eif_sig *sig, bool keep, struc
 		return -1;
 	if (t.val != 2)
 		return qt_err_set(err, EINVAL,
-		    "%s: " SIGSEC ": map at offset %zu has %llu entries, expected 2", r->name, t.off,
-		    (unsigned long long)t.val);
+		    "%s: " SIGSEC ": map at offset %zu has %llu entries, expected 2", r->name,
+		    t.off, (unsigned long long)t.val);
 	for (i = 0; i < 2; i++) {
 		if (cbor_expect(r, CBOR_TOK_TEXT, "map key", &t, err) < 0)
 			return -1;
@@ -105,8 +105,8 @@ parse_pcr_signature(struct cbor_reader *r, struct eif_sig *sig, bool keep, struc
 		} else if (t.len == sizeof(k_sig) - 1 && memcmp(t.data, k_sig, t.len) == 0 &&
 		           !have_sig) {
 			have_sig = true;
-			if (parse_u8_array(r, k_sig, keep ? &sig->cose : NULL, &sig->cose_len, err) <
-			    0)
+			if (parse_u8_array(
+			        r, k_sig, keep ? &sig->cose : NULL, &sig->cose_len, err) < 0)
 				return -1;
 		} else {
 			return qt_err_set(err, EINVAL,
@@ -210,8 +210,8 @@ eif_sig_pcr_info(const uint8_t pcr0[PCR_LEN], struct wbuf *out, struct qt_err *e
 /* --- PCR8 -------------------------------------------------------------------------- */
 
 int
-eif_sig_cert_pcr8(const char *name, const uint8_t *pem, size_t pem_len, uint8_t ret[PCR_LEN],
-    struct qt_err *err)
+eif_sig_cert_pcr8(
+    const char *name, const uint8_t *pem, size_t pem_len, uint8_t ret[PCR_LEN], struct qt_err *err)
 {
 	uint8_t *der = NULL;
 	size_t der_len = 0;
@@ -320,8 +320,8 @@ eif_sig_asn1_time_text(const ASN1_TIME *t, char *buf, size_t size)
 	if (size == 0)
 		return -1;
 	buf[0] = '\0';
-	if (size > INT32_MAX || (b = BIO_new(BIO_s_mem())) == NULL ||
-	    ASN1_TIME_print(b, t) != 1 || (n = BIO_read(b, buf, (int)size - 1)) <= 0)
+	if (size > INT32_MAX || (b = BIO_new(BIO_s_mem())) == NULL || ASN1_TIME_print(b, t) != 1 ||
+	    (n = BIO_read(b, buf, (int)size - 1)) <= 0)
 		goto out;
 	buf[n] = '\0';
 	rv = 0;

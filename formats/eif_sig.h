@@ -52,8 +52,8 @@ int eif_sig_pcr_info(const uint8_t pcr0[PCR_LEN], struct wbuf *out, struct qt_er
  * PCR8 of a signing certificate: extend(0^48, SHA384(DER of the first
  * certificate in pem)). Errors name name ("<name>: no PEM certificate found").
  */
-int eif_sig_cert_pcr8(const char *name, const uint8_t *pem, size_t pem_len,
-    uint8_t ret[PCR_LEN], struct qt_err *err);
+int eif_sig_cert_pcr8(
+    const char *name, const uint8_t *pem, size_t pem_len, uint8_t ret[PCR_LEN], struct qt_err *err);
 /* PCR8 of a parsed section ("<name>: signing certificate: ..." on error). */
 int eif_sig_pcr8(
     const char *name, const struct eif_sig *sig, uint8_t ret[PCR_LEN], struct qt_err *err);
@@ -74,8 +74,8 @@ int eif_sig_image_pcr8(
 int eif_sig_check_pcr0(const char *name, const struct eif_sig *sig, const uint8_t pcr0[PCR_LEN],
     struct qt_err *why, struct qt_err *err);
 /* eif_sig_check_pcr0 on an image's signature section; an unsigned image is an error. */
-int eif_sig_image_check(const char *name, const struct eif_info *info,
-    const uint8_t pcr0[PCR_LEN], struct qt_err *why, struct qt_err *err);
+int eif_sig_image_check(const char *name, const struct eif_info *info, const uint8_t pcr0[PCR_LEN],
+    struct qt_err *why, struct qt_err *err);
 
 /*
  * A certificate time as OpenSSL prints it ("Jan  1 00:00:00 2120 GMT"), as

@@ -234,8 +234,8 @@ static const struct cbor_callbacks tok_callbacks = {
 };
 
 void
-cbor_reader_init(struct cbor_reader *r, const char *name, const char *what, const uint8_t *buf,
-    size_t len)
+cbor_reader_init(
+    struct cbor_reader *r, const char *name, const char *what, const uint8_t *buf, size_t len)
 {
 	r->name = name;
 	r->what = what;
@@ -259,16 +259,16 @@ tag_head(struct cbor_reader *r, struct cbor_tok *t, struct qt_err *err)
 	size_t n;
 
 	if (!rd_take(&r->in, 1, &h))
-		return qt_err_set(err, EINVAL, "%s: %s: truncated at offset %zu", r->name, r->what,
-		    r->in.off);
+		return qt_err_set(
+		    err, EINVAL, "%s: %s: truncated at offset %zu", r->name, r->what, r->in.off);
 	ai = h[0] & 0x1fu;
 	n = ai < 24 ? 0 : ai == 24 ? 1 : ai == 25 ? 2 : ai == 26 ? 4 : ai == 27 ? 8 : 9;
 	if (n == 9)
-		return qt_err_set(err, EINVAL, "%s: %s: malformed tag at offset %zu", r->name,
-		    r->what, t->off);
+		return qt_err_set(
+		    err, EINVAL, "%s: %s: malformed tag at offset %zu", r->name, r->what, t->off);
 	if (!rd_take(&r->in, n, &v))
-		return qt_err_set(err, EINVAL, "%s: %s: truncated item at offset %zu", r->name,
-		    r->what, t->off);
+		return qt_err_set(
+		    err, EINVAL, "%s: %s: truncated item at offset %zu", r->name, r->what, t->off);
 	t->kind = CBOR_TOK_TAG;
 	t->val = n == 0   ? ai
 	         : n == 1 ? v[0]
@@ -381,7 +381,7 @@ cbor_expect(struct cbor_reader *r, enum cbor_tok_kind kind, const char *field, s
 	if (cbor_next(r, t, err) < 0)
 		return -1;
 	if (t->kind != kind)
-		return qt_err_set(err, EINVAL, "%s: %s: %s at offset %zu is %s, expected %s", r->name,
-		    r->what, field, t->off, cbor_tok_name(t->kind), cbor_tok_name(kind));
+		return qt_err_set(err, EINVAL, "%s: %s: %s at offset %zu is %s, expected %s",
+		    r->name, r->what, field, t->off, cbor_tok_name(t->kind), cbor_tok_name(kind));
 	return 0;
 }

@@ -78,8 +78,8 @@ struct cbor_reader {
 };
 
 /* A reader over buf[0..len); name and what must outlive it. */
-void cbor_reader_init(struct cbor_reader *r, const char *name, const char *what,
-    const uint8_t *buf, size_t len);
+void cbor_reader_init(
+    struct cbor_reader *r, const char *name, const char *what, const uint8_t *buf, size_t len);
 /* Bytes not read yet. */
 size_t cbor_left(const struct cbor_reader *r);
 

@@ -325,8 +325,7 @@ build_tbs(const struct signer *s, const uint8_t pcr0[48], struct wbuf *payload, 
 	struct wbuf prot = { 0 };
 	int rv = -1;
 
-	if (eif_sig_pcr_info(pcr0, payload, err) < 0 ||
-	    cose_protected(s->alg, &prot, err) < 0 ||
+	if (eif_sig_pcr_info(pcr0, payload, err) < 0 || cose_protected(s->alg, &prot, err) < 0 ||
 	    cose_sig_structure(prot.p, prot.len, NULL, 0, payload->p, payload->len, tbs, err) < 0)
 		goto out;
 	rv = 0;
@@ -524,8 +523,8 @@ signer_verify(const char *name, const uint8_t *section, size_t len, const uint8_
 	*ret_have_pcr8 = false;
 	if (eif_sig_parse(name, section, len, &sig, err) < 0)
 		goto out;
-	if (cose_pem_first_cert("signing certificate", sig.cert_pem, sig.cert_pem_len, &cert,
-	        err) < 0) {
+	if (cose_pem_first_cert("signing certificate", sig.cert_pem, sig.cert_pem_len, &cert, err) <
+	    0) {
 		qt_err_prefix(err, "%s", name);
 		goto out;
 	}

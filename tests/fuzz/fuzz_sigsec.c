@@ -34,8 +34,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(sig.cert_pem != NULL && sig.cose != NULL);
 	FUZZ_ASSERT(sig.cert_pem[sig.cert_pem_len] == '\0');
 	/* What we write, we read back as the same element. */
-	FUZZ_ASSERT(eif_sig_encode(sig.cert_pem, sig.cert_pem_len, sig.cose, sig.cose_len, &enc,
-	                &err) == 0);
+	FUZZ_ASSERT(eif_sig_encode(
+	                sig.cert_pem, sig.cert_pem_len, sig.cose, sig.cose_len, &enc, &err) == 0);
 	if (enc.len <= QT_SIGNATURE_MAX) {
 		FUZZ_ASSERT(eif_sig_parse("enc", enc.p, enc.len, &again, &err) == 0);
 		FUZZ_ASSERT(again.cert_pem_len == sig.cert_pem_len &&
