@@ -1,499 +1,69 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * cose.c: the EIF signature section and COSE_Sign1 (RFC 9052) with ECDSA
- * (RFC 9053 2.1). Untrusted CBOR is tokenised by libcbor's streaming
- * decoder, one data item head at a time, so that every byte string is a
- * pointer into the caller's buffer: the Sig_structure is rebuilt from the
- * protected header bytes exactly as received, never re-encoded.
+ * cose.c: COSE_Sign1 (RFC 9052) with ECDSA (RFC 9053 2.1). Untrusted CBOR
+ * is read with qtcbor's reader, one data item head at a time, so that every
+ * byte string is a pointer into the caller's buffer: the Sig_structure is
+ * rebuilt from the protected header bytes exactly as received, never
+ * re-encoded.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <cbor.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
-#include "cbor_enc.h"
 #include "cose.h"
-
-/* --- a strict tokenizer over libcbor's streaming decoder -------------------- */
-
-enum tok_kind {
-	TOK_NONE,
-	TOK_UINT,
-	TOK_NEGINT, /* value is -1 - val */
-	TOK_BYTES,
-	TOK_TEXT,
-	TOK_ARRAY,
-	TOK_MAP,
-	TOK_TAG,
-	TOK_SIMPLE, /* false, true, null, undefined, floats */
-	TOK_INDEF,  /* any indefinite-length start or break: never valid for us */
-};
-
-struct tok {
-	enum tok_kind kind;
-	uint64_t val;        /* integer, tag number, or element/pair count */
-	const uint8_t *data; /* byte/text string contents */
-	size_t len;
-	size_t off;  /* offset of the item's head */
-	size_t size; /* bytes consumed: head plus string contents */
-};
-
-static void
-cb_uint8(void *ctx, uint8_t v)
-{
-	((struct tok *)ctx)->kind = TOK_UINT;
-	((struct tok *)ctx)->val = v;
-}
-
-static void
-cb_uint16(void *ctx, uint16_t v)
-{
-	cb_uint8(ctx, 0);
-	((struct tok *)ctx)->val = v;
-}
-
-static void
-cb_uint32(void *ctx, uint32_t v)
-{
-	cb_uint8(ctx, 0);
-	((struct tok *)ctx)->val = v;
-}
-
-static void
-cb_uint64(void *ctx, uint64_t v)
-{
-	cb_uint8(ctx, 0);
-	((struct tok *)ctx)->val = v;
-}
-
-static void
-cb_negint8(void *ctx, uint8_t v)
-{
-	((struct tok *)ctx)->kind = TOK_NEGINT;
-	((struct tok *)ctx)->val = v;
-}
-
-static void
-cb_negint16(void *ctx, uint16_t v)
-{
-	cb_negint8(ctx, 0);
-	((struct tok *)ctx)->val = v;
-}
-
-static void
-cb_negint32(void *ctx, uint32_t v)
-{
-	cb_negint8(ctx, 0);
-	((struct tok *)ctx)->val = v;
-}
-
-static void
-cb_negint64(void *ctx, uint64_t v)
-{
-	cb_negint8(ctx, 0);
-	((struct tok *)ctx)->val = v;
-}
-
-static void
-cb_bytes(void *ctx, cbor_data data, size_t len)
-{
-	((struct tok *)ctx)->kind = TOK_BYTES;
-	((struct tok *)ctx)->data = data;
-	((struct tok *)ctx)->len = len;
-}
-
-static void
-cb_text(void *ctx, cbor_data data, size_t len)
-{
-	cb_bytes(ctx, data, len);
-	((struct tok *)ctx)->kind = TOK_TEXT;
-}
-
-static void
-cb_array(void *ctx, size_t n)
-{
-	((struct tok *)ctx)->kind = TOK_ARRAY;
-	((struct tok *)ctx)->val = n;
-}
-
-static void
-cb_map(void *ctx, size_t n)
-{
-	((struct tok *)ctx)->kind = TOK_MAP;
-	((struct tok *)ctx)->val = n;
-}
-
-static void
-cb_tag(void *ctx, uint64_t v)
-{
-	((struct tok *)ctx)->kind = TOK_TAG;
-	((struct tok *)ctx)->val = v;
-}
-
-static void
-cb_indef(void *ctx)
-{
-	((struct tok *)ctx)->kind = TOK_INDEF;
-}
-
-static void
-cb_simple(void *ctx)
-{
-	((struct tok *)ctx)->kind = TOK_SIMPLE;
-}
-
-static void
-cb_float(void *ctx, float v)
-{
-	(void)v;
-	cb_simple(ctx);
-}
-
-static void
-cb_double(void *ctx, double v)
-{
-	(void)v;
-	cb_simple(ctx);
-}
-
-static void
-cb_bool(void *ctx, bool v)
-{
-	(void)v;
-	cb_simple(ctx);
-}
-
-/* libcbor 0.8 names: byte_string_start/string_start are the indefinite forms. */
-static const struct cbor_callbacks tok_callbacks = {
-	.uint8 = cb_uint8,
-	.uint16 = cb_uint16,
-	.uint32 = cb_uint32,
-	.uint64 = cb_uint64,
-	.negint64 = cb_negint64,
-	.negint32 = cb_negint32,
-	.negint16 = cb_negint16,
-	.negint8 = cb_negint8,
-	.byte_string_start = cb_indef,
-	.byte_string = cb_bytes,
-	.string = cb_text,
-	.string_start = cb_indef,
-	.indef_array_start = cb_indef,
-	.array_start = cb_array,
-	.indef_map_start = cb_indef,
-	.map_start = cb_map,
-	.tag = cb_tag,
-	.float2 = cb_float,
-	.float4 = cb_float,
-	.float8 = cb_double,
-	.undefined = cb_simple,
-	.null = cb_simple,
-	.boolean = cb_bool,
-	.indef_break = cb_indef,
-};
-
-/* A tag head (major type 6) in any width; the tagged item follows. */
-static int
-tag_head(const char *name, const char *what, struct rd *r, struct tok *t, struct qt_err *err)
-{
-	const uint8_t *h, *v;
-	unsigned ai;
-	size_t n;
-
-	if (!rd_take(r, 1, &h))
-		return qt_err_set(
-		    err, EINVAL, "%s: %s: truncated at offset %zu", name, what, r->off);
-	ai = h[0] & 0x1fu;
-	n = ai < 24 ? 0 : ai == 24 ? 1 : ai == 25 ? 2 : ai == 26 ? 4 : ai == 27 ? 8 : 9;
-	if (n == 9)
-		return qt_err_set(
-		    err, EINVAL, "%s: %s: malformed tag at offset %zu", name, what, t->off);
-	if (!rd_take(r, n, &v))
-		return qt_err_set(
-		    err, EINVAL, "%s: %s: truncated item at offset %zu", name, what, t->off);
-	t->kind = TOK_TAG;
-	t->val = n == 0   ? ai
-	         : n == 1 ? v[0]
-	         : n == 2 ? be16_get(v)
-	         : n == 4 ? be32_get(v)
-	                  : be64_get(v);
-	t->size = 1 + n;
-	return 0;
-}
+#include "qtcbor.h"
 
 /*
- * Read the next item head (and string contents) from r into t. what names
- * the structure for messages ("<name>: <what>: ...").
+ * Untrusted CBOR is read with qtcbor's reader. The COSE_Sign1 code below
+ * still calls it by the names this file used before the reader moved
+ * there; these map them on (to be dropped when that code is next edited).
  */
-static int
-next_tok(const char *name, const char *what, struct rd *r, struct tok *t, struct qt_err *err)
-{
-	struct cbor_decoder_result res;
-	const uint8_t *skip;
+#define tok        cbor_tok
+#define TOK_UINT   CBOR_TOK_UINT
+#define TOK_NEGINT CBOR_TOK_NEGINT
+#define TOK_BYTES  CBOR_TOK_BYTES
+#define TOK_TEXT   CBOR_TOK_TEXT
+#define TOK_ARRAY  CBOR_TOK_ARRAY
+#define TOK_MAP    CBOR_TOK_MAP
+#define TOK_TAG    CBOR_TOK_TAG
+#define TOK_SIMPLE CBOR_TOK_SIMPLE
+#define tok_name   cbor_tok_name
 
-	memset(t, 0, sizeof(*t));
-	t->off = r->off;
-	if (rd_left(r) == 0)
-		return qt_err_set(
-		    err, EINVAL, "%s: %s: truncated at offset %zu", name, what, r->off);
-	/*
-	 * libcbor 0.8 rejects the one-byte tag heads 0xc6..0xd4 (tag 18 is 0xd2),
-	 * so tag heads are decoded here; everything else goes through libcbor.
-	 */
-	if ((r->p[r->off] & 0xe0) == 0xc0)
-		return tag_head(name, what, r, t, err);
-	res = cbor_stream_decode(r->p + r->off, rd_left(r), &tok_callbacks, t);
-	if (res.status == CBOR_DECODER_NEDATA)
-		return qt_err_set(
-		    err, EINVAL, "%s: %s: truncated item at offset %zu", name, what, r->off);
-	if (res.status != CBOR_DECODER_FINISHED || res.read == 0 || t->kind == TOK_NONE)
-		return qt_err_set(
-		    err, EINVAL, "%s: %s: malformed CBOR at offset %zu", name, what, r->off);
-	if (t->kind == TOK_INDEF)
-		return qt_err_set(err, EINVAL,
-		    "%s: %s: indefinite-length item at offset %zu (only definite lengths are "
-		    "allowed)",
-		    name, what, r->off);
-	/* Belt and braces: string contents must lie inside what was consumed. */
-	if ((t->kind == TOK_BYTES || t->kind == TOK_TEXT) &&
-	    (t->data < r->p + r->off || t->len > res.read ||
-	        (size_t)(t->data - (r->p + r->off)) != res.read - t->len))
-		return qt_err_set(
-		    err, EINVAL, "%s: %s: malformed string at offset %zu", name, what, r->off);
-	if (!rd_take(r, res.read, &skip))
-		return qt_err_set(
-		    err, EINVAL, "%s: %s: truncated item at offset %zu", name, what, t->off);
-	t->size = res.read;
-	return 0;
+static int
+next_tok(const char *name, const char *what, struct rd *r, struct cbor_tok *t, struct qt_err *err)
+{
+	struct cbor_reader cr = { name, what, *r };
+	int rv = cbor_next(&cr, t, err);
+
+	*r = cr.in;
+	return rv;
 }
 
-/* Skip count complete data items (any nesting, definite lengths only). */
+static int
+expect(const char *name, const char *what, struct rd *r, enum cbor_tok_kind kind, const char *field,
+    struct cbor_tok *t, struct qt_err *err)
+{
+	struct cbor_reader cr = { name, what, *r };
+	int rv = cbor_expect(&cr, kind, field, t, err);
+
+	*r = cr.in;
+	return rv;
+}
+
 static int
 skip_items(const char *name, const char *what, struct rd *r, uint64_t count, struct qt_err *err)
 {
-	struct tok t;
+	struct cbor_reader cr = { name, what, *r };
+	int rv = cbor_skip(&cr, count, err);
 
-	while (count > 0) {
-		if (next_tok(name, what, r, &t, err) < 0)
-			return -1;
-		count--;
-		/* Each pending item needs at least one byte: this bounds count. */
-		if ((t.kind == TOK_ARRAY || t.kind == TOK_MAP) && t.val > rd_left(r))
-			return qt_err_set(err, EINVAL,
-			    "%s: %s: %llu elements announced at offset %zu, only %zu bytes left",
-			    name, what, (unsigned long long)t.val, t.off, rd_left(r));
-		if (t.kind == TOK_ARRAY)
-			count += t.val;
-		else if (t.kind == TOK_MAP)
-			count += 2 * t.val;
-		else if (t.kind == TOK_TAG)
-			count++;
-		if (count > rd_left(r))
-			return qt_err_set(
-			    err, EINVAL, "%s: %s: truncated at offset %zu", name, what, r->off);
-	}
-	return 0;
-}
-
-static const char *
-tok_name(enum tok_kind k)
-{
-	switch (k) {
-	case TOK_UINT:
-		return "an unsigned integer";
-	case TOK_NEGINT:
-		return "a negative integer";
-	case TOK_BYTES:
-		return "a byte string";
-	case TOK_TEXT:
-		return "a text string";
-	case TOK_ARRAY:
-		return "an array";
-	case TOK_MAP:
-		return "a map";
-	case TOK_TAG:
-		return "a tag";
-	case TOK_SIMPLE:
-		return "a simple value or float";
-	default:
-		return "an invalid item";
-	}
-}
-
-static int
-expect(const char *name, const char *what, struct rd *r, enum tok_kind kind, const char *field,
-    struct tok *t, struct qt_err *err)
-{
-	if (next_tok(name, what, r, t, err) < 0)
-		return -1;
-	if (t->kind != kind)
-		return qt_err_set(err, EINVAL, "%s: %s: %s at offset %zu is %s, expected %s", name,
-		    what, field, t->off, tok_name(t->kind), tok_name(kind));
-	return 0;
-}
-
-/* --- signature section ------------------------------------------------------ */
-
-#define SIGSEC "signature section"
-
-/*
- * A serde_cbor Vec<u8>: an array of unsigned integers, each <= 255 and in
- * its shortest form (what serde_cbor writes and what QEMU requires).
- */
-static int
-parse_u8_array(const char *name, const char *field, struct rd *r, uint8_t **ret, size_t *ret_len,
-    struct qt_err *err)
-{
-	struct tok t;
-	uint8_t *buf = NULL;
-	size_t i, n;
-	int rv = -1;
-
-	if (expect(name, SIGSEC, r, TOK_ARRAY, field, &t, err) < 0)
-		goto out;
-	if (t.val == 0) {
-		qt_err_set(
-		    err, EINVAL, "%s: " SIGSEC ": %s at offset %zu is empty", name, field, t.off);
-		goto out;
-	}
-	if (t.val > rd_left(r)) {
-		qt_err_set(err, EINVAL,
-		    "%s: " SIGSEC ": %s at offset %zu announces %llu bytes, only %zu bytes left",
-		    name, field, t.off, (unsigned long long)t.val, rd_left(r));
-		goto out;
-	}
-	n = (size_t)t.val;
-	if (ret != NULL && (buf = malloc(n + 1)) == NULL) {
-		qt_err_set(err, ENOMEM, "%s: " SIGSEC ": out of memory", name);
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		if (next_tok(name, SIGSEC, r, &t, err) < 0)
-			goto out;
-		if (t.kind != TOK_UINT || t.val > 255 || t.size != (t.val < 24 ? 1u : 2u)) {
-			qt_err_set(err, EINVAL,
-			    "%s: " SIGSEC
-			    ": %s byte %zu at offset %zu is not a one-byte unsigned integer",
-			    name, field, i, t.off);
-			goto out;
-		}
-		if (buf != NULL)
-			buf[i] = (uint8_t)t.val;
-	}
-	if (buf != NULL) {
-		buf[n] = '\0';
-		*ret = buf;
-		*ret_len = n;
-		buf = NULL;
-	}
-	rv = 0;
-out:
-	free(buf);
+	*r = cr.in;
 	return rv;
-}
-
-/* One PcrSignature map; keep selects whether its byte vectors are returned. */
-static int
-parse_pcr_signature(
-    const char *name, struct rd *r, struct eif_sig *sig, bool keep, struct qt_err *err)
-{
-	static const char k_cert[] = "signing_certificate", k_sig[] = "signature";
-	struct tok t;
-	bool have_cert = false, have_sig = false;
-	uint64_t i;
-
-	if (expect(name, SIGSEC, r, TOK_MAP, "element", &t, err) < 0)
-		return -1;
-	if (t.val != 2)
-		return qt_err_set(err, EINVAL,
-		    "%s: " SIGSEC ": map at offset %zu has %llu entries, expected 2", name, t.off,
-		    (unsigned long long)t.val);
-	for (i = 0; i < 2; i++) {
-		if (expect(name, SIGSEC, r, TOK_TEXT, "map key", &t, err) < 0)
-			return -1;
-		if (t.len == sizeof(k_cert) - 1 && memcmp(t.data, k_cert, t.len) == 0 &&
-		    !have_cert) {
-			have_cert = true;
-			if (parse_u8_array(name, k_cert, r, keep ? &sig->cert_pem : NULL,
-			        &sig->cert_pem_len, err) < 0)
-				return -1;
-		} else if (t.len == sizeof(k_sig) - 1 && memcmp(t.data, k_sig, t.len) == 0 &&
-		           !have_sig) {
-			have_sig = true;
-			if (parse_u8_array(
-			        name, k_sig, r, keep ? &sig->cose : NULL, &sig->cose_len, err) < 0)
-				return -1;
-		} else {
-			return qt_err_set(err, EINVAL,
-			    "%s: " SIGSEC ": unexpected or repeated key at offset %zu "
-			    "(expected signing_certificate and signature)",
-			    name, t.off);
-		}
-	}
-	return 0;
-}
-
-int
-cose_sigsec_parse(
-    const char *name, const uint8_t *buf, size_t len, struct eif_sig *ret, struct qt_err *err)
-{
-	struct eif_sig sig = { 0 };
-	struct rd r = { buf, len, 0 };
-	struct tok t;
-	uint64_t i;
-	int rv = -1;
-
-	if (len > QT_SIGNATURE_MAX) {
-		qt_err_set(err, EINVAL, "%s: " SIGSEC ": %zu bytes exceeds the limit of %u", name,
-		    len, QT_SIGNATURE_MAX);
-		goto out;
-	}
-	if (len == 0) {
-		qt_err_set(err, EINVAL, "%s: " SIGSEC ": empty", name);
-		goto out;
-	}
-	if (expect(name, SIGSEC, &r, TOK_ARRAY, "top-level item", &t, err) < 0)
-		goto out;
-	if (t.val == 0) {
-		qt_err_set(err, EINVAL, "%s: " SIGSEC ": no signatures in the list", name);
-		goto out;
-	}
-	if (t.val > rd_left(&r)) {
-		qt_err_set(err, EINVAL,
-		    "%s: " SIGSEC ": %llu signatures announced, only %zu bytes left", name,
-		    (unsigned long long)t.val, rd_left(&r));
-		goto out;
-	}
-	/* Readers use element [0] (the PCR0 signature); the rest must still parse. */
-	for (i = 0; i < t.val; i++)
-		if (parse_pcr_signature(name, &r, &sig, i == 0, err) < 0)
-			goto out;
-	if (rd_left(&r) != 0) {
-		qt_err_set(err, EINVAL, "%s: " SIGSEC ": %zu trailing bytes at offset %zu", name,
-		    rd_left(&r), r.off);
-		goto out;
-	}
-	*ret = sig;
-	memset(&sig, 0, sizeof(sig));
-	rv = 0;
-out:
-	cose_sigsec_free(&sig);
-	return rv;
-}
-
-void
-cose_sigsec_free(struct eif_sig *sig)
-{
-	if (sig == NULL)
-		return;
-	free(sig->cert_pem);
-	free(sig->cose);
-	memset(sig, 0, sizeof(*sig));
 }
 
 /* --- certificates -------------------------------------------------------------- */

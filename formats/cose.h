@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * cose.h: the EIF signature section (spec/eif.md 5): its parser, the
- * signing certificate (PEM -> DER, the PCR8 input), and COSE_Sign1
- * (RFC 9052) parsing and ECDSA verification through OpenSSL 3 EVP.
- * Every input here is untrusted; nothing prints or exits.
+ * cose.h: the signing certificate (PEM -> DER, the PCR8 input), and
+ * COSE_Sign1 (RFC 9052) parsing and ECDSA verification through OpenSSL 3
+ * EVP. Every input here is untrusted; nothing prints or exits. The EIF
+ * signature section that carries them is eif_sig.h.
  */
 #ifndef QT_COSE_H
 #define QT_COSE_H
@@ -24,24 +24,6 @@ enum cose_alg {
 	COSE_ALG_ES384 = -35, /* P-384, SHA-384, 2x48 */
 	COSE_ALG_ES512 = -36, /* P-521, SHA-512, 2x66 */
 };
-
-/* Element [0] of a signature section; both buffers malloc'd, cert_pem NUL-terminated. */
-struct eif_sig {
-	uint8_t *cert_pem;
-	size_t cert_pem_len;
-	uint8_t *cose;
-	size_t cose_len;
-};
-
-/*
- * Parse a signature section (spec/eif.md 5.1, serde_cbor shape: an array of
- * {signing_certificate, signature} maps whose values are arrays of one-byte
- * unsigned integers). Every element is checked; element [0] is returned.
- * name is used in messages ("<name>: signature section: ...").
- */
-int cose_sigsec_parse(
-    const char *name, const uint8_t *buf, size_t len, struct eif_sig *ret, struct qt_err *err);
-void cose_sigsec_free(struct eif_sig *sig);
 
 /* The first certificate in PEM text, as an X509 (caller frees) or as DER (malloc'd). */
 int cose_pem_first_cert(

@@ -1,20 +1,20 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* describe.c: measurement and describe-eif JSON documents (spec/eif.md 7). */
+/*
+ * describe.c: measurement and describe-eif JSON documents (spec/eif.md 7).
+ * Output only: the signature verdict it shows is eif_sig's.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/asn1.h>
-#include <openssl/bio.h>
-#include <openssl/crypto.h>
 #include <openssl/objects.h>
 #include <openssl/x509.h>
 
-#include "bytes.h"
-#include "cbor_enc.h"
 #include "cose.h"
 #include "describe.h"
+#include "eif_sig.h"
 #include "eifmeta.h"
 #include "qtjson.h"
 #include "text.h"
@@ -75,74 +75,6 @@ describe_measurements(
 	return 0;
 }
 
-int
-describe_pcr8(const char *name, const struct eif_info *info, struct pcr_set *p, struct qt_err *err)
-{
-	struct eif_sig sig = { 0 };
-	uint8_t *der = NULL;
-	size_t der_len;
-	int r = -1;
-
-	p->has_pcr8 = false;
-	memset(p->pcr8, 0, sizeof(p->pcr8));
-	if (info->signature == NULL)
-		return 0;
-	if (cose_sigsec_parse(name, info->signature, info->signature_len, &sig, err) < 0 ||
-	    cose_pem_first_cert_der(name, sig.cert_pem, sig.cert_pem_len, &der, &der_len, err) <
-	        0 ||
-	    pcr_of_bytes(der, der_len, p->pcr8, err) < 0)
-		goto out;
-	p->has_pcr8 = true;
-	r = 0;
-out:
-	free(der);
-	cose_sigsec_free(&sig);
-	return r;
-}
-
-int
-describe_signature_check(const char *name, const struct eif_info *info, const struct pcr_set *p,
-    struct qt_err *why, struct qt_err *err)
-{
-	struct eif_sig sig = { 0 };
-	struct wbuf want = { 0 };
-	const uint8_t *payload = NULL;
-	size_t payload_len = 0;
-	int v, r = -1;
-
-	if (info->signature == NULL)
-		return qt_err_set(err, EINVAL, "%s: the image is not signed", name);
-	if (cose_sigsec_parse(name, info->signature, info->signature_len, &sig, err) < 0)
-		goto out;
-	v = cose_sign1_verify_pem(name, sig.cose, sig.cose_len, sig.cert_pem, sig.cert_pem_len,
-	    &payload, &payload_len, why);
-	if (v < 0) {
-		/* malformed: move the reason to err */
-		qt_err_set(err, why->code, "%s", why->msg);
-		goto out;
-	}
-	if (v == 1) {
-		r = 1;
-		goto out;
-	}
-	/* the signed payload must be PcrInfo{0, computed PCR0} (spec/eif.md 5.4) */
-	if (cbor_enc_pcr_info(p->pcr0, PCR_LEN, &want, err) < 0)
-		goto out;
-	if (payload_len != want.len || CRYPTO_memcmp(payload, want.p, want.len) != 0) {
-		qt_err_set(why, EINVAL,
-		    "%s: signature section: the signature is valid but does not sign this image's "
-		    "PCR0",
-		    name);
-		r = 1;
-		goto out;
-	}
-	r = 0;
-out:
-	wbuf_free(&want);
-	cose_sigsec_free(&sig);
-	return r;
-}
-
 /* Rust's str Debug escaping with every '"' then removed (nitro-cli IssuerName values). */
 static char *
 rust_debug_unquoted(const unsigned char *s, size_t len)
@@ -179,21 +111,6 @@ rust_debug_unquoted(const unsigned char *s, size_t len)
 	}
 	*o = '\0';
 	return out;
-}
-
-static int
-asn1_time_text(const ASN1_TIME *t, char *buf, size_t size)
-{
-	BIO *b = BIO_new(BIO_s_mem());
-	int n;
-
-	if (b == NULL || ASN1_TIME_print(b, t) != 1 || (n = BIO_read(b, buf, (int)size - 1)) <= 0) {
-		BIO_free(b);
-		return -1;
-	}
-	buf[n] = '\0';
-	BIO_free(b);
-	return 0;
 }
 
 int
@@ -242,8 +159,8 @@ describe_cert_info(
 	X509_get0_signature(&sig, &alg, x);
 	X509_ALGOR_get0(&algobj, NULL, NULL, alg);
 	if (OBJ_obj2txt(algname, sizeof(algname), algobj, 0) <= 0 ||
-	    asn1_time_text(X509_get0_notBefore(x), nb, sizeof(nb)) < 0 ||
-	    asn1_time_text(X509_get0_notAfter(x), na, sizeof(na)) < 0) {
+	    eif_sig_asn1_time_text(X509_get0_notBefore(x), nb, sizeof(nb)) < 0 ||
+	    eif_sig_asn1_time_text(X509_get0_notAfter(x), na, sizeof(na)) < 0) {
 		qt_err_ssl(err, "%s: signing certificate: cannot read its fields", name);
 		goto out;
 	}
@@ -338,10 +255,10 @@ describe_document(const char *name, const struct eif_info *info, const struct pc
 	if (describe_nitro_map(p, &meas, err) < 0)
 		goto out;
 	if (signed_) {
-		if (cose_sigsec_parse(name, info->signature, info->signature_len, &sig, err) < 0 ||
+		if (eif_sig_parse(name, info->signature, info->signature_len, &sig, err) < 0 ||
 		    describe_cert_info(name, sig.cert_pem, sig.cert_pem_len, &cert, err) < 0)
 			goto out;
-		if ((sc = describe_signature_check(name, info, p, why, err)) < 0)
+		if ((sc = eif_sig_check_pcr0(name, &sig, p->pcr0, why, err)) < 0)
 			goto out;
 		if (sc == 1)
 			pass = false;
@@ -380,6 +297,6 @@ out:
 	json_decref(cert);
 	json_decref(meta);
 	json_decref(md);
-	cose_sigsec_free(&sig);
+	eif_sig_free(&sig);
 	return r;
 }

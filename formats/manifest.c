@@ -21,8 +21,8 @@
 #include "attest.h"
 #include "bytes.h"
 #include "cose.h"
-#include "describe.h"
 #include "eif.h"
+#include "eif_sig.h"
 #include "eifmeta.h"
 #include "fileio.h"
 #include "manifest.h"
@@ -239,7 +239,7 @@ set_signer(const char *name, const struct eif_info *info, struct manifest *m, st
 	uint8_t *der = NULL;
 	int dl, r = -1;
 
-	if (cose_sigsec_parse(name, info->signature, info->signature_len, &sig, err) < 0 ||
+	if (eif_sig_parse(name, info->signature, info->signature_len, &sig, err) < 0 ||
 	    cose_pem_first_cert(name, sig.cert_pem, sig.cert_pem_len, &x, err) < 0)
 		goto out;
 	if ((dl = i2d_X509(x, &der)) <= 0) {
@@ -259,7 +259,7 @@ set_signer(const char *name, const struct eif_info *info, struct manifest *m, st
 out:
 	OPENSSL_free(der);
 	X509_free(x);
-	cose_sigsec_free(&sig);
+	eif_sig_free(&sig);
 	return r;
 }
 
@@ -338,10 +338,10 @@ manifest_from_image(const char *path, const char *file, enum qt_profile platform
 		goto out;
 	}
 	p = info->pcrs;
-	if (describe_pcr8(name, info, &p, err) < 0)
+	if (eif_sig_image_pcr8(name, info, &p, err) < 0)
 		goto out;
 	if (info->signature != NULL) {
-		if ((sc = describe_signature_check(name, info, &p, &why, err)) < 0)
+		if ((sc = eif_sig_image_check(name, info, p.pcr0, &why, err)) < 0)
 			goto out;
 		if (sc != 0) {
 			qt_err_set(err, EINVAL,

@@ -26,6 +26,7 @@
 #include <openssl/err.h>
 
 #include "pkcs11.h"
+#include "text.h"
 
 struct pkcs11_key {
 	ENGINE *engine; /* structural + functional reference */
@@ -58,13 +59,35 @@ uri_for_msg(const char *uri, char *out, size_t size)
 	    strpbrk(pin, ";&") != NULL ? strpbrk(pin, ";&") : "");
 }
 
+/* Percent-decode n bytes of p into a new string. */
+static char *
+pct_decode(const char *p, size_t n)
+{
+	char *out = malloc(n + 1);
+	size_t i, o = 0;
+	int hi, lo;
+
+	if (out == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		/* exactly two hex digits inside the n bytes (RFC 3986 2.1); otherwise literal */
+		if (p[i] == '%' && i + 2 < n && (hi = qt_hex_digit(p[i + 1])) >= 0 &&
+		    (lo = qt_hex_digit(p[i + 2])) >= 0) {
+			out[o++] = (char)(hi << 4 | lo);
+			i += 2;
+		} else {
+			out[o++] = p[i];
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
 /* Decode the value of the query attribute "module-path" (RFC 7512 2.3), if any. */
 static int
 uri_module_path(const char *uri, char **ret, struct qt_err *err)
 {
 	const char *q = strchr(uri, '?'), *p, *end;
-	char *out;
-	size_t i, o;
 
 	*ret = NULL;
 	if (q == NULL)
@@ -74,46 +97,11 @@ uri_module_path(const char *uri, char **ret, struct qt_err *err)
 		if (strncmp(p, "module-path=", 12) != 0)
 			continue;
 		p += 12;
-		o = end != NULL ? (size_t)(end - p) : strlen(p);
-		if ((out = malloc(o + 1)) == NULL)
+		if ((*ret = pct_decode(p, end != NULL ? (size_t)(end - p) : strlen(p))) == NULL)
 			return qt_err_set(err, ENOMEM, "pkcs11: out of memory");
-		for (i = 0, o = 0; p + i < (end != NULL ? end : p + strlen(p)); i++) {
-			unsigned v;
-
-			if (p[i] == '%' && sscanf(p + i + 1, "%2x", &v) == 1) {
-				out[o++] = (char)v;
-				i += 2;
-			} else {
-				out[o++] = p[i];
-			}
-		}
-		out[o] = '\0';
-		*ret = out;
 		return 0;
 	}
 	return 0;
-}
-
-/* Percent-decode n bytes of p into a new string. */
-static char *
-pct_decode(const char *p, size_t n)
-{
-	char *out = malloc(n + 1);
-	size_t i, o = 0;
-	unsigned v;
-
-	if (out == NULL)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		if (p[i] == '%' && i + 2 < n + 1 && sscanf(p + i + 1, "%2x", &v) == 1) {
-			out[o++] = (char)v;
-			i += 2;
-		} else {
-			out[o++] = p[i];
-		}
-	}
-	out[o] = '\0';
-	return out;
 }
 
 /* The URI's path part without any pin-value attribute, and that PIN (or NULL). */

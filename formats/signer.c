@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * signer.c: key and certificate loading and checks, signing PCR0 into an
- * EIF signature section (spec/eif.md 5.1-5.2), the detached two-phase flow
- * and the checks of qt-sign --verify. Messages name the file they are about.
+ * signer.c: credentials and signing: passphrases, key and certificate
+ * loading and checks, signing PCR0 into an EIF signature section
+ * (spec/eif.md 5.1-5.2; the section's bytes, PCR8 and the PCR0 check are
+ * eif_sig's), the detached two-phase flow and the checks of qt-sign
+ * --verify. Messages name the file they are about.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,9 +19,9 @@
 #include <openssl/pem.h>
 #include <openssl/x509_vfy.h>
 
-#include "cbor_enc.h"
 #include "cose.h"
 #include "eif.h"
+#include "eif_sig.h"
 #include "fileio.h"
 #include "pcr.h"
 #include "pkcs11.h"
@@ -189,19 +191,6 @@ out:
 	return rv;
 }
 
-static void
-asn1_time_text(const ASN1_TIME *t, char *out, size_t size)
-{
-	BIO *b = BIO_new(BIO_s_mem());
-	int n = 0;
-
-	out[0] = '\0';
-	if (b != NULL && ASN1_TIME_print(b, t) == 1)
-		n = BIO_read(b, out, (int)size - 1);
-	out[n > 0 ? n : 0] = '\0';
-	BIO_free(b);
-}
-
 int
 signer_cert_valid_at(const char *name, X509 *cert, int64_t t, struct qt_err *err)
 {
@@ -213,7 +202,7 @@ signer_cert_valid_at(const char *name, X509 *cert, int64_t t, struct qt_err *err
 	if (c == 0)
 		return qt_err_set(err, EINVAL, "%s: certificate has an invalid notBefore", name);
 	if (c > 0) {
-		asn1_time_text(X509_get0_notBefore(cert), when, sizeof(when));
+		(void)eif_sig_asn1_time_text(X509_get0_notBefore(cert), when, sizeof(when));
 		qt_err_set(err, EINVAL, "%s: certificate is not valid before %s", name, when);
 		return 1;
 	}
@@ -221,7 +210,7 @@ signer_cert_valid_at(const char *name, X509 *cert, int64_t t, struct qt_err *err
 	if (c == 0)
 		return qt_err_set(err, EINVAL, "%s: certificate has an invalid notAfter", name);
 	if (c < 0) {
-		asn1_time_text(X509_get0_notAfter(cert), when, sizeof(when));
+		(void)eif_sig_asn1_time_text(X509_get0_notAfter(cert), when, sizeof(when));
 		qt_err_set(err, EINVAL, "%s: certificate expired on %s", name, when);
 		return 1;
 	}
@@ -323,16 +312,7 @@ signer_alg(const struct signer *s)
 int
 signer_pcr8(const struct signer *s, uint8_t ret[48], struct qt_err *err)
 {
-	uint8_t *der = NULL;
-	size_t len = 0;
-	int rv;
-
-	if (cose_pem_first_cert_der(s->cert_name, s->cert_pem, s->cert_pem_len, &der, &len, err) <
-	    0)
-		return -1;
-	rv = pcr_of_bytes(der, len, ret, err);
-	free(der);
-	return rv;
+	return eif_sig_cert_pcr8(s->cert_name, s->cert_pem, s->cert_pem_len, ret, err);
 }
 
 /* --- signing ----------------------------------------------------------------------- */
@@ -345,8 +325,7 @@ build_tbs(const struct signer *s, const uint8_t pcr0[48], struct wbuf *payload, 
 	struct wbuf prot = { 0 };
 	int rv = -1;
 
-	if (cbor_enc_pcr_info(pcr0, 48, payload, err) < 0 ||
-	    cose_protected(s->alg, &prot, err) < 0 ||
+	if (eif_sig_pcr_info(pcr0, payload, err) < 0 || cose_protected(s->alg, &prot, err) < 0 ||
 	    cose_sig_structure(prot.p, prot.len, NULL, 0, payload->p, payload->len, tbs, err) < 0)
 		goto out;
 	rv = 0;
@@ -386,7 +365,7 @@ finish_section(const struct signer *s, const char *what, const struct wbuf *payl
 		rv = v;
 		goto out;
 	}
-	if (cbor_enc_sigsec(s->cert_pem, s->cert_pem_len, cose.p, cose.len, ret_section, err) < 0)
+	if (eif_sig_encode(s->cert_pem, s->cert_pem_len, cose.p, cose.len, ret_section, err) < 0)
 		goto out;
 	if (ret_section->len > QT_SIGNATURE_MAX) {
 		qt_err_set(err, EINVAL,
@@ -536,47 +515,33 @@ signer_verify(const char *name, const uint8_t *section, size_t len, const uint8_
     struct qt_err *err)
 {
 	struct eif_sig sig = { 0 };
-	struct wbuf want = { 0 };
 	X509 *cert = NULL;
-	uint8_t *der = NULL, *given_pem = NULL, *given_der = NULL;
-	size_t der_len = 0, given_pem_len = 0, given_der_len = 0;
-	const uint8_t *payload;
-	size_t payload_len;
-	char what[600];
+	uint8_t *given_pem = NULL, given_pcr8[PCR_LEN];
+	size_t given_pem_len = 0;
 	int v, rv = -1;
 
 	*ret_have_pcr8 = false;
-	if (cose_sigsec_parse(name, section, len, &sig, err) < 0)
+	if (eif_sig_parse(name, section, len, &sig, err) < 0)
 		goto out;
-	snprintf(what, sizeof(what), "%s: signing certificate", name);
-	if (cose_pem_first_cert(what, sig.cert_pem, sig.cert_pem_len, &cert, err) < 0 ||
-	    cose_pem_first_cert_der(what, sig.cert_pem, sig.cert_pem_len, &der, &der_len, err) <
-	        0 ||
-	    pcr_of_bytes(der, der_len, ret_pcr8, err) < 0)
+	if (cose_pem_first_cert("signing certificate", sig.cert_pem, sig.cert_pem_len, &cert, err) <
+	    0) {
+		qt_err_prefix(err, "%s", name);
+		goto out;
+	}
+	if (eif_sig_pcr8(name, &sig, ret_pcr8, err) < 0)
 		goto out;
 	*ret_have_pcr8 = true;
-	v = cose_sign1_verify_pem(name, sig.cose, sig.cose_len, sig.cert_pem, sig.cert_pem_len,
-	    &payload, &payload_len, err);
+	v = eif_sig_check_pcr0(name, &sig, pcr0, err, err);
 	if (v != 0) {
 		rv = v;
 		goto out;
 	}
-	if (cbor_enc_pcr_info(pcr0, 48, &want, err) < 0)
-		goto out;
-	if (payload_len != want.len || CRYPTO_memcmp(payload, want.p, want.len) != 0) {
-		qt_err_set(err, EINVAL,
-		    "%s: the signature is valid but signs another PCR0 (made for a different "
-		    "image)",
-		    name);
-		rv = 1;
-		goto out;
-	}
 	if (o->cert_path != NULL) {
+		/* equal PCR8 <=> equal DER: PCR8 is what an attestation pins */
 		if (fileio_read_all(o->cert_path, PEM_MAX, &given_pem, &given_pem_len, err) < 0 ||
-		    cose_pem_first_cert_der(o->cert_path, given_pem, given_pem_len, &given_der,
-		        &given_der_len, err) < 0)
+		    eif_sig_cert_pcr8(o->cert_path, given_pem, given_pem_len, given_pcr8, err) < 0)
 			goto out;
-		if (given_der_len != der_len || CRYPTO_memcmp(given_der, der, der_len) != 0) {
+		if (CRYPTO_memcmp(given_pcr8, ret_pcr8, PCR_LEN) != 0) {
 			qt_err_set(err, EINVAL, "%s: signed with another certificate than %s", name,
 			    o->cert_path);
 			rv = 1;
@@ -584,8 +549,9 @@ signer_verify(const char *name, const uint8_t *section, size_t len, const uint8_
 		}
 	}
 	if (!o->allow_expired) {
-		v = signer_cert_valid_at(what, cert, o->at, err);
+		v = signer_cert_valid_at("signing certificate", cert, o->at, err);
 		if (v != 0) {
+			qt_err_prefix(err, "%s", name);
 			rv = v;
 			goto out;
 		}
@@ -601,11 +567,8 @@ signer_verify(const char *name, const uint8_t *section, size_t len, const uint8_
 	rv = 0;
 out:
 	free(given_pem);
-	free(given_der);
-	free(der);
 	X509_free(cert);
-	wbuf_free(&want);
-	cose_sigsec_free(&sig);
+	eif_sig_free(&sig);
 	return rv;
 }
 

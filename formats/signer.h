@@ -5,6 +5,7 @@
  * section" (spec/eif.md 5): key and certificate loading and their checks
  * (key matches certificate, supported curve, validity period), signing
  * PCR0, the detached (two-phase) flow and checking a signature section.
+ * The section's bytes, PCR8 and the PCR0 check are eif_sig.h's.
  * Every check happens before a caller writes anything.
  */
 #ifndef QT_SIGNER_H
@@ -40,7 +41,7 @@ void signer_free(struct signer *s);
 
 /* COSE algorithm, r/s width and certificate PEM bytes of s. */
 long long signer_alg(const struct signer *s);
-/* PCR8 of the certificate: extend(0, SHA384(DER of the first certificate)). */
+/* PCR8 of the certificate: extend(0, SHA384(DER of the first certificate)); eif_sig_cert_pcr8. */
 int signer_pcr8(const struct signer *s, uint8_t ret[48], struct qt_err *err);
 
 /* The Sig_structure for pcr0 (what --digest prints and the key signs). */
@@ -65,8 +66,9 @@ int signer_attach(const struct signer *s, const char *sig_name, const uint8_t *s
 
 /*
  * Check an image's signature section against its computed PCR0: the COSE
- * signature verifies with the embedded certificate, the payload is PcrInfo
- * of pcr0, the certificate is valid at `at` (unless allow_expired), and,
+ * signature verifies with the embedded certificate and the payload is
+ * PcrInfo of pcr0 (eif_sig_check_pcr0, its messages), the certificate is
+ * valid at `at` (unless allow_expired), and,
  * if given, equals the certificate in cert_pem or chains to a CA in ca_pem.
  * Returns 0 good, 1 bad (err says why), -1 cannot tell. ret_pcr8 is filled
  * whenever the certificate could be read (also on 1).

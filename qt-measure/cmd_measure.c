@@ -12,6 +12,7 @@
 #include "cmds.h"
 #include "describe.h"
 #include "eif.h"
+#include "eif_sig.h"
 #include "tool.h"
 
 enum { OPT_FORMAT = 256, OPT_JSON, OPT_VERSION };
@@ -74,7 +75,7 @@ run(int argc, char *argv[], bool describe)
 		goto out;
 	name = path[0] == '-' && path[1] == '\0' ? "standard input" : path;
 	p = info->pcrs;
-	if (describe_pcr8(name, info, &p, &err) < 0)
+	if (eif_sig_image_pcr8(name, info, &p, &err) < 0)
 		goto out;
 	if (describe) {
 		if (describe_document(name, info, &p, &doc, &pass, &why, &err) < 0)
@@ -89,7 +90,7 @@ run(int argc, char *argv[], bool describe)
 			    info->hdr.crc, info->crc_computed);
 		}
 		if (info->signature != NULL) {
-			if ((sc = describe_signature_check(name, info, &p, &why, &err)) < 0)
+			if ((sc = eif_sig_image_check(name, info, p.pcr0, &why, &err)) < 0)
 				goto out;
 			if (sc == 1)
 				pass = false;

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 
 #include "cmds.h"
-#include "cose.h"
+#include "eif_sig.h"
 #include "fileio.h"
 #include "pcr.h"
 #include "text.h"
@@ -33,8 +33,8 @@ cmd_pcr(int argc, char *argv[])
 	enum qt_json json = QT_JSON_PRETTY;
 	struct qt_err err = { 0 };
 	const char *input = NULL, *cert = NULL;
-	uint8_t reg[PCR_LEN], *pem = NULL, *der = NULL;
-	size_t pem_len, der_len;
+	uint8_t reg[PCR_LEN], *pem = NULL;
+	size_t pem_len;
 	char hex[2 * PCR_LEN + 1];
 	json_t *doc = NULL;
 	int ch, rc = QT_EXIT_TROUBLE;
@@ -67,8 +67,7 @@ cmd_pcr(int argc, char *argv[])
 			goto out;
 	} else {
 		if (fileio_read_all(cert, PEM_MAX, &pem, &pem_len, &err) < 0 ||
-		    cose_pem_first_cert_der(cert, pem, pem_len, &der, &der_len, &err) < 0 ||
-		    pcr_of_bytes(der, der_len, reg, &err) < 0)
+		    eif_sig_cert_pcr8(cert, pem, pem_len, reg, &err) < 0)
 			goto out;
 	}
 	qt_hex(reg, PCR_LEN, hex);
@@ -84,6 +83,5 @@ out:
 		tool_report(&err);
 	json_decref(doc);
 	free(pem);
-	free(der);
 	return tool_finish(rc);
 }

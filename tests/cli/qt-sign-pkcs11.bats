@@ -108,4 +108,13 @@ openssl_verify_hsm() {
 	run -0 --separate-stderr qt-sign c2.eif --key "pkcs11:pin-value=%31%32%334;token=qt;object=qtkey;type=private" \
 	    --pkcs11-module "$MOD" --cert hsm.pem -o s.eif
 	run -0 openssl_verify_hsm
+	# module-path percent-encoded too (one decoder for both attributes)
+	rm s.eif
+	run -0 --separate-stderr qt-sign c2.eif \
+	    --key "$URI;pin-value=%31234?module-path=${MOD//\//%2F}" --cert hsm.pem -o s.eif
+	run -0 openssl_verify_hsm
+	# a '%' not followed by two hex digits stays itself: the module is not found
+	run -2 --separate-stderr qt-sign c2.eif --key "$URI;pin-value=1234?module-path=$MOD%2" \
+	    --cert hsm.pem -o t.eif
+	assert_equal "${stderr_lines[-1]}" "qt-sign: $URI;pin-value=***: cannot load PKCS#11 module '$MOD%2': No such file or directory"
 }

@@ -174,7 +174,7 @@ JSON
 	put_be64 g.eif $((284 + 8 * 5)) "$size"
 	fix_crc g.eif
 	run -1 --separate-stderr qt-sign --verify g.eif
-	assert_equal "$stderr" "qt-sign: g.eif: the signature is valid but signs another PCR0 (made for a different image)"
+	assert_equal "$stderr" "qt-sign: g.eif: signature section: the signature is valid but does not sign this image's PCR0"
 	assert_output --partial '"PCR8": "'"$C5PCR8"'"'
 }
 

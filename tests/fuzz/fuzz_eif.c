@@ -10,6 +10,7 @@
 
 #include "describe.h"
 #include "eif.h"
+#include "eif_sig.h"
 #include "fuzz.h"
 
 struct copy {
@@ -59,7 +60,7 @@ describe_all(const struct eif_info *info)
 	char *s;
 	bool pass;
 
-	if (describe_pcr8("fuzz.eif", info, &p, &err) < 0) {
+	if (eif_sig_image_pcr8("fuzz.eif", info, &p, &err) < 0) {
 		FUZZ_CHECK_ERR(&err);
 		return;
 	}
@@ -70,7 +71,7 @@ describe_all(const struct eif_info *info)
 		json_decref(doc);
 	doc = NULL;
 	if (info->signature != NULL)
-		(void)describe_signature_check("fuzz.eif", info, &p, &why, &err);
+		(void)eif_sig_image_check("fuzz.eif", info, p.pcr0, &why, &err);
 	qt_err_clear(&err);
 	qt_err_clear(&why);
 	if (describe_document("fuzz.eif", info, &p, &doc, &pass, &why, &err) == 0) {

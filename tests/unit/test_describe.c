@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_describe.c: serde_json-compatible printing (qtjson), the metadata
- * section (eifmeta) and the describe/measurement documents (describe).
+ * section (eifmeta) and the describe/measurement documents (describe),
+ * whose SignatureCheck is eif_sig's verdict and message.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "describe.h"
+#include "eif_sig.h"
 #include "eifmeta.h"
 #include "fileio.h"
 #include "qtjson.h"
@@ -187,5 +189,37 @@ main(void)
 	free(s);
 	json_decref(doc);
 	free(pem);
+
+	/* describe-eif of c5: the signature check is eif_sig's, with its one message */
+	{
+		struct eif_info *info = NULL;
+		struct qt_err why = { 0 };
+		bool pass = false;
+
+		CHECK(&u,
+		    eif_read_path(GOLD "/outputs/c5_signed_p384.eif", NULL, 0, &info, &err) == 0);
+		if (info == NULL)
+			return unit_end(&u);
+		p = info->pcrs;
+		CHECK(&u, eif_sig_image_pcr8("c5.eif", info, &p, &err) == 0 && p.has_pcr8);
+		CHECK(&u, describe_document("c5.eif", info, &p, &doc, &pass, &why, &err) == 0);
+		s = dump(doc, false);
+		CHECK(&u, pass && s != NULL && strstr(s, "\"SignatureCheck\":true") != NULL);
+		CHECK_STR(&u, why.msg, "");
+		free(s);
+		json_decref(doc);
+		p.pcr0[0] ^= 1; /* as if the image's contents had changed */
+		CHECK(&u, describe_document("c5.eif", info, &p, &doc, &pass, &why, &err) == 0);
+		s = dump(doc, false);
+		CHECK(&u, !pass && s != NULL && strstr(s, "\"SignatureCheck\":false") != NULL &&
+		              strstr(s, "\"CheckCRC\":true") != NULL);
+		CHECK_STR(&u, why.msg,
+		    "c5.eif: signature section: the signature is valid but does not sign this "
+		    "image's PCR0");
+		CHECK_STR(&u, err.msg, "");
+		free(s);
+		json_decref(doc);
+		eif_info_free(info);
+	}
 	return unit_end(&u);
 }
