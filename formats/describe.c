@@ -15,8 +15,8 @@
 #include "cbor_enc.h"
 #include "cose.h"
 #include "describe.h"
-#include "eifmeta.h"
-#include "qtjson.h"
+#include "eif_meta.h"
+#include "json.h"
 #include "text.h"
 
 static int

@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "describe.h"
-#include "eifmeta.h"
+#include "eif_meta.h"
 #include "fileio.h"
-#include "qtjson.h"
+#include "json.h"
 #include "unit.h"
 
 #define GOLD FIXTURES "/golden"

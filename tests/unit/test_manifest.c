@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "manifest.h"
+#include "policy.h"
 #include "text.h"
 #include "unit.h"
 
@@ -161,7 +162,7 @@ main(void)
 	CHECK(&u, strstr(err.msg, "requires PCR1 and PCR2") != NULL);
 
 	/* policy: huawei (slash keys, lists), aws (ImageSha384 + PCR<n>) */
-	CHECK(&u, manifest_policy("m.json", &m, MANIFEST_POLICY_HUAWEI, false, &pol, &err) == 0);
+	CHECK(&u, policy_conditions("m.json", &m, QT_PROFILE_QINGTIAN, false, &pol, &err) == 0);
 	ps = pol ? json_dumps(pol, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	CHECK(&u, ps != NULL && strncmp(ps,
 	                            "{\"Condition\":{\"StringEqualsIgnoreCase\":{"
@@ -173,7 +174,7 @@ main(void)
 	free(ps);
 	json_decref(pol);
 	pol = NULL;
-	CHECK(&u, manifest_policy("m.json", &m, MANIFEST_POLICY_AWS, false, &pol, &err) == 0);
+	CHECK(&u, policy_conditions("m.json", &m, QT_PROFILE_NITRO, false, &pol, &err) == 0);
 	ps = pol ? json_dumps(pol, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	CHECK(&u, ps != NULL &&
 	              strstr(ps, "{\"kms:RecipientAttestation:ImageSha384\":\"1111") != NULL &&
@@ -186,15 +187,15 @@ main(void)
 	m.is_signed = false;
 	memset(m.pcrs[8], 0, 48);
 	qt_err_clear(&err);
-	CHECK(&u, manifest_policy("m.json", &m, MANIFEST_POLICY_HUAWEI, false, &pol, &err) == -1);
+	CHECK(&u, policy_conditions("m.json", &m, QT_PROFILE_QINGTIAN, false, &pol, &err) == -1);
 	CHECK(&u, strstr(err.msg, "m.json: the image is unsigned (PCR8 all zero)") != NULL);
 	qt_err_clear(&err);
-	CHECK(&u, manifest_policy("m.json", &m, MANIFEST_POLICY_HUAWEI, true, &pol, &err) == 0);
+	CHECK(&u, policy_conditions("m.json", &m, QT_PROFILE_QINGTIAN, true, &pol, &err) == 0);
 	json_decref(pol);
 	pol = NULL;
 	memset(m.pcrs[0], 0, 48);
 	qt_err_clear(&err);
-	CHECK(&u, manifest_policy("m.json", &m, MANIFEST_POLICY_AWS, false, &pol, &err) == -1);
+	CHECK(&u, policy_conditions("m.json", &m, QT_PROFILE_NITRO, false, &pol, &err) == -1);
 	CHECK(&u, strstr(err.msg, "m.json: PCR0 is all zero") != NULL);
 
 	free(s);

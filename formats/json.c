@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* qtjson.c: serde_json-compatible printing of jansson values. */
+/* json.c: serde_json-compatible printing of jansson values. */
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "qtjson.h"
+#include "json.h"
 
 static int
 cmp_keys(const void *a, const void *b)
