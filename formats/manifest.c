@@ -731,7 +731,7 @@ parse_signer(const struct rdctx *c, json_t *root, struct manifest *m)
 static int
 parse_digests(const struct rdctx *c, json_t *root, struct manifest *m)
 {
-	json_t *dig, *rds, *v;
+	json_t *dig, *rds;
 	size_t i;
 
 	if ((dig = member(c, root, "manifest", "digests", JSON_OBJECT, false)) == NULL ||
@@ -744,7 +744,8 @@ parse_digests(const struct rdctx *c, json_t *root, struct manifest *m)
 		return qt_err_set(c->err, EINVAL, "%s: digests.ramdisks: more than %d entries",
 		    c->name, MANIFEST_RAMDISKS_MAX);
 	for (i = 0; i < json_array_size(rds); i++) {
-		v = json_array_get(rds, i);
+		json_t *v = json_array_get(rds, i);
+
 		if (!json_is_string(v) || !lhex(json_string_value(v), m->ramdisks[i], 48))
 			return qt_err_set(c->err, EINVAL,
 			    "%s: digests.ramdisks[%zu]: not 96 lower-case hex digits", c->name, i);

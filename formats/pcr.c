@@ -121,10 +121,11 @@ nitro_instance(const char *s)
 int
 pcr_instance_id_canon(enum qt_profile profile, char *id, struct qt_err *err)
 {
-	char uuid[37];
 	const char *want;
 
 	if (profile != QT_PROFILE_NITRO && strlen(id) == 36) {
+		char uuid[37];
+
 		memcpy(uuid, id, sizeof(uuid));
 		if (pcr_uuid_canon(uuid)) {
 			memcpy(id, uuid, sizeof(uuid));

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* tool.c: progname, usage, reports and exit-code mapping for the three tools. */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -163,12 +162,13 @@ tool_profile_alias(const char *usage_text, const char **slot, const char *opt,
 }
 
 const char *
-tool_one_operand(const char *usage_text, int argc, char *argv[], const char *cmd, const char *what)
+tool_one_operand(
+    const char *usage_text, int nleft, const char *first, const char *cmd, const char *what)
 {
-	if (argc - optind != 1)
+	if (nleft != 1)
 		tool_usage(usage_text, "%s%sexpected exactly one %s operand",
 		    cmd != NULL ? cmd : "", cmd != NULL ? ": " : "", what);
-	return argv[optind];
+	return first;
 }
 
 void

@@ -72,11 +72,12 @@ void tool_profile_alias(const char *usage_text, const char **slot, const char *o
     const char *old_spelling, const char *new_spelling, const char *value, bool allow_auto);
 
 /*
- * The operand of a command taking exactly one: argv[optind], else a usage
- * error "[<cmd>: ]expected exactly one <what> operand" (cmd may be NULL).
+ * The operand of a command taking exactly one: first (argv[optind]) if nleft
+ * (argc - optind) is 1, else a usage error "[<cmd>: ]expected exactly one
+ * <what> operand" (cmd may be NULL).
  */
 const char *tool_one_operand(
-    const char *usage_text, int argc, char *argv[], const char *cmd, const char *what);
+    const char *usage_text, int nleft, const char *first, const char *cmd, const char *what);
 /* Print obj on stdout in the chosen style with a final newline. */
 int tool_print_json(const json_t *obj, enum qt_json style, struct qt_err *err);
 

@@ -59,7 +59,8 @@ parse(int argc, char *argv[], bool describe, enum qt_profile *shape, enum qt_jso
 	}
 	*shape = tool_profile_arg(measure_usage, profile, false, QT_PROFILE_QINGTIAN);
 	*json = tool_json_arg(measure_usage, style);
-	return tool_one_operand(measure_usage, argc, argv, describe ? "describe" : NULL, "IMAGE");
+	return tool_one_operand(
+	    measure_usage, argc - optind, argv[optind], describe ? "describe" : NULL, "IMAGE");
 }
 
 static int

@@ -72,7 +72,7 @@ cmd_manifest(int argc, char *argv[])
 			    "manifest: unknown option or missing argument: '%s'", argv[optind - 1]);
 		}
 	}
-	path = tool_one_operand(manifest_usage, argc, argv, "manifest", "IMAGE");
+	path = tool_one_operand(manifest_usage, argc - optind, argv[optind], "manifest", "IMAGE");
 	platform = tool_profile_arg(manifest_usage, profile, false, QT_PROFILE_QINGTIAN);
 	if (manifest_from_image(path, NULL, platform, &m, &err) < 0 ||
 	    (agency != NULL && manifest_set_iam_agency(m, agency, &err) < 0) ||

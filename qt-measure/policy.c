@@ -88,7 +88,7 @@ cmd_policy(int argc, char *argv[])
 		tool_usage(policy_usage, "policy: --profile is required");
 	profile = tool_profile_arg(policy_usage, profile_text, false, QT_PROFILE_QINGTIAN);
 	json = tool_json_arg(policy_usage, style);
-	path = tool_one_operand(policy_usage, argc, argv, "policy", "MANIFEST");
+	path = tool_one_operand(policy_usage, argc - optind, argv[optind], "policy", "MANIFEST");
 	if (fileio_read_all(path, MANIFEST_MAX, &raw, &rl, &err) < 0 ||
 	    manifest_parse(path, raw, rl, &m, &err) < 0 ||
 	    policy_conditions(path, m, profile, allow_zero, &pol, &err) < 0 ||

@@ -154,7 +154,7 @@ parse_args(int argc, char *argv[], struct verify_args *a)
 			    argv[optind - 1]);
 		}
 	}
-	a->path = tool_one_operand(verify_usage, argc, argv, "verify", "DOC");
+	a->path = tool_one_operand(verify_usage, argc - optind, argv[optind], "verify", "DOC");
 }
 
 /* --max-age: a decimal number of seconds, or -1 when not given. */

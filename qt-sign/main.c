@@ -317,7 +317,7 @@ parse_args(int argc, char *argv[], struct sign_args *a)
 			set_option(a, ch, optarg);
 		}
 	}
-	a->image = tool_one_operand(usage_text, argc, argv, NULL, "IMAGE");
+	a->image = tool_one_operand(usage_text, argc - optind, argv[optind], NULL, "IMAGE");
 	a->shape = tool_profile_arg(usage_text, a->profile_text, false, QT_PROFILE_QINGTIAN);
 	a->json = tool_json_arg(usage_text, a->json_text);
 }
