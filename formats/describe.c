@@ -14,9 +14,9 @@
 
 #include "cose.h"
 #include "describe.h"
+#include "eif_meta.h"
 #include "eif_sig.h"
-#include "eifmeta.h"
-#include "qtjson.h"
+#include "json.h"
 #include "text.h"
 
 static int
@@ -223,8 +223,9 @@ metadata_doc(const char *name, const json_t *root, json_t **ret, struct qt_err *
 		 * that would repeat a fixed one is left out rather than shadow it. */
 		if (qtjson_sorted(custom, &cs, err) < 0)
 			goto fail;
-		json_object_foreach(cs, k, cv) if (json_object_get(m, k) == NULL &&
-		                                   json_object_set(m, k, cv) != 0) goto oom;
+		json_object_foreach(cs, k, cv)
+			if (json_object_get(m, k) == NULL && json_object_set(m, k, cv) != 0)
+				goto oom;
 	} else if (!json_is_null(custom)) {
 		/* nitro-cli cannot flatten a non-object; show it under its own name */
 		if (qtjson_sorted(custom, &cs, err) < 0)

@@ -776,3 +776,13 @@ eif_info_free(struct eif_info *info)
 	free(info->signature);
 	free(info);
 }
+
+int
+eif_crc_check(const char *name, const struct eif_info *info, struct qt_err *err)
+{
+	if (info->crc_ok)
+		return 0;
+	return qt_err_set(err, EINVAL,
+	    "%s: CRC mismatch: the header says %08x, the contents give %08x", name, info->hdr.crc,
+	    info->crc_computed);
+}

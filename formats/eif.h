@@ -152,4 +152,11 @@ int eif_read_path(const char *path, const struct eif_read_cb *cb, unsigned flags
     struct eif_info **ret, struct qt_err *err);
 void eif_info_free(struct eif_info *info);
 
+/*
+ * 0 if the read found the CRC right; else -1 with the one message every tool
+ * gives for a damaged image: "<name>: CRC mismatch: the header says
+ * <8 hex>, the contents give <8 hex>".
+ */
+int eif_crc_check(const char *name, const struct eif_info *info, struct qt_err *err);
+
 #endif

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * manifest.c: the reference-value manifest (qt-manifest(5)) and the KMS/IAM
- * policy conditions made from it (spec/attestation.md 4-5). Key order is the
+ * manifest.c: the reference-value manifest (qt-manifest(5)): measured from an
+ * image, written, and read back (spec/attestation.md 4). Key order is the
  * order of the json_object_set_new calls below (jansson keeps insertion
  * order); the man page and formats/qt-manifest.schema.json document it.
  */
@@ -22,10 +22,11 @@
 #include "bytes.h"
 #include "cose.h"
 #include "eif.h"
+#include "eif_meta.h"
 #include "eif_sig.h"
-#include "eifmeta.h"
 #include "fileio.h"
 #include "manifest.h"
+#include "pcr.h"
 #include "text.h"
 
 /* ---- PCR3 / PCR4 -------------------------------------------------------------------- */
@@ -38,27 +39,13 @@ extend_text(const char *text, uint8_t out[PCR_LEN], struct qt_err *err)
 	return pcr_extend(out, (const uint8_t *)text, strlen(text), err);
 }
 
-static bool
-printable(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return false;
-	return true;
-}
-
 int
 manifest_set_iam_agency(struct manifest *m, const char *urn, struct qt_err *err)
 {
 	char *copy;
 
-	/* "iam::<domain id>:agency:<name>" (Huawei's PCR3 recipe) */
-	if (strncmp(urn, "iam::", 5) != 0 || strstr(urn + 5, ":agency:") == NULL ||
-	    strstr(urn + 5, ":agency:") == urn + 5 || urn[strlen(urn) - 1] == ':' ||
-	    strlen(urn) > 512 || !printable(urn))
-		return qt_err_set(err, EINVAL,
-		    "--iam-agency: '%.64s' is not an agency URN 'iam::<domain id>:agency:<name>'",
-		    urn);
+	if (pcr_iam_agency_check(urn, err) < 0)
+		return -1;
 	if ((copy = strdup(urn)) == NULL)
 		return qt_err_set(err, ENOMEM, "out of memory");
 	if (extend_text(copy, m->pcrs[3], err) < 0) {
@@ -71,19 +58,6 @@ manifest_set_iam_agency(struct manifest *m, const char *urn, struct qt_err *err)
 	return 0;
 }
 
-static bool
-is_nitro_instance(const char *s)
-{
-	size_t n = strlen(s), i;
-
-	if (n < 3 || n > 32 || s[0] != 'i' || s[1] != '-')
-		return false;
-	for (i = 2; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	return true;
-}
-
 int
 manifest_set_instance_id(struct manifest *m, const char *id, struct qt_err *err)
 {
@@ -91,13 +65,8 @@ manifest_set_instance_id(struct manifest *m, const char *id, struct qt_err *err)
 
 	if ((copy = strdup(id)) == NULL)
 		return qt_err_set(err, ENOMEM, "out of memory");
-	if (m->platform == QT_PROFILE_QINGTIAN ? !pcr_uuid_canon(copy) : !is_nitro_instance(copy)) {
-		free(copy);
-		return qt_err_set(err, EINVAL, "--instance-id: '%.64s' is not %s", id,
-		    m->platform == QT_PROFILE_QINGTIAN ? "a hyphenated instance UUID (qingtian)"
-		                                       : "an instance id 'i-<hex>' (nitro)");
-	}
-	if (extend_text(copy, m->pcrs[4], err) < 0) {
+	if (pcr_instance_id_canon(m->platform, copy, err) < 0 ||
+	    extend_text(copy, m->pcrs[4], err) < 0) {
 		free(copy);
 		return -1;
 	}
@@ -320,13 +289,8 @@ manifest_from_image(const char *path, const char *file, enum qt_profile platform
 	m->platform = platform;
 	if (eif_read_path(path, &cb, 0, &info, err) < 0)
 		goto out;
-	if (!info->crc_ok) {
-		qt_err_set(err, EINVAL,
-		    "%s: CRC mismatch (header 0x%08x, computed 0x%08x): the image is damaged, "
-		    "refusing to make reference values",
-		    name, info->hdr.crc, info->crc_computed);
+	if (eif_crc_check(name, info, err) < 0)
 		goto out;
-	}
 	if (c.count != info->file_size || c.nkernel != 1 || c.ncmdline != 1) {
 		qt_err_set(err, EINVAL, "%s: internal error: %llu bytes hashed of %llu", name,
 		    (unsigned long long)c.count, (unsigned long long)info->file_size);
@@ -585,8 +549,7 @@ only_keys(const struct rdctx *c, const char *where, json_t *obj, const char *con
 	json_t *v;
 	size_t i;
 
-	json_object_foreach(obj, k, v)
-	{
+	json_object_foreach(obj, k, v) {
 		bool known = false;
 
 		for (i = 0; keys[i] != NULL; i++)
@@ -675,8 +638,7 @@ parse_pcrs(const struct rdctx *c, json_t *pcrs, struct manifest *m)
 
 	if (json_object_size(pcrs) == 0)
 		return qt_err_set(c->err, EINVAL, "%s: pcrs: empty", c->name);
-	json_object_foreach(pcrs, k, v)
-	{
+	json_object_foreach(pcrs, k, v) {
 		unsigned long idx = strtoul(k, &end, 10);
 
 		/* canonical decimal 0..31: no sign, no leading zero, no spaces */
@@ -692,15 +654,174 @@ parse_pcrs(const struct rdctx *c, json_t *pcrs, struct manifest *m)
 	return 0;
 }
 
+/* schema_version, platform, hash_algorithm. */
+static int
+parse_head(const struct rdctx *c, json_t *root, struct manifest *m)
+{
+	json_t *v;
+
+	if ((v = member(c, root, "manifest", "schema_version", JSON_INTEGER, false)) == NULL)
+		return -1;
+	if (json_integer_value(v) != MANIFEST_SCHEMA_VERSION)
+		return qt_err_set(c->err, EINVAL,
+		    "%s: schema_version %lld is not supported (this is %d)", c->name,
+		    (long long)json_integer_value(v), MANIFEST_SCHEMA_VERSION);
+	if ((v = member(c, root, "manifest", "platform", JSON_STRING, false)) == NULL)
+		return -1;
+	if (qt_profile_parse(json_string_value(v), false, &m->platform) < 0)
+		return qt_err_set(c->err, EINVAL, "%s: platform: '%.32s' is not qingtian or nitro",
+		    c->name, json_string_value(v));
+	if ((v = member(c, root, "manifest", "hash_algorithm", JSON_STRING, false)) == NULL)
+		return -1;
+	if (strcmp(json_string_value(v), "sha384") != 0)
+		return qt_err_set(c->err, EINVAL, "%s: hash_algorithm: '%.32s' is not sha384",
+		    c->name, json_string_value(v));
+	return 0;
+}
+
+static int
+parse_image(const struct rdctx *c, json_t *root, struct manifest *m)
+{
+	json_t *img, *v;
+
+	if ((img = member(c, root, "manifest", "image", JSON_OBJECT, false)) == NULL ||
+	    !only_keys(c, "image", img, image_keys) ||
+	    str_member(c, img, "image", "file", false, &m->file) < 0 ||
+	    (v = member(c, img, "image", "size", JSON_INTEGER, false)) == NULL)
+		return -1;
+	if (json_integer_value(v) < 0)
+		return qt_err_set(c->err, EINVAL, "%s: image.size: negative", c->name);
+	m->size = (uint64_t)json_integer_value(v);
+	if (hex_member(c, img, "image", "sha256", m->sha256, 32) < 0 ||
+	    hex_member(c, img, "image", "sha384", m->sha384, 48) < 0 ||
+	    str_member(c, img, "image", "name", true, &m->name) < 0 ||
+	    str_member(c, img, "image", "version", true, &m->version) < 0 ||
+	    str_member(c, img, "image", "build_time", true, &m->build_time) < 0 ||
+	    str_member(c, img, "image", "arch", false, &m->arch) < 0 ||
+	    (v = member(c, img, "image", "eif_version", JSON_INTEGER, false)) == NULL)
+		return -1;
+	if (json_integer_value(v) < 0 || json_integer_value(v) > 65535)
+		return qt_err_set(c->err, EINVAL, "%s: image.eif_version: out of range", c->name);
+	m->eif_version = (unsigned)json_integer_value(v);
+	return 0;
+}
+
+static int
+parse_signer(const struct rdctx *c, json_t *root, struct manifest *m)
+{
+	json_t *sig;
+
+	if ((sig = member(c, root, "manifest", "signer", JSON_OBJECT, true)) == NULL)
+		return -1;
+	if (json_is_null(sig))
+		return 0;
+	m->is_signed = true;
+	if (!only_keys(c, "signer", sig, signer_keys) ||
+	    str_member(c, sig, "signer", "subject", false, &m->signer_subject) < 0 ||
+	    str_member(c, sig, "signer", "issuer", false, &m->signer_issuer) < 0 ||
+	    hex_member(c, sig, "signer", "sha256", m->signer_sha256, 32) < 0 ||
+	    str_member(c, sig, "signer", "not_before", false, &m->signer_not_before) < 0 ||
+	    str_member(c, sig, "signer", "not_after", false, &m->signer_not_after) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+parse_digests(const struct rdctx *c, json_t *root, struct manifest *m)
+{
+	json_t *dig, *rds;
+	size_t i;
+
+	if ((dig = member(c, root, "manifest", "digests", JSON_OBJECT, false)) == NULL ||
+	    !only_keys(c, "digests", dig, digest_keys) ||
+	    hex_member(c, dig, "digests", "kernel", m->kernel, 48) < 0 ||
+	    hex_member(c, dig, "digests", "cmdline", m->cmdline, 48) < 0 ||
+	    (rds = member(c, dig, "digests", "ramdisks", JSON_ARRAY, false)) == NULL)
+		return -1;
+	if (json_array_size(rds) > MANIFEST_RAMDISKS_MAX)
+		return qt_err_set(c->err, EINVAL, "%s: digests.ramdisks: more than %d entries",
+		    c->name, MANIFEST_RAMDISKS_MAX);
+	for (i = 0; i < json_array_size(rds); i++) {
+		json_t *v = json_array_get(rds, i);
+
+		if (!json_is_string(v) || !lhex(json_string_value(v), m->ramdisks[i], 48))
+			return qt_err_set(c->err, EINVAL,
+			    "%s: digests.ramdisks[%zu]: not 96 lower-case hex digits", c->name, i);
+		m->nramdisks = i + 1;
+	}
+	return 0;
+}
+
+/*
+ * A parent identity recorded with its PCR: it obeys the rule of
+ * `qt-measure extend` and `manifest` (pcr.h), and the PCR is its extend.
+ */
+static int
+parent_pcr(const struct rdctx *c, const struct manifest *m, const char *key, unsigned idx)
+{
+	const char *text = idx == 3 ? m->iam_agency : m->instance_id;
+	uint8_t want[PCR_LEN];
+	char canon[PCR_PARENT_ID_MAX + 1];
+	struct qt_err why = { 0 };
+
+	if (text == NULL)
+		return 0;
+	if (strlen(text) > PCR_PARENT_ID_MAX ||
+	    (idx == 3 ? pcr_iam_agency_check(text, &why)
+	              : pcr_instance_id_canon(m->platform, strcpy(canon, text), &why)) < 0)
+		return qt_err_set(c->err, EINVAL, "%s: parent.%s: %s", c->name, key,
+		    why.code != 0 ? why.msg : "too long");
+	if (idx == 4 && strcmp(canon, text) != 0)
+		return qt_err_set(
+		    c->err, EINVAL, "%s: parent.%s: not in canonical (lower) case", c->name, key);
+	if (extend_text(text, want, c->err) < 0)
+		return -1;
+	if (!(m->pcr_mask & (1u << idx)) || CRYPTO_memcmp(want, m->pcrs[idx], PCR_LEN) != 0)
+		return qt_err_set(
+		    c->err, EINVAL, "%s: parent.%s: pcrs.%u is not its extend", c->name, key, idx);
+	return 0;
+}
+
+static int
+parse_parent_tool(const struct rdctx *c, json_t *root, struct manifest *m)
+{
+	json_t *par, *tool;
+
+	if ((par = member(c, root, "manifest", "parent", JSON_OBJECT, false)) == NULL ||
+	    !only_keys(c, "parent", par, parent_keys) ||
+	    str_member(c, par, "parent", "iam_agency", true, &m->iam_agency) < 0 ||
+	    str_member(c, par, "parent", "instance_id", true, &m->instance_id) < 0)
+		return -1;
+	if ((tool = member(c, root, "manifest", "tool", JSON_OBJECT, false)) == NULL ||
+	    !only_keys(c, "tool", tool, tool_keys) ||
+	    member(c, tool, "tool", "name", JSON_STRING, false) == NULL ||
+	    str_member(c, tool, "tool", "version", false, &m->tool_version) < 0)
+		return -1;
+	return 0;
+}
+
+/* The profile's PCRs must be there (qt-manifest(5)); parents match their PCRs. */
+static int
+check_pcrs(const struct rdctx *c, const struct manifest *m)
+{
+	if ((m->pcr_mask & 1u) == 0 || (m->pcr_mask & (1u << 8)) == 0)
+		return qt_err_set(c->err, EINVAL, "%s: pcrs: PCR0 and PCR8 are required", c->name);
+	if (m->platform == QT_PROFILE_NITRO && (m->pcr_mask & 6u) != 6u)
+		return qt_err_set(
+		    c->err, EINVAL, "%s: pcrs: the nitro profile requires PCR1 and PCR2", c->name);
+	if (parent_pcr(c, m, "iam_agency", 3) < 0 || parent_pcr(c, m, "instance_id", 4) < 0)
+		return -1;
+	return 0;
+}
+
 int
 manifest_parse(
     const char *name, const uint8_t *buf, size_t len, struct manifest **ret, struct qt_err *err)
 {
 	struct rdctx c = { name, err };
 	struct manifest *m = NULL;
-	json_t *root = NULL, *v, *img, *sig, *dig, *rds, *par, *tool;
+	json_t *root = NULL, *v;
 	json_error_t je;
-	size_t i;
 	int r = -1;
 
 	if (len > MANIFEST_MAX) {
@@ -720,112 +841,14 @@ manifest_parse(
 		qt_err_set(err, EINVAL, "%s: not a JSON object", name);
 		goto out;
 	}
-	if (!only_keys(&c, "manifest", root, top_keys))
+	/* in key order of qt-manifest(5): the first problem found is the first in the file */
+	if (!only_keys(&c, "manifest", root, top_keys) || parse_head(&c, root, m) < 0 ||
+	    parse_image(&c, root, m) < 0 ||
+	    (v = member(&c, root, "manifest", "pcrs", JSON_OBJECT, false)) == NULL ||
+	    parse_pcrs(&c, v, m) < 0 || parse_signer(&c, root, m) < 0 ||
+	    parse_digests(&c, root, m) < 0 || parse_parent_tool(&c, root, m) < 0 ||
+	    check_pcrs(&c, m) < 0)
 		goto out;
-	if ((v = member(&c, root, "manifest", "schema_version", JSON_INTEGER, false)) == NULL)
-		goto out;
-	if (json_integer_value(v) != MANIFEST_SCHEMA_VERSION) {
-		qt_err_set(err, EINVAL, "%s: schema_version %lld is not supported (this is %d)",
-		    name, (long long)json_integer_value(v), MANIFEST_SCHEMA_VERSION);
-		goto out;
-	}
-	if ((v = member(&c, root, "manifest", "platform", JSON_STRING, false)) == NULL)
-		goto out;
-	if (qt_profile_parse(json_string_value(v), false, &m->platform) < 0) {
-		qt_err_set(err, EINVAL, "%s: platform: '%.32s' is not qingtian or nitro", name,
-		    json_string_value(v));
-		goto out;
-	}
-	if ((v = member(&c, root, "manifest", "hash_algorithm", JSON_STRING, false)) == NULL)
-		goto out;
-	if (strcmp(json_string_value(v), "sha384") != 0) {
-		qt_err_set(err, EINVAL, "%s: hash_algorithm: '%.32s' is not sha384", name,
-		    json_string_value(v));
-		goto out;
-	}
-
-	if ((img = member(&c, root, "manifest", "image", JSON_OBJECT, false)) == NULL ||
-	    !only_keys(&c, "image", img, image_keys) ||
-	    str_member(&c, img, "image", "file", false, &m->file) < 0 ||
-	    (v = member(&c, img, "image", "size", JSON_INTEGER, false)) == NULL)
-		goto out;
-	if (json_integer_value(v) < 0) {
-		qt_err_set(err, EINVAL, "%s: image.size: negative", name);
-		goto out;
-	}
-	m->size = (uint64_t)json_integer_value(v);
-	if (hex_member(&c, img, "image", "sha256", m->sha256, 32) < 0 ||
-	    hex_member(&c, img, "image", "sha384", m->sha384, 48) < 0 ||
-	    str_member(&c, img, "image", "name", true, &m->name) < 0 ||
-	    str_member(&c, img, "image", "version", true, &m->version) < 0 ||
-	    str_member(&c, img, "image", "build_time", true, &m->build_time) < 0 ||
-	    str_member(&c, img, "image", "arch", false, &m->arch) < 0 ||
-	    (v = member(&c, img, "image", "eif_version", JSON_INTEGER, false)) == NULL)
-		goto out;
-	if (json_integer_value(v) < 0 || json_integer_value(v) > 65535) {
-		qt_err_set(err, EINVAL, "%s: image.eif_version: out of range", name);
-		goto out;
-	}
-	m->eif_version = (unsigned)json_integer_value(v);
-
-	if ((v = member(&c, root, "manifest", "pcrs", JSON_OBJECT, false)) == NULL ||
-	    parse_pcrs(&c, v, m) < 0)
-		goto out;
-
-	if ((sig = member(&c, root, "manifest", "signer", JSON_OBJECT, true)) == NULL)
-		goto out;
-	if (!json_is_null(sig)) {
-		m->is_signed = true;
-		if (!only_keys(&c, "signer", sig, signer_keys) ||
-		    str_member(&c, sig, "signer", "subject", false, &m->signer_subject) < 0 ||
-		    str_member(&c, sig, "signer", "issuer", false, &m->signer_issuer) < 0 ||
-		    hex_member(&c, sig, "signer", "sha256", m->signer_sha256, 32) < 0 ||
-		    str_member(&c, sig, "signer", "not_before", false, &m->signer_not_before) < 0 ||
-		    str_member(&c, sig, "signer", "not_after", false, &m->signer_not_after) < 0)
-			goto out;
-	}
-
-	if ((dig = member(&c, root, "manifest", "digests", JSON_OBJECT, false)) == NULL ||
-	    !only_keys(&c, "digests", dig, digest_keys) ||
-	    hex_member(&c, dig, "digests", "kernel", m->kernel, 48) < 0 ||
-	    hex_member(&c, dig, "digests", "cmdline", m->cmdline, 48) < 0 ||
-	    (rds = member(&c, dig, "digests", "ramdisks", JSON_ARRAY, false)) == NULL)
-		goto out;
-	if (json_array_size(rds) > MANIFEST_RAMDISKS_MAX) {
-		qt_err_set(err, EINVAL, "%s: digests.ramdisks: more than %d entries", name,
-		    MANIFEST_RAMDISKS_MAX);
-		goto out;
-	}
-	for (i = 0; i < json_array_size(rds); i++) {
-		v = json_array_get(rds, i);
-		if (!json_is_string(v) || !lhex(json_string_value(v), m->ramdisks[i], 48)) {
-			qt_err_set(err, EINVAL,
-			    "%s: digests.ramdisks[%zu]: not 96 lower-case hex digits", name, i);
-			goto out;
-		}
-		m->nramdisks = i + 1;
-	}
-
-	if ((par = member(&c, root, "manifest", "parent", JSON_OBJECT, false)) == NULL ||
-	    !only_keys(&c, "parent", par, parent_keys) ||
-	    str_member(&c, par, "parent", "iam_agency", true, &m->iam_agency) < 0 ||
-	    str_member(&c, par, "parent", "instance_id", true, &m->instance_id) < 0)
-		goto out;
-	if ((tool = member(&c, root, "manifest", "tool", JSON_OBJECT, false)) == NULL ||
-	    !only_keys(&c, "tool", tool, tool_keys) ||
-	    member(&c, tool, "tool", "name", JSON_STRING, false) == NULL ||
-	    str_member(&c, tool, "tool", "version", false, &m->tool_version) < 0)
-		goto out;
-
-	/* The profile's PCRs must be there (qt-manifest(5)). */
-	if ((m->pcr_mask & 1u) == 0 || (m->pcr_mask & (1u << 8)) == 0) {
-		qt_err_set(err, EINVAL, "%s: pcrs: PCR0 and PCR8 are required", name);
-		goto out;
-	}
-	if (m->platform == QT_PROFILE_NITRO && (m->pcr_mask & 6u) != 6u) {
-		qt_err_set(err, EINVAL, "%s: pcrs: the nitro profile requires PCR1 and PCR2", name);
-		goto out;
-	}
 	*ret = m;
 	m = NULL;
 	r = 0;
@@ -833,75 +856,4 @@ out:
 	json_decref(root);
 	manifest_free(m);
 	return r;
-}
-
-/* ---- policy ------------------------------------------------------------------------- */
-
-static bool
-zero48(const uint8_t *p)
-{
-	static const uint8_t z[PCR_LEN];
-
-	return CRYPTO_memcmp(p, z, PCR_LEN) == 0;
-}
-
-int
-manifest_policy(const char *name, const struct manifest *m, enum manifest_policy_format fmt,
-    bool allow_zero, json_t **ret, struct qt_err *err)
-{
-	static const unsigned huawei[] = { 0, 3, 4, 8 };
-	json_t *o = NULL, *cond = NULL, *eq = NULL, *list;
-	char key[64];
-	unsigned i, idx;
-	int bad = 0;
-
-	if (!allow_zero && zero48(m->pcrs[0]))
-		return qt_err_set(err, EINVAL,
-		    "%s: PCR0 is all zero (a debug-mode value): a policy pinning it admits debug "
-		    "enclaves; refusing without --allow-zero",
-		    name);
-	if (!allow_zero && (!m->is_signed || zero48(m->pcrs[8])))
-		return qt_err_set(err, EINVAL,
-		    "%s: the image is unsigned (PCR8 all zero): pinning PCR8 proves nothing; sign "
-		    "the image or pass --allow-zero",
-		    name);
-	if ((o = json_object()) == NULL || (cond = json_object()) == NULL ||
-	    (eq = json_object()) == NULL)
-		goto fail;
-	if (fmt == MANIFEST_POLICY_HUAWEI) {
-		/* Huawei Cloud KMS/IAM: slash keys, lists of values (spec/attestation.md 5) */
-		for (i = 0; i < sizeof(huawei) / sizeof(huawei[0]); i++) {
-			idx = huawei[i];
-			if (!(m->pcr_mask & (1u << idx)))
-				continue;
-			snprintf(key, sizeof(key), "kms:RecipientAttestation/PCR%u", idx);
-			if ((list = json_array()) == NULL)
-				goto fail;
-			bad |= json_array_append_new(list, hexj(m->pcrs[idx], PCR_LEN));
-			bad |= json_object_set_new(eq, key, list);
-		}
-	} else {
-		/* AWS KMS: ImageSha384 is PCR0; the others by index */
-		bad |= json_object_set_new(
-		    eq, "kms:RecipientAttestation:ImageSha384", hexj(m->pcrs[0], PCR_LEN));
-		for (idx = 1; idx < PCR_COUNT; idx++) {
-			if (!(m->pcr_mask & (1u << idx)))
-				continue;
-			snprintf(key, sizeof(key), "kms:RecipientAttestation:PCR%u", idx);
-			bad |= json_object_set_new(eq, key, hexj(m->pcrs[idx], PCR_LEN));
-		}
-	}
-	bad |= json_object_set_new(cond, "StringEqualsIgnoreCase", eq);
-	eq = NULL;
-	bad |= json_object_set_new(o, "Condition", cond);
-	cond = NULL;
-	if (bad)
-		goto fail;
-	*ret = o;
-	return 0;
-fail:
-	json_decref(o);
-	json_decref(cond);
-	json_decref(eq);
-	return qt_err_set(err, ENOMEM, "%s: out of memory", name);
 }

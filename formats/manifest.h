@@ -3,9 +3,8 @@
  * manifest.h: the reference-value manifest (man/qt-manifest.5, JSON Schema
  * formats/qt-manifest.schema.json): what an image measures to, written by
  * `qt-build --manifest` and `qt-measure manifest`, read by `qt-measure
- * verify --manifest` and turned into KMS/IAM policy conditions by `qt-measure
- * policy`. All JSON goes through jansson; key order is fixed; hex is
- * lower-case; nothing depends on the clock, locale or time zone.
+ * verify --manifest` and by `qt-measure policy` (policy.h). All JSON goes through jansson; key
+ * order is fixed; hex is lower-case; nothing depends on the clock, locale or time zone.
  */
 #ifndef QT_MANIFEST_H
 #define QT_MANIFEST_H
@@ -61,8 +60,9 @@ int manifest_from_image(const char *path, const char *file, enum qt_profile plat
 /*
  * PCR3 = SHA384(0^48 || UTF-8 agency URN "iam::<domain id>:agency:<name>"),
  * PCR4 = SHA384(0^48 || instance id): the lower-case hyphenated UUID on
- * QingTian (upper case is folded), "i-<hex>" on Nitro. The raw strings are
- * kept in the manifest. Malformed values: -1 with err.
+ * QingTian (upper case is folded), "i-<hex>" on Nitro. The rule is pcr.h's
+ * (pcr_iam_agency_check, pcr_instance_id_canon); the raw strings are kept in
+ * the manifest. Malformed values: -1 with err.
  */
 int manifest_set_iam_agency(struct manifest *m, const char *urn, struct qt_err *err);
 int manifest_set_instance_id(struct manifest *m, const char *id, struct qt_err *err);
@@ -80,23 +80,11 @@ int manifest_write_file(const struct manifest *m, const char *path, struct qt_er
 /*
  * Parse a manifest (untrusted): schema version, platform, every type, hex
  * exactly 96 lower-case digits, PCR indexes 0..31 in canonical decimal,
- * unknown keys rejected. name is used in messages. -1 with err.
+ * unknown keys rejected; a parent identity follows the rule of pcr.h and
+ * its PCR (3 or 4) is its extend. name is used in messages. -1 with err.
  */
 int manifest_parse(
     const char *name, const uint8_t *buf, size_t len, struct manifest **ret, struct qt_err *err);
 void manifest_free(struct manifest *m);
-
-enum manifest_policy_format {
-	MANIFEST_POLICY_HUAWEI = 0, /* kms:RecipientAttestation/PCR0|3|4|8, lists */
-	MANIFEST_POLICY_AWS,        /* kms:RecipientAttestation:ImageSha384, :PCR<n> */
-};
-
-/*
- * The policy condition block ({"Condition":{"StringEqualsIgnoreCase":{...}}}).
- * Refuses (-1, err naming name) an all-zero PCR0 or the PCR8 of an unsigned
- * image unless allow_zero. Returns a new reference through ret.
- */
-int manifest_policy(const char *name, const struct manifest *m, enum manifest_policy_format fmt,
-    bool allow_zero, json_t **ret, struct qt_err *err);
 
 #endif

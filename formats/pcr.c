@@ -77,6 +77,70 @@ pcr_uuid_canon(char *s)
 	return true;
 }
 
+/* No C0 control byte and no DEL: the text is extended raw and echoed in messages. */
+static bool
+printable(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
+int
+pcr_iam_agency_check(const char *urn, struct qt_err *err)
+{
+	const char *dom = urn + 5, *sep;
+
+	if (strlen(urn) > PCR_PARENT_ID_MAX || strncmp(urn, "iam::", 5) != 0 || !printable(urn))
+		goto bad;
+	sep = strchr(dom, ':');
+	if (sep == NULL || sep == dom || strncmp(sep, ":agency:", 8) != 0 || sep[8] == '\0' ||
+	    strchr(sep + 8, ':') != NULL)
+		goto bad;
+	return 0;
+bad:
+	return qt_err_set(err, EINVAL,
+	    "--iam-agency: '%.64s' is not an agency URN 'iam::<domain id>:agency:<name>'", urn);
+}
+
+/* "i-" and 1-30 lower-case hex digits: an EC2 instance id. */
+static bool
+nitro_instance(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n < 3 || n > 32 || s[0] != 'i' || s[1] != '-')
+		return false;
+	for (i = 2; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+int
+pcr_instance_id_canon(enum qt_profile profile, char *id, struct qt_err *err)
+{
+	const char *want;
+
+	if (profile != QT_PROFILE_NITRO && strlen(id) == 36) {
+		char uuid[37];
+
+		memcpy(uuid, id, sizeof(uuid));
+		if (pcr_uuid_canon(uuid)) {
+			memcpy(id, uuid, sizeof(uuid));
+			return 0;
+		}
+	}
+	if (profile != QT_PROFILE_QINGTIAN && nitro_instance(id))
+		return 0;
+	want = profile == QT_PROFILE_QINGTIAN ? "a hyphenated instance UUID (qingtian)"
+	       : profile == QT_PROFILE_NITRO  ? "an instance id 'i-<hex>' (nitro)"
+	                                      : "a hyphenated instance UUID (qingtian) or an "
+	                                        "instance id 'i-<hex>' (nitro)";
+	return qt_err_set(err, EINVAL, "--instance-id: '%.64s' is not %s", id, want);
+}
+
 int
 pcr_of_bytes(const uint8_t *buf, size_t len, uint8_t ret[PCR_LEN], struct qt_err *err)
 {

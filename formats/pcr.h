@@ -32,6 +32,26 @@ int pcr_of_bytes(const uint8_t *buf, size_t len, uint8_t ret[PCR_LEN], struct qt
  */
 bool pcr_uuid_canon(char *s);
 
+/*
+ * The parents' identities behind PCR3 and PCR4 (spec/qingtian.md,
+ * spec/attestation.md 4), one rule for `extend`, `manifest` and the
+ * manifests `verify` reads. Both are extended as raw text, at most
+ * PCR_PARENT_ID_MAX bytes, no control bytes.
+ *
+ * PCR3: the IAM agency URN "iam::<domain id>:agency:<name>". ':' separates
+ * the URN's fields, so the domain id and the name are non-empty and hold no
+ * ':'. 0, or -1 with err "--iam-agency: '<urn>' is not an agency URN ...".
+ */
+#define PCR_PARENT_ID_MAX 512
+int pcr_iam_agency_check(const char *urn, struct qt_err *err);
+/*
+ * PCR4: the instance id, checked and made canonical in place: on QingTian a
+ * hyphenated 8-4-4-4-12 UUID (upper case folded to lower), on Nitro "i-"
+ * and 1-30 lower-case hex digits; QT_PROFILE_AUTO takes either. 0, or -1
+ * with err "--instance-id: '<id>' is not ...".
+ */
+int pcr_instance_id_canon(enum qt_profile profile, char *id, struct qt_err *err);
+
 /* pcr_of_bytes over a file's contents, streamed ("-" = standard input). */
 int pcr_of_file(const char *path, uint8_t ret[PCR_LEN], struct qt_err *err);
 /* SHA-384 of a file's contents, streamed ("-" = standard input). */

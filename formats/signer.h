@@ -83,34 +83,6 @@ int signer_verify(const char *name, const uint8_t *section, size_t len, const ui
     const struct signer_verify_opts *o, uint8_t ret_pcr8[48], bool *ret_have_pcr8,
     struct qt_err *err);
 
-/* ---- images (formats/eif.h) ---- */
-struct eif_writer;
-struct pcr_set;
-
-/* Builds a signature section for pcr0: 0, 1 (refused; err says why) or -1. */
-typedef int (*signer_section_fn)(
-    void *ctx, const uint8_t pcr0[48], struct wbuf *ret_section, struct qt_err *err);
-/* signer_section() as a signer_section_fn (ctx is the struct signer). */
-int signer_make_section(
-    void *ctx, const uint8_t pcr0[48], struct wbuf *ret_section, struct qt_err *err);
-
-/*
- * Copy the EIF in_path into out_fd (a fresh file) through an EIF writer in
- * one pass, dropping its signature section if it has one, keeping every
- * other section and the header fields; then, if make is not NULL, append
- * the section make(ctx, PCR0) builds as the last section. An input with a
- * bad CRC is refused. Returns 0, make's 1, or -1; ret_pcrs gets PCR0/1/2.
- */
-int signer_copy_eif(const char *in_path, int out_fd, const char *out_name, signer_section_fn make,
-    void *ctx, struct pcr_set *ret_pcrs, bool *ret_was_signed, struct qt_err *err);
-
-/*
- * qt-build --sign-key: sign the image in w (all other sections written) and
- * append the signature section; pcrs gets PCR0/1/2 and PCR8.
- */
-int signer_append(
-    const struct signer *s, struct eif_writer *w, struct pcr_set *pcrs, struct qt_err *err);
-
 /* Resolve an OpenSSL-style passphrase argument; *ret is malloc'd (wipe + free). */
 int signer_pass(const char *spec, char **ret, struct qt_err *err);
 

@@ -2,17 +2,21 @@
 /*
  * qt-build: pack an enclave image (EIF v4) from a kernel, a command line and
  * ramdisks, reproducibly; print its measurements as JSON on stdout.
- * Options parse into struct build_opts; the build is build.c.
+ * argv -> struct eif_build_opts -> eif_build_run (formats/eif_build.c) ->
+ * measurements (and --manifest) -> exit code.
  */
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-#include "build.h"
+#include "describe.h"
 #include "eif.h"
+#include "eif_build.h"
 #include "manifest.h"
 #include "tool.h"
 
@@ -24,279 +28,247 @@ static const char usage_text[] =
     "                 [--env KEY=VALUE ...] [--platform OS/ARCH] [--keep-owner]\n"
     "                 [--max-entries N] [--max-bytes N]] [--compress gzip|none]\n"
     "                [--arch x86_64|aarch64] [--image-name NAME] [--image-version VERSION]\n"
-    "                [--metadata FILE] [--build-time RFC3339] [--build-tool NAME]\n"
+    "                [--metadata FILE] [--build-time TIME] [--build-tool NAME]\n"
     "                [--build-tool-version VERSION] [--img-os OS] [--img-kernel VERSION]\n"
-    "                [--kernel-config FILE] [--format qingtian|nitro] [--json=pretty|short]\n"
+    "                [--kernel-config FILE] [--profile qingtian|nitro] [--json=pretty|short]\n"
     "                [--sign-key KEY --sign-cert CERT [--sign-pass SPEC]\n"
     "                 [--pkcs11-module MODULE] [--allow-expired-cert]]\n"
     "                [--manifest FILE]\n"
     "       qt-build --help | --version\n";
 
+/* Everything the options say; o is what the library gets. */
+struct build_args {
+	struct eif_build_opts o;
+	const char *arch, *compress, *profile, *json, *manifest, *max_entries, *max_bytes;
+	bool measure_only;
+	const char **vec; /* room for the repeatable options */
+};
+
 enum {
-	OPT_KERNEL = 256,
-	OPT_CMDLINE,
-	OPT_CMDLINE_FILE,
+	OPT_STRING = 256, /* a single-valued option stored as text (string_opts) */
 	OPT_RAMDISK,
-	OPT_ARCH,
-	OPT_IMAGE_NAME,
-	OPT_IMAGE_VERSION,
-	OPT_METADATA,
-	OPT_BUILD_TIME,
-	OPT_BUILD_TOOL,
-	OPT_BUILD_TOOL_VERSION,
-	OPT_IMG_OS,
-	OPT_IMG_KERNEL,
-	OPT_KERNEL_CONFIG,
-	OPT_MEASURE_ONLY,
-	OPT_FORMAT,
-	OPT_JSON,
-	OPT_VERSION,
-	OPT_SIGN_KEY,
-	OPT_SIGN_CERT,
-	OPT_SIGN_PASS,
-	OPT_PKCS11_MODULE,
-	OPT_ALLOW_EXPIRED_CERT,
 	OPT_ROOTFS,
-	OPT_INIT,
 	OPT_DRIVER,
-	OPT_BOOTSTRAP,
 	OPT_CMD,
 	OPT_ENTRYPOINT,
 	OPT_ENV,
-	OPT_PLATFORM,
-	OPT_COMPRESS,
+	OPT_FORMAT,
+	OPT_MEASURE_ONLY,
+	OPT_ALLOW_EXPIRED_CERT,
 	OPT_KEEP_OWNER,
-	OPT_MAX_ENTRIES,
-	OPT_MAX_BYTES,
-	OPT_MANIFEST,
+	OPT_VERSION,
 };
 
 static const struct option longopts[] = {
-	{ "kernel", required_argument, NULL, OPT_KERNEL },
-	{ "cmdline", required_argument, NULL, OPT_CMDLINE },
-	{ "cmdline-file", required_argument, NULL, OPT_CMDLINE_FILE },
+	{ "kernel", required_argument, NULL, OPT_STRING },
+	{ "cmdline", required_argument, NULL, OPT_STRING },
+	{ "cmdline-file", required_argument, NULL, OPT_STRING },
 	{ "ramdisk", required_argument, NULL, OPT_RAMDISK },
-	{ "arch", required_argument, NULL, OPT_ARCH },
-	{ "image-name", required_argument, NULL, OPT_IMAGE_NAME },
-	{ "image-version", required_argument, NULL, OPT_IMAGE_VERSION },
-	{ "metadata", required_argument, NULL, OPT_METADATA },
-	{ "build-time", required_argument, NULL, OPT_BUILD_TIME },
-	{ "build-tool", required_argument, NULL, OPT_BUILD_TOOL },
-	{ "build-tool-version", required_argument, NULL, OPT_BUILD_TOOL_VERSION },
-	{ "img-os", required_argument, NULL, OPT_IMG_OS },
-	{ "img-kernel", required_argument, NULL, OPT_IMG_KERNEL },
-	{ "kernel-config", required_argument, NULL, OPT_KERNEL_CONFIG },
+	{ "arch", required_argument, NULL, OPT_STRING },
+	{ "image-name", required_argument, NULL, OPT_STRING },
+	{ "image-version", required_argument, NULL, OPT_STRING },
+	{ "metadata", required_argument, NULL, OPT_STRING },
+	{ "build-time", required_argument, NULL, OPT_STRING },
+	{ "build-tool", required_argument, NULL, OPT_STRING },
+	{ "build-tool-version", required_argument, NULL, OPT_STRING },
+	{ "img-os", required_argument, NULL, OPT_STRING },
+	{ "img-kernel", required_argument, NULL, OPT_STRING },
+	{ "kernel-config", required_argument, NULL, OPT_STRING },
 	{ "output", required_argument, NULL, 'o' },
 	{ "measure-only", no_argument, NULL, OPT_MEASURE_ONLY },
+	{ "profile", required_argument, NULL, OPT_STRING },
 	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "json", required_argument, NULL, OPT_JSON },
+	{ "json", required_argument, NULL, OPT_STRING },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
-	{ "sign-key", required_argument, NULL, OPT_SIGN_KEY },
-	{ "sign-cert", required_argument, NULL, OPT_SIGN_CERT },
-	{ "sign-pass", required_argument, NULL, OPT_SIGN_PASS },
-	{ "pkcs11-module", required_argument, NULL, OPT_PKCS11_MODULE },
+	{ "sign-key", required_argument, NULL, OPT_STRING },
+	{ "sign-cert", required_argument, NULL, OPT_STRING },
+	{ "sign-pass", required_argument, NULL, OPT_STRING },
+	{ "pkcs11-module", required_argument, NULL, OPT_STRING },
 	{ "allow-expired-cert", no_argument, NULL, OPT_ALLOW_EXPIRED_CERT },
 	{ "rootfs", required_argument, NULL, OPT_ROOTFS },
-	{ "init", required_argument, NULL, OPT_INIT },
+	{ "init", required_argument, NULL, OPT_STRING },
 	{ "driver", required_argument, NULL, OPT_DRIVER },
-	{ "bootstrap", required_argument, NULL, OPT_BOOTSTRAP },
+	{ "bootstrap", required_argument, NULL, OPT_STRING },
 	{ "cmd", required_argument, NULL, OPT_CMD },
 	{ "entrypoint", required_argument, NULL, OPT_ENTRYPOINT },
 	{ "env", required_argument, NULL, OPT_ENV },
-	{ "platform", required_argument, NULL, OPT_PLATFORM },
-	{ "compress", required_argument, NULL, OPT_COMPRESS },
+	{ "platform", required_argument, NULL, OPT_STRING },
+	{ "compress", required_argument, NULL, OPT_STRING },
 	{ "keep-owner", no_argument, NULL, OPT_KEEP_OWNER },
-	{ "max-entries", required_argument, NULL, OPT_MAX_ENTRIES },
-	{ "max-bytes", required_argument, NULL, OPT_MAX_BYTES },
-	{ "manifest", required_argument, NULL, OPT_MANIFEST },
+	{ "max-entries", required_argument, NULL, OPT_STRING },
+	{ "max-bytes", required_argument, NULL, OPT_STRING },
+	{ "manifest", required_argument, NULL, OPT_STRING },
 	{ NULL, 0, NULL, 0 },
 };
 
-/* A positive decimal count for --max-entries / --max-bytes. */
-static uint64_t
-parse_count(const char *name)
-{
-	unsigned long long v;
-	char *end;
+/* Where each OPT_STRING option's text goes (given twice: a usage error). */
+#define O(f)  offsetof(struct build_args, o.f)
+#define RF(f) offsetof(struct build_args, o.rootfs.f)
+#define A(f)  offsetof(struct build_args, f)
+static const struct {
+	const char *name;
+	size_t off;
+} string_opts[] = {
+	{ "kernel", O(kernel) },
+	{ "cmdline", O(cmdline) },
+	{ "cmdline-file", O(cmdline_file) },
+	{ "arch", A(arch) },
+	{ "image-name", O(image_name) },
+	{ "image-version", O(image_version) },
+	{ "metadata", O(metadata_file) },
+	{ "build-time", O(build_time) },
+	{ "build-tool", O(build_tool) },
+	{ "build-tool-version", O(build_tool_version) },
+	{ "img-os", O(img_os) },
+	{ "img-kernel", O(img_kernel) },
+	{ "kernel-config", O(kernel_config) },
+	{ "output", O(output) },
+	{ "profile", A(profile) },
+	{ "json", A(json) },
+	{ "sign-key", O(sign_key) },
+	{ "sign-cert", O(sign_cert) },
+	{ "sign-pass", O(sign_pass) },
+	{ "pkcs11-module", O(pkcs11_module) },
+	{ "rootfs", RF(source) },
+	{ "init", RF(init) },
+	{ "bootstrap", RF(bootstrap_dir) },
+	{ "platform", RF(platform) },
+	{ "compress", A(compress) },
+	{ "max-entries", A(max_entries) },
+	{ "max-bytes", A(max_bytes) },
+	{ "manifest", A(manifest) },
+};
+#undef O
+#undef RF
+#undef A
 
-	errno = 0;
-	v = strtoull(optarg, &end, 10);
-	if (!isdigit((unsigned char)optarg[0]) || *end != '\0' || errno != 0 || v == 0)
-		tool_usage(usage_text, "--%s: '%s' is not a positive number", name, optarg);
-	return (uint64_t)v;
+static void
+set_string(struct build_args *a, const char *name, const char *value)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(string_opts) / sizeof(string_opts[0]); i++)
+		if (strcmp(string_opts[i].name, name) == 0) {
+			tool_set_once(usage_text,
+			    (const char **)(void *)((char *)a + string_opts[i].off), name, value);
+			return;
+		}
+	tool_usage(usage_text, "--%s: internal: no slot", name);
 }
 
-int
-main(int argc, char *argv[])
+static void
+add_ramdisk(
+    struct eif_build_opts *o, enum eif_build_ramdisk_kind kind, const char *opt, const char *path)
 {
-	struct build_opts o = { .shape = QT_PROFILE_QINGTIAN, .json = QT_JSON_PRETTY };
-	struct qt_err err = { 0 };
-	const char *arch = NULL, *manifest = NULL;
-	struct manifest *m = NULL;
-	json_t *doc = NULL;
-	struct pcr_set pcrs;
-	const char **vec = NULL, *compress = NULL;
-	char *owned[5] = { NULL };
-	struct build_rootfs *rf = &o.rootfs;
-	bool bootstrap = false;
-	size_t i;
-	int ch, rc = QT_EXIT_TROUBLE;
+	if (o->nramdisks >= EIF_BUILD_RAMDISKS_MAX)
+		tool_usage(usage_text, "--%s: at most %d ramdisks", opt, EIF_BUILD_RAMDISKS_MAX);
+	o->ramdisks[o->nramdisks].kind = kind;
+	o->ramdisks[o->nramdisks++].path = path;
+}
 
-	tool_init(argv[0]);
-	/* each repeatable option takes one argv slot: argc slots per list suffice */
-	if ((vec = calloc(4 * (size_t)argc + 4, sizeof(*vec))) == NULL) {
-		tool_warn("out of memory");
-		return QT_EXIT_TROUBLE;
+/* The options that are not a single text: lists, flags, aliases. */
+static void
+set_option(struct build_args *a, int ch, const char *name, const char *arg)
+{
+	struct eif_build_rootfs *rf = &a->o.rootfs;
+
+	switch (ch) {
+	case OPT_STRING:
+	case 'o':
+		set_string(a, ch == 'o' ? "output" : name, arg);
+		break;
+	case OPT_RAMDISK:
+		add_ramdisk(&a->o, EIF_BUILD_RAMDISK_FILE, name, arg);
+		break;
+	case OPT_ROOTFS:
+		set_string(a, name, arg);
+		add_ramdisk(&a->o, EIF_BUILD_RAMDISK_ROOTFS, name, arg);
+		break;
+	case OPT_DRIVER:
+		rf->drivers[rf->ndrivers++] = arg;
+		break;
+	case OPT_CMD:
+		rf->cmd[rf->ncmd++] = arg;
+		break;
+	case OPT_ENTRYPOINT:
+		rf->entrypoint[rf->nentrypoint++] = arg;
+		break;
+	case OPT_ENV:
+		if (strchr(arg, '=') == NULL || arg[0] == '=')
+			tool_usage(usage_text, "--env: '%s' is not KEY=VALUE", arg);
+		rf->env[rf->nenv++] = arg;
+		break;
+	case OPT_FORMAT:
+		tool_profile_alias(usage_text, &a->profile, "--format", "--format qingtian|nitro",
+		    "--profile qingtian|nitro", arg, false);
+		break;
+	case OPT_MEASURE_ONLY:
+		a->measure_only = true;
+		break;
+	case OPT_ALLOW_EXPIRED_CERT:
+		a->o.allow_expired_cert = true;
+		break;
+	case OPT_KEEP_OWNER:
+		rf->keep_owner = true;
+		break;
 	}
-	rf->drivers = vec;
-	rf->cmd = vec + argc + 1;
-	rf->entrypoint = vec + 2 * argc + 2;
-	rf->env = vec + 3 * argc + 3;
-	while ((ch = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+}
+
+static void
+parse_args(int argc, char *argv[], struct build_args *a)
+{
+	int ch, idx;
+
+	while ((ch = getopt_long(argc, argv, "o:h", longopts, &idx)) != -1) {
 		switch (ch) {
-		case OPT_KERNEL:
-			tool_set_once(usage_text, &o.kernel, "kernel", optarg);
-			break;
-		case OPT_CMDLINE:
-			tool_set_once(usage_text, &o.cmdline, "cmdline", optarg);
-			break;
-		case OPT_CMDLINE_FILE:
-			tool_set_once(usage_text, &o.cmdline_file, "cmdline-file", optarg);
-			break;
-		case OPT_RAMDISK:
-			if (o.nramdisks >= QT_MAX_SECTIONS - 4)
-				tool_usage(usage_text, "--ramdisk: at most %d ramdisks",
-				    QT_MAX_SECTIONS - 4);
-			o.ramdisks[o.nramdisks].kind = BUILD_RAMDISK_FILE;
-			o.ramdisks[o.nramdisks++].path = optarg;
-			break;
-		case OPT_ARCH:
-			tool_set_once(usage_text, &arch, "arch", optarg);
-			if (strcmp(optarg, "x86_64") == 0)
-				o.arch_flags = 0;
-			else if (strcmp(optarg, "aarch64") == 0)
-				o.arch_flags = EIF_FLAG_ARM64;
-			else
-				tool_usage(usage_text, "--arch: unknown architecture '%s'", optarg);
-			break;
-		case OPT_IMAGE_NAME:
-			tool_set_once(usage_text, &o.image_name, "image-name", optarg);
-			break;
-		case OPT_IMAGE_VERSION:
-			tool_set_once(usage_text, &o.image_version, "image-version", optarg);
-			break;
-		case OPT_METADATA:
-			tool_set_once(usage_text, &o.metadata_file, "metadata", optarg);
-			break;
-		case OPT_BUILD_TIME:
-			tool_set_once(usage_text, &o.build_time, "build-time", optarg);
-			break;
-		case OPT_BUILD_TOOL:
-			tool_set_once(usage_text, &o.build_tool, "build-tool", optarg);
-			break;
-		case OPT_BUILD_TOOL_VERSION:
-			tool_set_once(
-			    usage_text, &o.build_tool_version, "build-tool-version", optarg);
-			break;
-		case OPT_IMG_OS:
-			tool_set_once(usage_text, &o.img_os, "img-os", optarg);
-			break;
-		case OPT_IMG_KERNEL:
-			tool_set_once(usage_text, &o.img_kernel, "img-kernel", optarg);
-			break;
-		case OPT_KERNEL_CONFIG:
-			tool_set_once(usage_text, &o.kernel_config, "kernel-config", optarg);
-			break;
-		case 'o':
-			tool_set_once(usage_text, &o.output, "output", optarg);
-			break;
-		case OPT_MEASURE_ONLY:
-			o.measure_only = true;
-			break;
-		case OPT_FORMAT:
-			if (qt_profile_parse(optarg, false, &o.shape) < 0)
-				tool_usage(usage_text, "--format: unknown format '%s'", optarg);
-			break;
-		case OPT_JSON:
-			if (tool_parse_json_style(optarg, &o.json) < 0)
-				tool_usage(usage_text, "--json: unknown style '%s'", optarg);
-			break;
-		case OPT_SIGN_KEY:
-			tool_set_once(usage_text, &o.sign_key, "sign-key", optarg);
-			break;
-		case OPT_SIGN_CERT:
-			tool_set_once(usage_text, &o.sign_cert, "sign-cert", optarg);
-			break;
-		case OPT_SIGN_PASS:
-			tool_set_once(usage_text, &o.sign_pass, "sign-pass", optarg);
-			break;
-		case OPT_PKCS11_MODULE:
-			tool_set_once(usage_text, &o.pkcs11_module, "pkcs11-module", optarg);
-			break;
-		case OPT_ALLOW_EXPIRED_CERT:
-			o.allow_expired_cert = true;
-			break;
-		case OPT_ROOTFS:
-			tool_set_once(usage_text, &rf->source, "rootfs", optarg);
-			if (o.nramdisks >= QT_MAX_SECTIONS - 4)
-				tool_usage(usage_text, "--rootfs: at most %d ramdisks",
-				    QT_MAX_SECTIONS - 4);
-			o.ramdisks[o.nramdisks].kind = BUILD_RAMDISK_ROOTFS;
-			o.ramdisks[o.nramdisks++].path = optarg;
-			break;
-		case OPT_INIT:
-			tool_set_once(usage_text, &rf->init, "init", optarg);
-			break;
-		case OPT_DRIVER:
-			rf->drivers[rf->ndrivers++] = optarg;
-			break;
-		case OPT_BOOTSTRAP:
-			tool_set_once(usage_text, &rf->bootstrap_dir, "bootstrap", optarg);
-			break;
-		case OPT_CMD:
-			rf->cmd[rf->ncmd++] = optarg;
-			break;
-		case OPT_ENTRYPOINT:
-			rf->entrypoint[rf->nentrypoint++] = optarg;
-			break;
-		case OPT_ENV:
-			if (strchr(optarg, '=') == NULL || optarg[0] == '=')
-				tool_usage(usage_text, "--env: '%s' is not KEY=VALUE", optarg);
-			rf->env[rf->nenv++] = optarg;
-			break;
-		case OPT_PLATFORM:
-			tool_set_once(usage_text, &rf->platform, "platform", optarg);
-			break;
-		case OPT_COMPRESS:
-			tool_set_once(usage_text, &compress, "compress", optarg);
-			if (strcmp(optarg, "gzip") == 0)
-				rf->gzip = true;
-			else if (strcmp(optarg, "none") != 0)
-				tool_usage(usage_text, "--compress: unknown method '%s'", optarg);
-			break;
-		case OPT_KEEP_OWNER:
-			rf->keep_owner = true;
-			break;
-		case OPT_MAX_ENTRIES:
-			rf->max_entries = parse_count("max-entries");
-			break;
-		case OPT_MAX_BYTES:
-			rf->max_bytes = parse_count("max-bytes");
-			break;
-		case OPT_MANIFEST:
-			tool_set_once(usage_text, &manifest, "manifest", optarg);
-			break;
 		case 'h':
 			tool_help(usage_text);
 		case OPT_VERSION:
 			tool_version();
-		default:
+		case '?':
+		case ':':
 			tool_usage(usage_text, NULL);
+		default:
+			set_option(a, ch, ch == 'o' ? "output" : longopts[idx].name, optarg);
 		}
 	}
 	if (optind != argc)
 		tool_usage(usage_text, "unexpected argument '%s'", argv[optind]);
+}
+
+/* A positive decimal count for --max-entries / --max-bytes (0 = not given). */
+static uint64_t
+count_arg(const char *name, const char *text)
+{
+	unsigned long long v;
+	char *end;
+
+	if (text == NULL)
+		return 0;
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (!isdigit((unsigned char)text[0]) || *end != '\0' || errno != 0 || v == 0)
+		tool_usage(usage_text, "--%s: '%s' is not a positive number", name, text);
+	return (uint64_t)v;
+}
+
+/* Option texts into values; options that need another option. */
+static void
+check_args(struct build_args *a)
+{
+	struct eif_build_opts *o = &a->o;
+	struct eif_build_rootfs *rf = &o->rootfs;
+
+	if (a->arch != NULL && strcmp(a->arch, "x86_64") != 0 && strcmp(a->arch, "aarch64") != 0)
+		tool_usage(usage_text, "--arch: unknown architecture '%s'", a->arch);
+	o->arch_flags = a->arch != NULL && strcmp(a->arch, "aarch64") == 0 ? EIF_FLAG_ARM64 : 0;
+	if (a->compress != NULL && strcmp(a->compress, "gzip") != 0 &&
+	    strcmp(a->compress, "none") != 0)
+		tool_usage(usage_text, "--compress: unknown method '%s'", a->compress);
+	rf->gzip = a->compress != NULL && strcmp(a->compress, "gzip") == 0;
+	rf->max_entries = count_arg("max-entries", a->max_entries);
+	rf->max_bytes = count_arg("max-bytes", a->max_bytes);
 	if (rf->source == NULL &&
 	    (rf->ncmd > 0 || rf->nentrypoint > 0 || rf->nenv > 0 || rf->platform != NULL ||
 	        rf->keep_owner || rf->max_entries > 0 || rf->max_bytes > 0))
@@ -304,64 +276,110 @@ main(int argc, char *argv[])
 		                       "--max-* need --rootfs");
 	if (rf->ndrivers > 0 && rf->init == NULL && rf->bootstrap_dir == NULL)
 		tool_usage(usage_text, "--driver needs --init");
-	if (rf->bootstrap_dir != NULL && rootfs_bootstrap_dir(&o, owned, 5, &err) < 0)
-		goto out;
-	/* the bootstrap ramdisk comes first: PCR1 covers kernel, cmdline and it */
-	bootstrap = rf->init != NULL;
-	if (bootstrap) {
-		if (o.nramdisks >= QT_MAX_SECTIONS - 4)
-			tool_usage(usage_text, "at most %d ramdisks", QT_MAX_SECTIONS - 4);
-		memmove(&o.ramdisks[1], &o.ramdisks[0], o.nramdisks * sizeof(o.ramdisks[0]));
-		o.ramdisks[0].kind = BUILD_RAMDISK_BOOTSTRAP;
-		o.ramdisks[0].path = rf->init;
-		o.nramdisks++;
-	}
-	if (o.kernel == NULL)
+}
+
+/* Checks that need --bootstrap DIR resolved (it may supply kernel and cmdline). */
+static void
+check_inputs(const struct build_args *a)
+{
+	const struct eif_build_opts *o = &a->o;
+
+	if (o->kernel == NULL)
 		tool_usage(usage_text, "--kernel is required");
-	if ((o.cmdline == NULL) == (o.cmdline_file == NULL))
+	if ((o->cmdline == NULL) == (o->cmdline_file == NULL))
 		tool_usage(usage_text, "give exactly one of --cmdline and --cmdline-file");
-	if (o.nramdisks == 0)
+	if (o->nramdisks == 0)
 		tool_usage(usage_text,
 		    "at least one --ramdisk, --rootfs, --init or --bootstrap is required");
-	if (o.measure_only && o.output != NULL)
+	if (a->measure_only && o->output != NULL)
 		tool_usage(usage_text, "-o and --measure-only exclude each other");
-	if (!o.measure_only && o.output == NULL)
+	if (!a->measure_only && o->output == NULL)
 		tool_usage(usage_text, "-o OUT is required (or --measure-only)");
-	if ((o.sign_key == NULL) != (o.sign_cert == NULL))
+	if ((o->sign_key == NULL) != (o->sign_cert == NULL))
 		tool_usage(usage_text, "--sign-key and --sign-cert go together");
-	if (o.sign_key == NULL &&
-	    (o.sign_pass != NULL || o.pkcs11_module != NULL || o.allow_expired_cert))
+	if (o->sign_key == NULL &&
+	    (o->sign_pass != NULL || o->pkcs11_module != NULL || o->allow_expired_cert))
 		tool_usage(usage_text,
 		    "--sign-pass, --pkcs11-module and --allow-expired-cert need --sign-key");
-	if (o.output != NULL && strcmp(o.output, "-") == 0)
+	if (o->output != NULL && strcmp(o->output, "-") == 0)
 		tool_usage(usage_text, "-o: the image cannot go to standard output; give a file");
-	if (manifest != NULL && o.measure_only)
+	if (a->manifest != NULL && a->measure_only)
 		tool_usage(usage_text, "--manifest needs the image file: not with --measure-only");
+}
 
-	if (build_run(&o, &pcrs, &err) < 0)
+/*
+ * --manifest: the file hashes need the finished file (its header is written
+ * last), so the written image is measured again, as `qt-measure manifest`
+ * would: both give the same bytes (man/qt-manifest.5).
+ */
+static int
+write_manifest(const char *image, const char *path, enum qt_profile p, struct qt_err *err)
+{
+	struct manifest *m = NULL;
+	int r = -1;
+
+	if (manifest_from_image(image, NULL, p, &m, err) == 0 &&
+	    manifest_write_file(m, path, err) == 0)
+		r = 0;
+	manifest_free(m);
+	return r;
+}
+
+static int
+print_measurements(
+    const struct pcr_set *pcrs, enum qt_profile p, enum qt_json style, struct qt_err *err)
+{
+	json_t *doc = NULL;
+	int r = -1;
+
+	if (describe_measurements(pcrs, p, &doc, err) == 0 && tool_print_json(doc, style, err) == 0)
+		r = 0;
+	json_decref(doc);
+	return r;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct build_args a = { .o = { .warn = tool_warn_cb } };
+	struct eif_build_rootfs *rf = &a.o.rootfs;
+	struct qt_err err = { 0 };
+	enum qt_profile profile;
+	enum qt_json style;
+	struct pcr_set pcrs;
+	char *owned[5] = { NULL };
+	size_t i;
+	int rc = QT_EXIT_TROUBLE;
+
+	tool_init(argv[0]);
+	/* each repeatable option takes one argv slot: argc slots per list suffice */
+	if ((a.vec = calloc(4 * (size_t)argc + 4, sizeof(*a.vec))) == NULL) {
+		tool_warn("out of memory");
+		return QT_EXIT_TROUBLE;
+	}
+	rf->drivers = a.vec;
+	rf->cmd = a.vec + argc + 1;
+	rf->entrypoint = a.vec + 2 * argc + 2;
+	rf->env = a.vec + 3 * argc + 3;
+	parse_args(argc, argv, &a);
+	check_args(&a);
+	profile = tool_profile_arg(usage_text, a.profile, false, QT_PROFILE_QINGTIAN);
+	style = tool_json_arg(usage_text, a.json);
+	a.o.source_date_epoch = getenv("SOURCE_DATE_EPOCH");
+	a.o.sign_now = (int64_t)time(NULL);
+	if (eif_build_bootstrap(&a.o, owned, 5, &err) < 0)
 		goto out;
-	/*
-	 * --manifest: the file hashes need the finished file (its header is written
-	 * last), so the written image is measured again, as `qt-measure manifest`
-	 * would: both give the same bytes (man/qt-manifest.5).
-	 */
-	if (manifest != NULL &&
-	    (manifest_from_image(o.output, NULL,
-	         o.shape == QT_PROFILE_NITRO ? QT_PROFILE_NITRO : QT_PROFILE_QINGTIAN, &m,
-	         &err) < 0 ||
-	        manifest_write_file(m, manifest, &err) < 0))
-		goto out;
-	if (describe_measurements(&pcrs, o.shape, &doc, &err) < 0 ||
-	    tool_print_json(doc, o.json, &err) < 0)
+	check_inputs(&a);
+	if (eif_build_run(&a.o, &pcrs, &err) < 0 ||
+	    (a.manifest != NULL && write_manifest(a.o.output, a.manifest, profile, &err) < 0) ||
+	    print_measurements(&pcrs, profile, style, &err) < 0)
 		goto out;
 	rc = QT_EXIT_OK;
 out:
 	if (rc == QT_EXIT_TROUBLE)
 		tool_report(&err);
-	manifest_free(m);
-	json_decref(doc);
 	for (i = 0; i < 5; i++)
 		free(owned[i]);
-	free(vec);
+	free(a.vec);
 	return tool_finish(rc);
 }

@@ -3,7 +3,8 @@
  * cmd_extend.c: qt-measure extend: a register (48 zero bytes, or --from)
  * extended by each step in order, reg = SHA384(reg || data) (spec/qingtian.md):
  * a digest given in hex, a raw string, or a file's SHA-384. --iam-agency and
- * --instance-id are checked raw strings: PCR3 and PCR4 as QingTian computes them.
+ * --instance-id are raw strings checked by the rule of pcr.h: PCR3 and PCR4
+ * as the platform (--profile) computes them.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -17,7 +18,16 @@
 
 #define MAX_STEPS 256
 
-enum { OPT_FROM = 256, OPT_DIGEST, OPT_STRING, OPT_FILE, OPT_IAM, OPT_INSTANCE, OPT_JSON };
+enum {
+	OPT_FROM = 256,
+	OPT_DIGEST,
+	OPT_STRING,
+	OPT_FILE,
+	OPT_IAM,
+	OPT_INSTANCE,
+	OPT_PROFILE,
+	OPT_JSON,
+};
 
 static const struct option longopts[] = {
 	{ "from", required_argument, NULL, OPT_FROM },
@@ -26,82 +36,67 @@ static const struct option longopts[] = {
 	{ "file", required_argument, NULL, OPT_FILE },
 	{ "iam-agency", required_argument, NULL, OPT_IAM },
 	{ "instance-id", required_argument, NULL, OPT_INSTANCE },
+	{ "profile", required_argument, NULL, OPT_PROFILE },
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
 struct step {
-	int kind; /* OPT_DIGEST, OPT_STRING (also the checked helpers), OPT_FILE */
+	int kind; /* OPT_DIGEST, OPT_STRING, OPT_FILE, OPT_IAM, OPT_INSTANCE */
 	char *arg;
 };
 
-/* iam::<domain id>:agency:<agency name> (Huawei's PCR3 recipe) */
-static bool
-iam_agency_ok(const char *s)
-{
-	const char *p;
+struct extend_args {
+	uint8_t reg[PCR_LEN];
+	bool from;
+	struct step steps[MAX_STEPS];
+	size_t n;
+	const char *profile, *json;
+};
 
-	if (strncmp(s, "iam::", 5) != 0)
-		return false;
-	p = strstr(s + 5, ":agency:");
-	return p != NULL && p > s + 5 && p[8] != '\0' &&
-	       memchr(s + 5, ':', (size_t)(p - s - 5)) == NULL;
+static void
+add_step(struct extend_args *a, int kind, char *arg)
+{
+	uint8_t d[PCR_LEN];
+
+	if (kind == OPT_DIGEST && qt_unhex(arg, d, sizeof(d)) < 0)
+		tool_usage(measure_usage,
+		    "extend: --digest: '%s' is not 96 hex digits (a SHA-384 digest)", arg);
+	if (a->n == MAX_STEPS)
+		tool_usage(measure_usage, "extend: more than %d steps", MAX_STEPS);
+	a->steps[a->n].kind = kind;
+	a->steps[a->n++].arg = arg;
 }
 
-int
-cmd_extend(int argc, char *argv[])
+static void
+parse_args(int argc, char *argv[], struct extend_args *a)
 {
-	enum qt_json json = QT_JSON_PRETTY;
-	struct qt_err err = { 0 };
-	struct step steps[MAX_STEPS];
-	uint8_t reg[PCR_LEN], d[PCR_LEN];
-	char hex[2 * PCR_LEN + 1];
-	size_t n = 0, i;
-	json_t *doc = NULL;
-	bool from = false;
-	int ch, rc = QT_EXIT_TROUBLE;
+	int ch;
 
-	memset(reg, 0, sizeof(reg));
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_FROM:
-			if (from || n > 0)
+			if (a->from || a->n > 0)
 				tool_usage(measure_usage,
 				    "extend: --from must come once, before the steps");
-			if (qt_unhex(optarg, reg, sizeof(reg)) < 0)
+			if (qt_unhex(optarg, a->reg, sizeof(a->reg)) < 0)
 				tool_usage(measure_usage,
 				    "extend: --from: '%s' is not 96 hex digits (48 bytes)", optarg);
-			from = true;
+			a->from = true;
 			break;
 		case OPT_DIGEST:
 		case OPT_STRING:
 		case OPT_FILE:
 		case OPT_IAM:
 		case OPT_INSTANCE:
-			if (ch == OPT_DIGEST && qt_unhex(optarg, d, sizeof(d)) < 0)
-				tool_usage(measure_usage,
-				    "extend: --digest: '%s' is not 96 hex digits (a SHA-384 "
-				    "digest)",
-				    optarg);
-			if (ch == OPT_IAM && !iam_agency_ok(optarg))
-				tool_usage(measure_usage,
-				    "extend: --iam-agency: '%s' is not iam::<domain "
-				    "id>:agency:<name>",
-				    optarg);
-			if (ch == OPT_INSTANCE && !pcr_uuid_canon(optarg))
-				tool_usage(measure_usage,
-				    "extend: --instance-id: '%s' is not a UUID "
-				    "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)",
-				    optarg);
-			if (n == MAX_STEPS)
-				tool_usage(measure_usage, "extend: more than %d steps", MAX_STEPS);
-			steps[n].kind = ch == OPT_IAM || ch == OPT_INSTANCE ? OPT_STRING : ch;
-			steps[n++].arg = optarg;
+			add_step(a, ch, optarg);
+			break;
+		case OPT_PROFILE:
+			tool_set_once(measure_usage, &a->profile, "profile", optarg);
 			break;
 		case OPT_JSON:
-			if (tool_parse_json_style(optarg, &json) < 0)
-				tool_usage(measure_usage, "--json: unknown style '%s'", optarg);
+			tool_set_once(measure_usage, &a->json, "json", optarg);
 			break;
 		case 'h':
 			tool_help(measure_usage);
@@ -111,35 +106,80 @@ cmd_extend(int argc, char *argv[])
 	}
 	if (optind != argc)
 		tool_usage(measure_usage, "extend: unexpected argument '%s'", argv[optind]);
-	if (n == 0)
+	if (a->n == 0)
 		tool_usage(measure_usage,
 		    "extend: give at least one step (--digest, --string, --file, "
 		    "--iam-agency, --instance-id)");
-	for (i = 0; i < n; i++) {
-		switch (steps[i].kind) {
+}
+
+/* PCR3/PCR4 inputs obey the one rule of pcr.h (also `manifest` and `verify --manifest`). */
+static void
+check_parents(struct extend_args *a, enum qt_profile profile)
+{
+	struct qt_err err = { 0 };
+	size_t i;
+
+	for (i = 0; i < a->n; i++) {
+		if ((a->steps[i].kind == OPT_IAM &&
+		        pcr_iam_agency_check(a->steps[i].arg, &err) < 0) ||
+		    (a->steps[i].kind == OPT_INSTANCE &&
+		        pcr_instance_id_canon(profile, a->steps[i].arg, &err) < 0))
+			tool_usage(measure_usage, "%s", err.msg);
+	}
+}
+
+static int
+run_steps(const struct extend_args *a, uint8_t reg[PCR_LEN], struct qt_err *err)
+{
+	uint8_t d[PCR_LEN];
+	size_t i;
+
+	memcpy(reg, a->reg, PCR_LEN);
+	for (i = 0; i < a->n; i++) {
+		const char *arg = a->steps[i].arg;
+
+		switch (a->steps[i].kind) {
 		case OPT_DIGEST:
-			if (qt_unhex(steps[i].arg, d, sizeof(d)) < 0 ||
-			    pcr_extend(reg, d, sizeof(d), &err) < 0)
-				goto out;
+			if (qt_unhex(arg, d, sizeof(d)) < 0 ||
+			    pcr_extend(reg, d, sizeof(d), err) < 0)
+				return -1;
 			break;
 		case OPT_FILE:
-			if (pcr_sha384_file(steps[i].arg, d, &err) < 0 ||
-			    pcr_extend(reg, d, sizeof(d), &err) < 0)
-				goto out;
+			if (pcr_sha384_file(arg, d, err) < 0 ||
+			    pcr_extend(reg, d, sizeof(d), err) < 0)
+				return -1;
 			break;
-		default:
-			if (pcr_extend(
-			        reg, (const uint8_t *)steps[i].arg, strlen(steps[i].arg), &err) < 0)
-				goto out;
+		default: /* a raw string, as PCR3 and PCR4 extend theirs */
+			if (pcr_extend(reg, (const uint8_t *)arg, strlen(arg), err) < 0)
+				return -1;
 			break;
 		}
 	}
+	return 0;
+}
+
+int
+cmd_extend(int argc, char *argv[])
+{
+	struct extend_args a = { .from = false };
+	struct qt_err err = { 0 };
+	uint8_t reg[PCR_LEN];
+	char hex[2 * PCR_LEN + 1];
+	json_t *doc = NULL;
+	enum qt_json style;
+	int rc = QT_EXIT_TROUBLE;
+
+	parse_args(argc, argv, &a);
+	check_parents(&a, tool_profile_arg(measure_usage, a.profile, false, QT_PROFILE_QINGTIAN));
+	style = tool_json_arg(measure_usage, a.json);
+	if (run_steps(&a, reg, &err) < 0)
+		goto out;
 	qt_hex(reg, sizeof(reg), hex);
 	if ((doc = json_pack("{s:s}", "PCR", hex)) == NULL) {
 		qt_err_set(&err, ENOMEM, "out of memory");
 		goto out;
 	}
-	if (tool_print_json(doc, json, &err) < 0)
+	if (tool_print_json(doc, style, &err) < 0)
 		goto out;
 	rc = QT_EXIT_OK;
 out:

@@ -15,9 +15,10 @@
 #include "eif_sig.h"
 #include "tool.h"
 
-enum { OPT_FORMAT = 256, OPT_JSON, OPT_VERSION };
+enum { OPT_PROFILE = 256, OPT_FORMAT, OPT_JSON, OPT_VERSION };
 
 static const struct option longopts[] = {
+	{ "profile", required_argument, NULL, OPT_PROFILE },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "help", no_argument, NULL, 'h' },
@@ -28,20 +29,26 @@ static const struct option longopts[] = {
 static const char *
 parse(int argc, char *argv[], bool describe, enum qt_profile *shape, enum qt_json *json)
 {
+	const char *profile = NULL, *style = NULL;
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
+		case OPT_PROFILE:
 		case OPT_FORMAT:
+			/* describe prints nitro-cli's document: no profile applies */
 			if (describe)
-				tool_usage(
-				    measure_usage, "describe: --format is not an option here");
-			if (qt_profile_parse(optarg, false, shape) < 0)
-				tool_usage(measure_usage, "--format: unknown format '%s'", optarg);
+				tool_usage(measure_usage, "describe: --%s is not an option here",
+				    ch == OPT_PROFILE ? "profile" : "format");
+			if (ch == OPT_PROFILE)
+				tool_set_once(measure_usage, &profile, "profile", optarg);
+			else
+				tool_profile_alias(measure_usage, &profile, "--format",
+				    "--format qingtian|nitro", "--profile qingtian|nitro", optarg,
+				    false);
 			break;
 		case OPT_JSON:
-			if (tool_parse_json_style(optarg, json) < 0)
-				tool_usage(measure_usage, "--json: unknown style '%s'", optarg);
+			tool_set_once(measure_usage, &style, "json", optarg);
 			break;
 		case 'h':
 			tool_help(measure_usage);
@@ -51,10 +58,10 @@ parse(int argc, char *argv[], bool describe, enum qt_profile *shape, enum qt_jso
 			tool_usage(measure_usage, NULL);
 		}
 	}
-	if (argc - optind != 1)
-		tool_usage(measure_usage, argc == optind ? "expected an IMAGE operand"
-		                                         : "expected exactly one IMAGE operand");
-	return argv[optind];
+	*shape = tool_profile_arg(measure_usage, profile, false, QT_PROFILE_QINGTIAN);
+	*json = tool_json_arg(measure_usage, style);
+	return tool_one_operand(
+	    measure_usage, argc - optind, argv[optind], describe ? "describe" : NULL, "IMAGE");
 }
 
 static int
@@ -83,12 +90,8 @@ run(int argc, char *argv[], bool describe)
 	} else {
 		if (describe_measurements(&p, shape, &doc, &err) < 0)
 			goto out;
-		if (!info->crc_ok) {
+		if (eif_crc_check(name, info, &why) < 0)
 			pass = false;
-			qt_err_set(&why, EINVAL,
-			    "%s: CRC mismatch: the header says %08x, the contents give %08x", name,
-			    info->hdr.crc, info->crc_computed);
-		}
 		if (info->signature != NULL) {
 			if ((sc = eif_sig_image_check(name, info, p.pcr0, &why, &err)) < 0)
 				goto out;

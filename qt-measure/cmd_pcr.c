@@ -30,9 +30,9 @@ static const struct option longopts[] = {
 int
 cmd_pcr(int argc, char *argv[])
 {
-	enum qt_json json = QT_JSON_PRETTY;
+	enum qt_json json;
 	struct qt_err err = { 0 };
-	const char *input = NULL, *cert = NULL;
+	const char *input = NULL, *cert = NULL, *style = NULL;
 	uint8_t reg[PCR_LEN], *pem = NULL;
 	size_t pem_len;
 	char hex[2 * PCR_LEN + 1];
@@ -42,14 +42,13 @@ cmd_pcr(int argc, char *argv[])
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_INPUT:
-			input = optarg;
+			tool_set_once(measure_usage, &input, "input", optarg);
 			break;
 		case OPT_CERT:
-			cert = optarg;
+			tool_set_once(measure_usage, &cert, "signing-certificate", optarg);
 			break;
 		case OPT_JSON:
-			if (tool_parse_json_style(optarg, &json) < 0)
-				tool_usage(measure_usage, "--json: unknown style '%s'", optarg);
+			tool_set_once(measure_usage, &style, "json", optarg);
 			break;
 		case 'h':
 			tool_help(measure_usage);
@@ -62,6 +61,7 @@ cmd_pcr(int argc, char *argv[])
 	if ((input == NULL) == (cert == NULL))
 		tool_usage(
 		    measure_usage, "pcr: give exactly one of --input and --signing-certificate");
+	json = tool_json_arg(measure_usage, style);
 	if (input != NULL) {
 		if (pcr_of_file(input, reg, &err) < 0)
 			goto out;

@@ -14,16 +14,18 @@
 #include "tool.h"
 
 static const char manifest_usage[] =
-    "usage: qt-measure manifest [--platform qingtian|nitro] [--iam-agency URN]\n"
+    "usage: qt-measure manifest [--profile qingtian|nitro] [--iam-agency URN]\n"
     "           [--instance-id ID] [-o FILE] IMAGE\n";
 
 enum {
-	OPT_PLATFORM = 256,
+	OPT_PROFILE = 256,
+	OPT_PLATFORM,
 	OPT_IAM_AGENCY,
 	OPT_INSTANCE_ID,
 };
 
 static const struct option manifest_opts[] = {
+	{ "profile", required_argument, NULL, OPT_PROFILE },
 	{ "platform", required_argument, NULL, OPT_PLATFORM },
 	{ "iam-agency", required_argument, NULL, OPT_IAM_AGENCY },
 	{ "instance-id", required_argument, NULL, OPT_INSTANCE_ID },
@@ -35,8 +37,8 @@ static const struct option manifest_opts[] = {
 int
 cmd_manifest(int argc, char *argv[])
 {
-	enum qt_profile platform = QT_PROFILE_QINGTIAN;
-	const char *agency = NULL, *instance = NULL, *out = NULL;
+	enum qt_profile platform;
+	const char *agency = NULL, *instance = NULL, *out = NULL, *profile = NULL, *path;
 	struct manifest *m = NULL;
 	struct qt_err err = { 0 };
 	char *text = NULL;
@@ -47,19 +49,21 @@ cmd_manifest(int argc, char *argv[])
 	opterr = 0; /* reported below as "qt-measure: manifest: ..." */
 	while ((ch = getopt_long(argc, argv, "ho:", manifest_opts, NULL)) != -1) {
 		switch (ch) {
+		case OPT_PROFILE:
+			tool_set_once(manifest_usage, &profile, "profile", optarg);
+			break;
 		case OPT_PLATFORM:
-			if (qt_profile_parse(optarg, false, &platform) < 0)
-				tool_usage(manifest_usage,
-				    "--platform: '%.32s' is not qingtian or nitro", optarg);
+			tool_profile_alias(manifest_usage, &profile, "--platform",
+			    "--platform qingtian|nitro", "--profile qingtian|nitro", optarg, false);
 			break;
 		case OPT_IAM_AGENCY:
-			agency = optarg;
+			tool_set_once(manifest_usage, &agency, "iam-agency", optarg);
 			break;
 		case OPT_INSTANCE_ID:
-			instance = optarg;
+			tool_set_once(manifest_usage, &instance, "instance-id", optarg);
 			break;
 		case 'o':
-			out = optarg;
+			tool_set_once(manifest_usage, &out, "output", optarg);
 			break;
 		case 'h':
 			tool_help(manifest_usage);
@@ -68,9 +72,9 @@ cmd_manifest(int argc, char *argv[])
 			    "manifest: unknown option or missing argument: '%s'", argv[optind - 1]);
 		}
 	}
-	if (argc - optind != 1)
-		tool_usage(manifest_usage, "manifest: expected exactly one image operand");
-	if (manifest_from_image(argv[optind], NULL, platform, &m, &err) < 0 ||
+	path = tool_one_operand(manifest_usage, argc - optind, argv[optind], "manifest", "IMAGE");
+	platform = tool_profile_arg(manifest_usage, profile, false, QT_PROFILE_QINGTIAN);
+	if (manifest_from_image(path, NULL, platform, &m, &err) < 0 ||
 	    (agency != NULL && manifest_set_iam_agency(m, agency, &err) < 0) ||
 	    (instance != NULL && manifest_set_instance_id(m, instance, &err) < 0))
 		goto out;

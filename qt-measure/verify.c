@@ -20,37 +20,39 @@
 static const char verify_usage[] =
     "usage: qt-measure verify --root ROOT.pem | --root-sha256 HEX [--manifest FILE]\n"
     "           [--expect-pcr N=HEX]... [--nonce HEX] [--user-data HEX] [--public-key FILE]\n"
-    "           [--at now|doc|TIME] [--max-age SECONDS] [--platform qingtian|nitro|auto]\n"
+    "           [--at now|doc|TIME] [--max-age SECONDS] [--profile qingtian|nitro|auto]\n"
     "           [--json=pretty|short] DOC\n";
 
 enum {
-	OPT_ROOT = 256,
-	OPT_ROOT_SHA256,
-	OPT_MANIFEST,
+	OPT_STRING = 256, /* a single-valued option kept as text (given twice: usage error) */
 	OPT_EXPECT_PCR,
 	OPT_NONCE,
 	OPT_USER_DATA,
-	OPT_PUBLIC_KEY,
-	OPT_AT,
-	OPT_MAX_AGE,
 	OPT_PLATFORM,
-	OPT_JSON,
 };
 
 static const struct option verify_opts[] = {
-	{ "root", required_argument, NULL, OPT_ROOT },
-	{ "root-sha256", required_argument, NULL, OPT_ROOT_SHA256 },
-	{ "manifest", required_argument, NULL, OPT_MANIFEST },
+	{ "root", required_argument, NULL, OPT_STRING },
+	{ "root-sha256", required_argument, NULL, OPT_STRING },
+	{ "manifest", required_argument, NULL, OPT_STRING },
 	{ "expect-pcr", required_argument, NULL, OPT_EXPECT_PCR },
 	{ "nonce", required_argument, NULL, OPT_NONCE },
 	{ "user-data", required_argument, NULL, OPT_USER_DATA },
-	{ "public-key", required_argument, NULL, OPT_PUBLIC_KEY },
-	{ "at", required_argument, NULL, OPT_AT },
-	{ "max-age", required_argument, NULL, OPT_MAX_AGE },
+	{ "public-key", required_argument, NULL, OPT_STRING },
+	{ "at", required_argument, NULL, OPT_STRING },
+	{ "max-age", required_argument, NULL, OPT_STRING },
+	{ "profile", required_argument, NULL, OPT_STRING },
 	{ "platform", required_argument, NULL, OPT_PLATFORM },
-	{ "json", required_argument, NULL, OPT_JSON },
+	{ "json", required_argument, NULL, OPT_STRING },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
+};
+
+/* What the command line says, as given. */
+struct verify_args {
+	const char *root, *root_sha, *manifest, *pubkey, *at, *max_age, *profile, *json;
+	const char *path;
+	struct attest_expect cli; /* --expect-pcr, --nonce, --user-data */
 };
 
 /* Any even number of hex digits ("" = expect null/empty), at most max bytes. */
@@ -59,10 +61,11 @@ hex_arg(const char *opt, const char *text, size_t max, struct attest_bytes *ret)
 {
 	size_t n = strlen(text);
 
+	if (ret->present)
+		tool_usage(verify_usage, "%s given twice", opt);
 	if (n % 2 != 0 || n / 2 > max)
 		tool_usage(
 		    verify_usage, "%s: '%.32s' is not hex of at most %zu bytes", opt, text, max);
-	free(ret->p);
 	if ((ret->p = malloc(n / 2 + 1)) == NULL)
 		tool_usage(verify_usage, "out of memory");
 	if (qt_unhex(text, ret->p, n / 2) < 0)
@@ -100,74 +103,49 @@ expect_pcr_arg(const char *text, struct attest_expect *e, char *why, size_t len)
 	return 0;
 }
 
-static int
-load_file(const char *path, size_t max, uint8_t **buf, size_t *len, struct qt_err *err)
+static const char **
+string_slot(struct verify_args *a, const char *name)
 {
-	return fileio_read_all(path, max, buf, len, err);
+	static const char *const names[] = { "root", "root-sha256", "manifest", "public-key", "at",
+		"max-age", "profile", "json" };
+	const char **slots[] = { &a->root, &a->root_sha, &a->manifest, &a->pubkey, &a->at,
+		&a->max_age, &a->profile, &a->json };
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(names[i], name) == 0)
+			return slots[i];
+	tool_usage(verify_usage, "--%s: internal: no slot", name);
 }
 
-int
-cmd_verify(int argc, char *argv[])
+static void
+parse_args(int argc, char *argv[], struct verify_args *a)
 {
-	struct attest_opts o = { 0 };
-	struct attest_expect e = { 0 }, cli = { 0 };
-	struct attest_result *res = NULL;
-	struct attest_doc *doc = NULL;
-	struct manifest *m = NULL;
-	struct qt_err err = { 0 };
-	enum qt_json json = QT_JSON_PRETTY;
-	const char *root = NULL, *root_sha = NULL, *manifest = NULL, *pubkey = NULL, *at = "now";
-	const char *platform = NULL, *path;
-	uint8_t *raw = NULL, *bin = NULL, *rootder = NULL;
-	size_t rl, bl, i;
-	json_t *rep = NULL;
-	char *end, why[128];
-	int ch, v, rc = QT_EXIT_TROUBLE;
+	char why[128];
+	int ch, idx;
 
-	o.max_age = -1;
 	optind = 0;
 	opterr = 0; /* reported below as "qt-measure: verify: ..." */
-	while ((ch = getopt_long(argc, argv, "h", verify_opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "h", verify_opts, &idx)) != -1) {
 		switch (ch) {
-		case OPT_ROOT:
-			root = optarg;
-			break;
-		case OPT_ROOT_SHA256:
-			root_sha = optarg;
-			break;
-		case OPT_MANIFEST:
-			manifest = optarg;
+		case OPT_STRING:
+			tool_set_once(verify_usage, string_slot(a, verify_opts[idx].name),
+			    verify_opts[idx].name, optarg);
 			break;
 		case OPT_EXPECT_PCR:
-			if (expect_pcr_arg(optarg, &cli, why, sizeof(why)) < 0)
+			if (expect_pcr_arg(optarg, &a->cli, why, sizeof(why)) < 0)
 				tool_usage(verify_usage, "%s", why);
 			break;
 		case OPT_NONCE:
-			hex_arg("--nonce", optarg, ATTEST_NONCE_MAX, &cli.nonce);
+			hex_arg("--nonce", optarg, ATTEST_NONCE_MAX, &a->cli.nonce);
 			break;
 		case OPT_USER_DATA:
-			hex_arg("--user-data", optarg, ATTEST_USERDATA_MAX, &cli.user_data);
-			break;
-		case OPT_PUBLIC_KEY:
-			pubkey = optarg;
-			break;
-		case OPT_AT:
-			at = optarg;
-			break;
-		case OPT_MAX_AGE:
-			errno = 0;
-			o.max_age = (int64_t)strtoll(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || end == optarg || optarg[0] == '-' ||
-			    optarg[0] == '+' || o.max_age < 0)
-				tool_usage(verify_usage,
-				    "--max-age: '%.32s' is not a number of seconds", optarg);
+			hex_arg("--user-data", optarg, ATTEST_USERDATA_MAX, &a->cli.user_data);
 			break;
 		case OPT_PLATFORM:
-			platform = optarg;
-			break;
-		case OPT_JSON:
-			if (tool_parse_json_style(optarg, &json) < 0)
-				tool_usage(verify_usage, "--json: unknown style '%.32s'", optarg);
+			tool_profile_alias(verify_usage, &a->profile, "--platform",
+			    "--platform qingtian|nitro|auto", "--profile qingtian|nitro|auto",
+			    optarg, true);
 			break;
 		case 'h':
 			tool_help(verify_usage);
@@ -176,126 +154,190 @@ cmd_verify(int argc, char *argv[])
 			    argv[optind - 1]);
 		}
 	}
-	if (argc - optind != 1)
-		tool_usage(verify_usage, "verify: expected exactly one document operand");
-	path = argv[optind];
-	if ((root == NULL) == (root_sha == NULL))
-		tool_usage(verify_usage, "verify: give exactly one of --root and --root-sha256");
-	if (root_sha != NULL) {
-		if (qt_unhex(root_sha, o.root_sha256, sizeof(o.root_sha256)) < 0)
-			tool_usage(
-			    verify_usage, "--root-sha256: '%.80s' is not 64 hex digits", root_sha);
-		o.have_root_sha256 = true;
-	}
-	if (strcmp(at, "now") == 0) {
-		o.at_mode = ATTEST_AT_NOW;
-	} else {
-		struct qt_time t = tool_time_arg(verify_usage, "--at", at, QT_TIME_ALLOW_DOC);
+	a->path = tool_one_operand(verify_usage, argc - optind, argv[optind], "verify", "DOC");
+}
 
-		o.at_mode = t.kind == QT_TIME_DOC ? ATTEST_AT_DOC : ATTEST_AT_TIME;
-		o.at = qt_time_ms_to_s(t.ms);
+/* --max-age: a decimal number of seconds, or -1 when not given. */
+static int64_t
+max_age_arg(const char *text)
+{
+	int64_t v;
+	char *end;
+
+	if (text == NULL)
+		return -1;
+	errno = 0;
+	v = (int64_t)strtoll(text, &end, 10);
+	if (errno != 0 || *end != '\0' || end == text || text[0] == '-' || text[0] == '+' || v < 0)
+		tool_usage(verify_usage, "--max-age: '%.32s' is not a number of seconds", text);
+	return v;
+}
+
+/* The options' values into o; every usage error is found here, before any file is read. */
+static void
+check_args(const struct verify_args *a, struct attest_opts *o)
+{
+	if ((a->root == NULL) == (a->root_sha == NULL))
+		tool_usage(verify_usage, "verify: give exactly one of --root and --root-sha256");
+	if (a->root_sha != NULL) {
+		if (qt_unhex(a->root_sha, o->root_sha256, sizeof(o->root_sha256)) < 0)
+			tool_usage(verify_usage, "--root-sha256: '%.80s' is not 64 hex digits",
+			    a->root_sha);
+		o->have_root_sha256 = true;
 	}
-	if (o.at_mode == ATTEST_AT_DOC && o.max_age >= 0)
+	o->max_age = max_age_arg(a->max_age);
+	if (a->at == NULL || strcmp(a->at, "now") == 0) {
+		o->at_mode = ATTEST_AT_NOW;
+	} else {
+		struct qt_time t = tool_time_arg(verify_usage, "--at", a->at, QT_TIME_ALLOW_DOC);
+
+		o->at_mode = t.kind == QT_TIME_DOC ? ATTEST_AT_DOC : ATTEST_AT_TIME;
+		o->at = qt_time_ms_to_s(t.ms);
+	}
+	if (o->at_mode == ATTEST_AT_DOC && o->max_age >= 0)
 		tool_usage(verify_usage, "--max-age with --at doc measures nothing (the age is 0); "
 		                         "use --at now or a time");
-	if (platform == NULL || strcmp(platform, "auto") == 0)
-		o.platform = QT_PROFILE_AUTO;
-	else if (strcmp(platform, "qingtian") == 0)
-		o.platform = QT_PROFILE_QINGTIAN;
-	else if (strcmp(platform, "nitro") == 0)
-		o.platform = QT_PROFILE_NITRO;
-	else
-		tool_usage(
-		    verify_usage, "--platform: '%.32s' is not qingtian, nitro or auto", platform);
-	if (manifest == NULL && cli.pcr_mask == 0 && !cli.nonce.present && !cli.user_data.present &&
-	    pubkey == NULL)
+	o->platform = tool_profile_arg(verify_usage, a->profile, true, QT_PROFILE_AUTO);
+	if (a->manifest == NULL && a->cli.pcr_mask == 0 && !a->cli.nonce.present &&
+	    !a->cli.user_data.present && a->pubkey == NULL)
 		tool_usage(verify_usage, "verify: no expectations: give --manifest, --expect-pcr, "
 		                         "--nonce, --user-data or --public-key");
+}
 
-	/* Inputs other than the document: could not check (2) if unreadable. */
-	if (root != NULL) {
-		if (load_file(root, 65536, &raw, &rl, &err) < 0 ||
-		    attest_root_der(root, raw, rl, &rootder, &o.root_der_len, &err) < 0)
-			goto out;
-		o.root_der = rootder;
-		free(raw);
-		raw = NULL;
-	}
-	if (manifest != NULL) {
-		if (load_file(manifest, MANIFEST_MAX, &raw, &rl, &err) < 0 ||
-		    manifest_parse(manifest, raw, rl, &m, &err) < 0)
-			goto out;
-		free(raw);
-		raw = NULL;
-		for (i = 0; i < PCR_COUNT; i++)
-			if (m->pcr_mask & (1u << i)) {
-				memcpy(e.pcrs[i], m->pcrs[i], PCR_LEN);
-				e.pcr_mask |= 1u << i;
-			}
-		/* the manifest's profile applies unless --platform says otherwise */
-		if (platform == NULL)
-			o.platform = m->platform == QT_PROFILE_NITRO ? QT_PROFILE_NITRO
-			                                             : QT_PROFILE_QINGTIAN;
+/* The manifest's PCRs, then --expect-pcr on top (a contradiction is an error). */
+static int
+merge_pcrs(const struct verify_args *a, const struct manifest *m, struct attest_expect *e,
+    struct qt_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < PCR_COUNT; i++) {
+		if (m != NULL && (m->pcr_mask & (1u << i))) {
+			memcpy(e->pcrs[i], m->pcrs[i], PCR_LEN);
+			e->pcr_mask |= 1u << i;
+		}
 	}
 	for (i = 0; i < PCR_COUNT; i++) {
-		if (!(cli.pcr_mask & (1u << i)))
+		if (!(a->cli.pcr_mask & (1u << i)))
 			continue;
-		if ((e.pcr_mask & (1u << i)) && memcmp(e.pcrs[i], cli.pcrs[i], PCR_LEN) != 0) {
-			qt_err_set(&err, EINVAL, "--expect-pcr %zu contradicts the manifest %s", i,
-			    manifest);
-			goto out;
-		}
-		memcpy(e.pcrs[i], cli.pcrs[i], PCR_LEN);
-		e.pcr_mask |= 1u << i;
+		if ((e->pcr_mask & (1u << i)) && memcmp(e->pcrs[i], a->cli.pcrs[i], PCR_LEN) != 0)
+			return qt_err_set(err, EINVAL,
+			    "--expect-pcr %zu contradicts the manifest %s", i, a->manifest);
+		memcpy(e->pcrs[i], a->cli.pcrs[i], PCR_LEN);
+		e->pcr_mask |= 1u << i;
 	}
-	e.nonce = cli.nonce;
-	e.user_data = cli.user_data;
-	if (pubkey != NULL) {
-		if (load_file(pubkey, 65536, &raw, &rl, &err) < 0 ||
-		    attest_load_public_key(pubkey, raw, rl, &e.public_key, &err) < 0)
+	return 0;
+}
+
+/* Inputs other than the document: could not check (2) if unreadable. */
+static int
+load_inputs(const struct verify_args *a, struct attest_opts *o, struct attest_expect *e,
+    uint8_t **ret_root, struct qt_err *err)
+{
+	struct manifest *m = NULL;
+	uint8_t *raw = NULL;
+	size_t rl;
+	int r = -1;
+
+	if (a->root != NULL &&
+	    (fileio_read_all(a->root, 65536, &raw, &rl, err) < 0 ||
+	        attest_root_der(a->root, raw, rl, ret_root, &o->root_der_len, err) < 0))
+		goto out;
+	o->root_der = *ret_root;
+	free(raw);
+	raw = NULL;
+	if (a->manifest != NULL) {
+		if (fileio_read_all(a->manifest, MANIFEST_MAX, &raw, &rl, err) < 0 ||
+		    manifest_parse(a->manifest, raw, rl, &m, err) < 0)
 			goto out;
+		/* the manifest's profile applies unless --profile says otherwise */
+		if (a->profile == NULL)
+			o->platform = m->platform == QT_PROFILE_NITRO ? QT_PROFILE_NITRO
+			                                              : QT_PROFILE_QINGTIAN;
 		free(raw);
 		raw = NULL;
 	}
+	if (merge_pcrs(a, m, e, err) < 0)
+		goto out;
+	e->nonce = a->cli.nonce;
+	e->user_data = a->cli.user_data;
+	if (a->pubkey != NULL &&
+	    (fileio_read_all(a->pubkey, 65536, &raw, &rl, err) < 0 ||
+	        attest_load_public_key(a->pubkey, raw, rl, &e->public_key, err) < 0))
+		goto out;
+	r = 0;
+out:
+	manifest_free(m);
+	free(raw);
+	return r;
+}
 
-	/* The document. */
-	if (load_file(path, ATTEST_TEXT_MAX, &raw, &rl, &err) < 0 ||
-	    attest_decode_text(
-	        strcmp(path, "-") == 0 ? "standard input" : path, raw, rl, &bin, &bl, &err) < 0 ||
-	    attest_parse(strcmp(path, "-") == 0 ? "standard input" : path, bin, bl, o.platform,
-	        &doc, &err) < 0) {
-		if ((rep = attest_report_json(NULL, NULL, err.msg)) != NULL)
-			tool_print_json(rep, json, NULL);
+/* Read, check and report the document: the exit code. */
+static int
+check_document(const char *path, const struct attest_opts *o, const struct attest_expect *e,
+    enum qt_json style, struct qt_err *err)
+{
+	const char *name = strcmp(path, "-") == 0 ? "standard input" : path;
+	struct attest_result *res = NULL;
+	struct attest_doc *doc = NULL;
+	uint8_t *raw = NULL, *bin = NULL;
+	size_t rl, bl;
+	json_t *rep = NULL;
+	int v, rc = QT_EXIT_TROUBLE;
+
+	if (fileio_read_all(path, ATTEST_TEXT_MAX, &raw, &rl, err) < 0 ||
+	    attest_decode_text(name, raw, rl, &bin, &bl, err) < 0 ||
+	    attest_parse(name, bin, bl, o->platform, &doc, err) < 0) {
+		if ((rep = attest_report_json(NULL, NULL, err->msg)) != NULL)
+			tool_print_json(rep, style, NULL);
 		goto out;
 	}
 	if ((res = calloc(1, sizeof(*res))) == NULL) {
-		qt_err_set(&err, ENOMEM, "out of memory");
+		qt_err_set(err, ENOMEM, "out of memory");
 		goto out;
 	}
-	if ((v = attest_verify(doc, &o, &e, res, &err)) < 0) {
-		if ((rep = attest_report_json(doc, NULL, err.msg)) != NULL)
-			tool_print_json(rep, json, NULL);
+	if ((v = attest_verify(doc, o, e, res, err)) < 0) {
+		if ((rep = attest_report_json(doc, NULL, err->msg)) != NULL)
+			tool_print_json(rep, style, NULL);
 		goto out;
 	}
 	if ((rep = attest_report_json(doc, res, NULL)) == NULL) {
-		qt_err_set(&err, ENOMEM, "out of memory");
+		qt_err_set(err, ENOMEM, "out of memory");
 		goto out;
 	}
-	if (tool_print_json(rep, json, &err) < 0)
+	if (tool_print_json(rep, style, err) < 0)
 		goto out;
 	rc = v == 0 ? QT_EXIT_OK : QT_EXIT_MISMATCH;
 out:
-	if (rc == QT_EXIT_TROUBLE)
-		tool_report(&err);
 	json_decref(rep);
 	free(res);
 	attest_free(doc);
-	manifest_free(m);
 	free(raw);
 	free(bin);
+	return rc;
+}
+
+int
+cmd_verify(int argc, char *argv[])
+{
+	struct verify_args a = { .root = NULL };
+	struct attest_opts o = { 0 };
+	struct attest_expect e = { 0 };
+	struct qt_err err = { 0 };
+	enum qt_json style;
+	uint8_t *rootder = NULL;
+	int rc = QT_EXIT_TROUBLE;
+
+	parse_args(argc, argv, &a);
+	check_args(&a, &o);
+	style = tool_json_arg(verify_usage, a.json);
+	if (load_inputs(&a, &o, &e, &rootder, &err) == 0)
+		rc = check_document(a.path, &o, &e, style, &err);
+	if (rc == QT_EXIT_TROUBLE)
+		tool_report(&err);
 	free(rootder);
-	free(cli.nonce.p);
-	free(cli.user_data.p);
+	free(a.cli.nonce.p);
+	free(a.cli.user_data.p);
 	free(e.public_key.p);
 	return rc;
 }

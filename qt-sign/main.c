@@ -3,7 +3,8 @@
  * qt-sign: sign an enclave image (EIF) so that PCR8 pins the signing
  * certificate; re-sign, remove, verify, and the detached two-phase flow
  * (--digest / --attach) for keys that never touch the build machine.
- * Options parse into struct sign_args; the work is formats/signer.c.
+ * argv -> struct sign_args -> formats/signer.c (keys, signatures) and
+ * formats/eif_build.c (rewriting the image) -> JSON on stdout -> exit code.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -15,6 +16,7 @@
 
 #include "describe.h"
 #include "eif.h"
+#include "eif_build.h"
 #include "fileio.h"
 #include "signer.h"
 #include "text.h"
@@ -22,7 +24,7 @@
 
 static const char usage_text[] =
     "usage: qt-sign IMAGE --key KEY --cert CERT [-o OUT] [--pass SPEC]\n"
-    "               [--pkcs11-module MODULE] [--allow-expired-cert] [--format qingtian|nitro]\n"
+    "               [--pkcs11-module MODULE] [--allow-expired-cert] [--profile qingtian|nitro]\n"
     "               [--json=pretty|short]\n"
     "       qt-sign --remove IMAGE [-o OUT]\n"
     "       qt-sign --verify IMAGE [--cert CERT | --ca CA] [--at TIME] [--allow-expired-cert]\n"
@@ -44,9 +46,12 @@ struct sign_args {
 	const char *output;
 	const char *sig; /* --attach SIG */
 	const char *at;
+	const char *profile_text; /* --profile (or the old --format) */
+	const char *json_text;
 	bool allow_expired;
 	enum qt_profile shape;
 	enum qt_json json;
+	int64_t at_s; /* --at, else now */
 };
 
 enum {
@@ -61,6 +66,7 @@ enum {
 	OPT_DIGEST,
 	OPT_ATTACH,
 	OPT_AT,
+	OPT_PROFILE,
 	OPT_FORMAT,
 	OPT_JSON,
 	OPT_VERSION,
@@ -79,6 +85,7 @@ static const struct option longopts[] = {
 	{ "attach", required_argument, NULL, OPT_ATTACH },
 	{ "at", required_argument, NULL, OPT_AT },
 	{ "output", required_argument, NULL, 'o' },
+	{ "profile", required_argument, NULL, OPT_PROFILE },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "help", no_argument, NULL, 'h' },
@@ -110,8 +117,8 @@ print_measurements(const struct sign_args *a, const struct pcr_set *p, struct qt
 
 /* sign, remove, attach: copy the image into a temporary file beside OUT, then rename. */
 static int
-rewrite(const struct sign_args *a, signer_section_fn make, void *ctx, struct signer *s,
-    struct qt_err *err)
+rewrite(
+    const struct sign_args *a, eif_section_fn make, void *ctx, struct signer *s, struct qt_err *err)
 {
 	const char *out_path = a->output != NULL ? a->output : a->image;
 	struct fileio_out out = { .fd = -1 };
@@ -121,7 +128,7 @@ rewrite(const struct sign_args *a, signer_section_fn make, void *ctx, struct sig
 
 	if (fileio_out_open(out_path, &out, err) < 0)
 		goto out;
-	v = signer_copy_eif(a->image, out.fd, out_path, make, ctx, &pcrs, &was_signed, err);
+	v = eif_rewrite(a->image, out.fd, out_path, make, ctx, &pcrs, &was_signed, err);
 	if (v != 0) {
 		rc = v == 1 ? QT_EXIT_MISMATCH : QT_EXIT_TROUBLE;
 		goto out;
@@ -163,9 +170,9 @@ attach_section(void *ctx, const uint8_t pcr0[48], struct wbuf *ret, struct qt_er
 }
 
 static int
-do_verify(const struct sign_args *a, int64_t at, struct qt_err *err)
+do_verify(const struct sign_args *a, struct qt_err *err)
 {
-	struct signer_verify_opts vo = { a->cert, a->ca, at, a->allow_expired };
+	struct signer_verify_opts vo = { a->cert, a->ca, a->at_s, a->allow_expired };
 	struct eif_info *info = NULL;
 	uint8_t pcr8[48];
 	char hex[97];
@@ -176,11 +183,9 @@ do_verify(const struct sign_args *a, int64_t at, struct qt_err *err)
 	if (eif_read_path(a->image, NULL, 0, &info, err) < 0)
 		goto out;
 	if (info->signature == NULL) {
-		qt_err_set(err, EINVAL, "%s: image is not signed", a->image);
+		qt_err_set(err, EINVAL, "%s: the image is not signed", a->image);
 		v = 1;
-	} else if (!info->crc_ok) {
-		qt_err_set(err, EINVAL, "%s: CRC mismatch (header %08x, computed %08x)", a->image,
-		    info->hdr.crc, info->crc_computed);
+	} else if (eif_crc_check(a->image, info, err) < 0) {
 		v = 1;
 	} else {
 		v = signer_verify(a->image, info->signature, info->signature_len, info->pcrs.pcr0,
@@ -240,146 +245,182 @@ out:
 	return rc;
 }
 
-int
-main(int argc, char *argv[])
+static void
+set_option(struct sign_args *a, int ch, const char *arg)
 {
-	struct sign_args a = { .shape = QT_PROFILE_QINGTIAN, .json = QT_JSON_PRETTY };
-	struct qt_err err = { 0 };
-	struct signer *s = NULL;
-	struct signer_opts so = { 0 };
-	struct attach_ctx ac = { 0 };
-	uint8_t *sig = NULL;
-	size_t sig_len = 0;
-	int64_t at = (int64_t)time(NULL);
-	int ch, rc = QT_EXIT_TROUBLE;
+	switch (ch) {
+	case OPT_KEY:
+		tool_set_once(usage_text, &a->key, "key", arg);
+		break;
+	case OPT_CERT:
+		tool_set_once(usage_text, &a->cert, "cert", arg);
+		break;
+	case OPT_CA:
+		tool_set_once(usage_text, &a->ca, "ca", arg);
+		break;
+	case OPT_PASS:
+		tool_set_once(usage_text, &a->pass, "pass", arg);
+		break;
+	case OPT_PKCS11_MODULE:
+		tool_set_once(usage_text, &a->pkcs11_module, "pkcs11-module", arg);
+		break;
+	case OPT_ALLOW_EXPIRED:
+		a->allow_expired = true;
+		break;
+	case OPT_REMOVE:
+		set_mode(a, MODE_REMOVE, "remove");
+		break;
+	case OPT_VERIFY:
+		set_mode(a, MODE_VERIFY, "verify");
+		break;
+	case OPT_DIGEST:
+		set_mode(a, MODE_DIGEST, "digest");
+		break;
+	case OPT_ATTACH:
+		set_mode(a, MODE_ATTACH, "attach");
+		a->sig = arg;
+		break;
+	case OPT_AT:
+		tool_set_once(usage_text, &a->at, "at", arg);
+		a->at_s = qt_time_ms_to_s(tool_time_arg(usage_text, "--at", arg, 0).ms);
+		break;
+	case 'o':
+		tool_set_once(usage_text, &a->output, "output", arg);
+		break;
+	case OPT_PROFILE:
+		tool_set_once(usage_text, &a->profile_text, "profile", arg);
+		break;
+	case OPT_FORMAT:
+		tool_profile_alias(usage_text, &a->profile_text, "--format",
+		    "--format qingtian|nitro", "--profile qingtian|nitro", arg, false);
+		break;
+	case OPT_JSON:
+		tool_set_once(usage_text, &a->json_text, "json", arg);
+		break;
+	}
+}
 
-	tool_init(argv[0]);
+static void
+parse_args(int argc, char *argv[], struct sign_args *a)
+{
+	int ch;
+
 	while ((ch = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
 		switch (ch) {
-		case OPT_KEY:
-			tool_set_once(usage_text, &a.key, "key", optarg);
-			break;
-		case OPT_CERT:
-			tool_set_once(usage_text, &a.cert, "cert", optarg);
-			break;
-		case OPT_CA:
-			tool_set_once(usage_text, &a.ca, "ca", optarg);
-			break;
-		case OPT_PASS:
-			tool_set_once(usage_text, &a.pass, "pass", optarg);
-			break;
-		case OPT_PKCS11_MODULE:
-			tool_set_once(usage_text, &a.pkcs11_module, "pkcs11-module", optarg);
-			break;
-		case OPT_ALLOW_EXPIRED:
-			a.allow_expired = true;
-			break;
-		case OPT_REMOVE:
-			set_mode(&a, MODE_REMOVE, "remove");
-			break;
-		case OPT_VERIFY:
-			set_mode(&a, MODE_VERIFY, "verify");
-			break;
-		case OPT_DIGEST:
-			set_mode(&a, MODE_DIGEST, "digest");
-			break;
-		case OPT_ATTACH:
-			set_mode(&a, MODE_ATTACH, "attach");
-			a.sig = optarg;
-			break;
-		case OPT_AT:
-			tool_set_once(usage_text, &a.at, "at", optarg);
-			at = qt_time_ms_to_s(tool_time_arg(usage_text, "--at", optarg, 0).ms);
-			break;
-		case 'o':
-			tool_set_once(usage_text, &a.output, "output", optarg);
-			break;
-		case OPT_FORMAT:
-			if (qt_profile_parse(optarg, false, &a.shape) < 0)
-				tool_usage(usage_text, "--format: unknown format '%s'", optarg);
-			break;
-		case OPT_JSON:
-			if (tool_parse_json_style(optarg, &a.json) < 0)
-				tool_usage(usage_text, "--json: unknown style '%s'", optarg);
-			break;
 		case 'h':
 			tool_help(usage_text);
 		case OPT_VERSION:
 			tool_version();
-		default:
+		case '?':
 			tool_usage(usage_text, NULL);
+		default:
+			set_option(a, ch, optarg);
 		}
 	}
-	if (argc - optind != 1)
-		tool_usage(
-		    usage_text, argc - optind == 0 ? "no IMAGE given" : "more than one IMAGE");
-	a.image = argv[optind];
+	a->image = tool_one_operand(usage_text, argc - optind, argv[optind], NULL, "IMAGE");
+	a->shape = tool_profile_arg(usage_text, a->profile_text, false, QT_PROFILE_QINGTIAN);
+	a->json = tool_json_arg(usage_text, a->json_text);
+}
 
-	/* Which options each mode takes. */
-	if (a.mode != MODE_SIGN && (a.key != NULL || a.pass != NULL || a.pkcs11_module != NULL))
+/* Which options each mode takes. */
+static void
+check_mode_options(const struct sign_args *a)
+{
+	bool writes_image = a->mode != MODE_VERIFY && a->mode != MODE_DIGEST;
+
+	if (a->mode != MODE_SIGN && (a->key != NULL || a->pass != NULL || a->pkcs11_module != NULL))
 		tool_usage(usage_text, "--key, --pass and --pkcs11-module are for signing only");
-	if (a.mode != MODE_VERIFY && (a.ca != NULL || a.at != NULL))
+	if (a->mode != MODE_VERIFY && (a->ca != NULL || a->at != NULL))
 		tool_usage(usage_text, "--ca and --at are for --verify only");
-	if (a.mode == MODE_VERIFY && a.ca != NULL && a.cert != NULL)
+	if (a->mode == MODE_VERIFY && a->ca != NULL && a->cert != NULL)
 		tool_usage(usage_text, "give --cert or --ca, not both");
-	if ((a.mode == MODE_SIGN || a.mode == MODE_DIGEST || a.mode == MODE_ATTACH) &&
-	    a.cert == NULL)
+	if ((a->mode == MODE_SIGN || a->mode == MODE_DIGEST || a->mode == MODE_ATTACH) &&
+	    a->cert == NULL)
 		tool_usage(usage_text, "--cert CERT is required");
-	if (a.mode == MODE_SIGN && a.key == NULL)
+	if (a->mode == MODE_SIGN && a->key == NULL)
 		tool_usage(usage_text, "--key KEY is required to sign");
-	if (a.mode == MODE_REMOVE && a.cert != NULL)
+	if (a->mode == MODE_REMOVE && a->cert != NULL)
 		tool_usage(usage_text, "--remove takes no --cert");
-	if (a.mode == MODE_VERIFY && a.output != NULL)
+	if (a->mode == MODE_VERIFY && a->output != NULL)
 		tool_usage(usage_text, "--verify writes no image: no -o");
-	if (a.mode != MODE_VERIFY && a.mode != MODE_DIGEST && a.output == NULL &&
-	    strcmp(a.image, "-") == 0)
+	if (writes_image && a->output == NULL && strcmp(a->image, "-") == 0)
 		tool_usage(usage_text, "IMAGE '-' (standard input) needs -o OUT");
-	if (a.mode != MODE_VERIFY && a.mode != MODE_DIGEST && a.output != NULL &&
-	    strcmp(a.output, "-") == 0)
+	if (writes_image && a->output != NULL && strcmp(a->output, "-") == 0)
 		tool_usage(usage_text, "-o: the image cannot go to standard output; give a file");
-	if (a.mode == MODE_DIGEST && (a.output == NULL || strcmp(a.output, "-") == 0) &&
+	if (a->mode == MODE_DIGEST && (a->output == NULL || strcmp(a->output, "-") == 0) &&
 	    isatty(STDOUT_FILENO))
 		tool_usage(usage_text,
 		    "--digest: refusing to write binary data to a terminal (redirect or use -o)");
+}
 
-	/* Every check on key and certificate happens before anything is written. */
-	if (a.cert != NULL && a.mode != MODE_VERIFY) {
-		so.key = a.mode == MODE_SIGN ? a.key : NULL;
-		so.cert = a.cert;
-		so.pass = a.pass;
-		so.pkcs11_module = a.pkcs11_module;
-		so.allow_expired = a.allow_expired;
-		so.now = (int64_t)time(NULL);
-		if (signer_new(&so, &s, &err) < 0)
-			goto out;
-	}
+/* Every check on key and certificate happens before anything is written. */
+static int
+load_signer(const struct sign_args *a, struct signer **ret, struct qt_err *err)
+{
+	struct signer_opts so = { 0 };
+
+	*ret = NULL;
+	if (a->cert == NULL || a->mode == MODE_VERIFY)
+		return 0;
+	so.key = a->mode == MODE_SIGN ? a->key : NULL;
+	so.cert = a->cert;
+	so.pass = a->pass;
+	so.pkcs11_module = a->pkcs11_module;
+	so.allow_expired = a->allow_expired;
+	so.now = (int64_t)time(NULL);
+	return signer_new(&so, ret, err);
+}
+
+static int
+do_attach(const struct sign_args *a, struct signer *s, struct qt_err *err)
+{
+	struct attach_ctx ac = { s, a->sig, NULL, 0 };
+	uint8_t *sig = NULL;
+	size_t sig_len = 0;
+	int rc;
+
+	if (fileio_read_all(a->sig, 1024, &sig, &sig_len, err) < 0)
+		return QT_EXIT_TROUBLE;
+	ac.sig = sig;
+	ac.sig_len = sig_len;
+	rc = rewrite(a, attach_section, &ac, s, err);
+	free(sig);
+	return rc;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct sign_args a = { .at_s = (int64_t)time(NULL) };
+	struct qt_err err = { 0 };
+	struct signer *s = NULL;
+	int rc = QT_EXIT_TROUBLE;
+
+	tool_init(argv[0]);
+	parse_args(argc, argv, &a);
+	check_mode_options(&a);
+	if (load_signer(&a, &s, &err) < 0)
+		goto out;
 	switch (a.mode) {
 	case MODE_SIGN:
-		rc = rewrite(&a, signer_make_section, s, s, &err);
+		rc = rewrite(&a, eif_build_sign_section, s, s, &err);
 		break;
 	case MODE_REMOVE:
 		rc = rewrite(&a, NULL, NULL, NULL, &err);
 		break;
 	case MODE_VERIFY:
-		rc = do_verify(&a, at, &err);
+		rc = do_verify(&a, &err);
 		break;
 	case MODE_DIGEST:
 		rc = do_digest(&a, s, &err);
 		break;
 	case MODE_ATTACH:
-		if (fileio_read_all(a.sig, 1024, &sig, &sig_len, &err) < 0)
-			goto out;
-		ac.s = s;
-		ac.sig_name = a.sig;
-		ac.sig = sig;
-		ac.sig_len = sig_len;
-		rc = rewrite(&a, attach_section, &ac, s, &err);
+		rc = do_attach(&a, s, &err);
 		break;
 	}
 out:
 	if (rc != QT_EXIT_OK && !(a.mode == MODE_VERIFY && rc == QT_EXIT_MISMATCH))
 		tool_report(&err);
-	free(sig);
 	signer_free(s);
 	return tool_finish(rc);
 }

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "qtjson.h"
+#include "json.h"
 #include "tool.h"
 
 /* The only file-scope state allowed in tool.c (STYLE.md 3.4). */
@@ -121,13 +121,70 @@ tool_parse_json_style(const char *text, enum qt_json *ret_style)
 	return 0;
 }
 
+enum qt_json
+tool_json_arg(const char *usage_text, const char *text)
+{
+	enum qt_json style = QT_JSON_PRETTY;
+
+	if (text != NULL && tool_parse_json_style(text, &style) < 0)
+		tool_usage(usage_text, "--json: unknown style '%.32s'", text);
+	return style;
+}
+
+static const char *
+profile_choices(bool allow_auto)
+{
+	return allow_auto ? "qingtian, nitro or auto" : "qingtian or nitro";
+}
+
+enum qt_profile
+tool_profile_arg(const char *usage_text, const char *text, bool allow_auto, enum qt_profile dflt)
+{
+	enum qt_profile p = dflt;
+
+	if (text != NULL && qt_profile_parse(text, allow_auto, &p) < 0)
+		tool_usage(
+		    usage_text, "--profile: '%.32s' is not %s", text, profile_choices(allow_auto));
+	return p;
+}
+
+void
+tool_profile_alias(const char *usage_text, const char **slot, const char *opt,
+    const char *old_spelling, const char *new_spelling, const char *value, bool allow_auto)
+{
+	enum qt_profile p;
+
+	if (qt_profile_parse(value, allow_auto, &p) < 0)
+		tool_usage(
+		    usage_text, "%s: '%.32s' is not %s", opt, value, profile_choices(allow_auto));
+	tool_set_once(usage_text, slot, "profile", value);
+	tool_warn("%s is deprecated; use %s", old_spelling, new_spelling);
+}
+
+const char *
+tool_one_operand(
+    const char *usage_text, int nleft, const char *first, const char *cmd, const char *what)
+{
+	if (nleft != 1)
+		tool_usage(usage_text, "%s%sexpected exactly one %s operand",
+		    cmd != NULL ? cmd : "", cmd != NULL ? ": " : "", what);
+	return first;
+}
+
+void
+tool_warn_cb(void *ctx, const char *msg)
+{
+	(void)ctx;
+	tool_warn("%s", msg);
+}
+
 int
 tool_print_json(const json_t *obj, enum qt_json style, struct qt_err *err)
 {
 	char *s = NULL;
 	int r = 0;
 
-	/* serde_json's bytes (qtjson.h): what nitro-cli users' scripts and goldens expect */
+	/* serde_json's bytes (json.h): what nitro-cli users' scripts and goldens expect */
 	if (qtjson_dump(obj, style == QT_JSON_PRETTY, &s, err) < 0)
 		return -1;
 	if (fputs(s, stdout) == EOF || fputc('\n', stdout) == EOF)

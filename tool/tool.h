@@ -46,9 +46,38 @@ struct qt_time tool_time_arg(
 void tool_report(const struct qt_err *err);
 /* "<prog>: <message>" on stderr (non-fatal diagnostics). */
 void tool_warn(const char *fmt, ...) QT_PRINTF(1, 2);
+/* tool_warn as a library warning callback (eif_build_warn_fn): ctx unused. */
+void tool_warn_cb(void *ctx, const char *msg);
 
 /* Parse the argument of --json=; returns 0 or -1 for an unknown style. */
 int tool_parse_json_style(const char *text, enum qt_json *ret_style);
+/* --json's text (NULL = pretty); an unknown style is a usage error. */
+enum qt_json tool_json_arg(const char *usage_text, const char *text);
+
+/*
+ * --profile qingtian|nitro (|auto with allow_auto): the platform whose
+ * conventions are meant. text NULL gives dflt; anything else is a usage
+ * error "--profile: 'x' is not qingtian or nitro".
+ */
+enum qt_profile tool_profile_arg(
+    const char *usage_text, const char *text, bool allow_auto, enum qt_profile dflt);
+/*
+ * An old spelling of --profile, still accepted: value (already mapped to
+ * qingtian|nitro|auto by the caller) is checked, then "<prog>: <old> is
+ * deprecated; use <new>" goes to stderr once and value is stored as
+ * tool_set_once(slot, "profile") would. A bad value is a usage error naming
+ * opt ("--format: 'x' is not qingtian or nitro").
+ */
+void tool_profile_alias(const char *usage_text, const char **slot, const char *opt,
+    const char *old_spelling, const char *new_spelling, const char *value, bool allow_auto);
+
+/*
+ * The operand of a command taking exactly one: first (argv[optind]) if nleft
+ * (argc - optind) is 1, else a usage error "[<cmd>: ]expected exactly one
+ * <what> operand" (cmd may be NULL).
+ */
+const char *tool_one_operand(
+    const char *usage_text, int nleft, const char *first, const char *cmd, const char *what);
 /* Print obj on stdout in the chosen style with a final newline. */
 int tool_print_json(const json_t *obj, enum qt_json style, struct qt_err *err);
 

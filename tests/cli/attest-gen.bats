@@ -21,7 +21,9 @@ gen() { # gen OUT [attest-gen options]
 }
 
 verify() {
-	qt-measure verify --root "$C/root.pem" --at "$AT" --expect-pcr 0=$P0 "$@"
+	local at=(--at "$AT")
+	[[ " $* " != *" --at "* ]] || at=() # an option given twice is an error
+	qt-measure verify --root "$C/root.pem" "${at[@]}" --expect-pcr 0=$P0 "$@"
 }
 
 verdict_of() {

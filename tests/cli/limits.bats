@@ -48,11 +48,11 @@ setup() {
 @test "qt-measure policy: control characters from the input never reach the terminal (fuzz finding)" {
 	# an escape sequence and a newline inside a JSON key quoted by the error message
 	printf '{"schema_version": 1, "evil\\u001b[2J\\nkey": 1}' >m.json
-	run -2 --separate-stderr qt-measure policy --format huawei m.json
+	run -2 --separate-stderr qt-measure policy --profile qingtian m.json
 	assert_output ""
 	[ "$stderr" = "qt-measure: m.json: manifest: unknown key 'evil?[2J?key'" ]
 	# the input the fuzzer found: a raw newline in a key
-	run -2 --separate-stderr qt-measure policy --format huawei "$FIX/fuzz/manifest/newline-in-key.json"
+	run -2 --separate-stderr qt-measure policy --profile qingtian "$FIX/fuzz/manifest/newline-in-key.json"
 	[ "${#stderr_lines[@]}" -eq 1 ]
 	[[ "$stderr" == *"manifest: unknown key 'par?t'" ]]
 }
@@ -74,7 +74,7 @@ setup() {
 @test "qt-measure policy: JSON nested deeper than 2048 levels exits 2" {
 	printf '%.0s[' $(seq 2049) >deep.json
 	printf '%.0s]' $(seq 2049) >>deep.json
-	run -2 --separate-stderr qt-measure policy --format huawei deep.json
+	run -2 --separate-stderr qt-measure policy --profile qingtian deep.json
 	[ "$stderr" = "qt-measure: deep.json: line 1, column 2049: maximum parsing depth reached near '['" ]
 }
 

@@ -49,8 +49,8 @@ oracle_pcr() {
 JSON
 }
 
-@test "qt-build: --format nitro wraps the reference tool's measurements map" {
-	run -0 --separate-stderr build_c2 "${REF[@]}" -o c2.eif --format nitro
+@test "qt-build: --profile nitro wraps the reference tool's measurements map" {
+	run -0 --separate-stderr build_c2 "${REF[@]}" -o c2.eif --profile nitro
 	expected=$(printf '{\n  "Measurements": '; sed '1!s/^/  /' "$OUTS/c2_x86_2rd.eif_build.stdout.json"; printf '}')
 	assert_output "$expected"
 }
@@ -219,4 +219,20 @@ JSON
 	# cmdline section: header at 8829, 12-byte header, data 20 bytes
 	assert_equal "$(dd if=t.eif bs=1 skip=8833 count=8 status=none | xxd -p)" "0000000000000014"
 	assert_equal "$(dd if=t.eif bs=1 skip=8841 count=20 status=none)" "console=ttyS0  quiet"
+}
+
+@test "qt-build: --format is a deprecated alias of --profile; options given twice are errors" {
+	run -0 --separate-stderr build_c2 --measure-only --profile nitro
+	want=$output
+	run -0 --separate-stderr build_c2 --measure-only --format nitro
+	assert_equal "$output" "$want"
+	assert_equal "$stderr" "qt-build: --format qingtian|nitro is deprecated; use --profile qingtian|nitro"
+	run -2 --separate-stderr build_c2 --measure-only --profile json
+	assert_equal "${stderr%%$'\n'*}" "qt-build: --profile: 'json' is not qingtian or nitro"
+	run -2 --separate-stderr build_c2 --measure-only --json=short --json=short
+	assert_equal "${stderr%%$'\n'*}" "qt-build: --json given twice"
+	run -2 --separate-stderr build_c2 --measure-only --profile nitro --format nitro
+	assert_equal "${stderr%%$'\n'*}" "qt-build: --profile given twice"
+	run -2 --separate-stderr build_c2 --measure-only --rootfs a --max-entries 1 --max-entries 2
+	assert_equal "${stderr%%$'\n'*}" "qt-build: --max-entries given twice"
 }

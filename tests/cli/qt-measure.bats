@@ -41,7 +41,7 @@ cut_section() { dd if="$1" bs=1 skip="$2" count="$3" status=none; }
 }
 
 @test "qt-measure: IMAGE prints the build shapes; c5 has PCR8" {
-	run -0 --separate-stderr qt-measure --format nitro c5.eif
+	run -0 --separate-stderr qt-measure --profile nitro c5.eif
 	expected=$(printf '{\n  "Measurements": '; sed '1!s/^/  /' "$OUTS/c5_signed_p384.eif_build.stdout.json"; printf '}')
 	assert_output "$expected"
 	run -0 --separate-stderr qt-measure --json=short c2.eif
@@ -277,9 +277,9 @@ cut_section() { dd if="$1" bs=1 skip="$2" count="$3" status=none; }
 	run -2 --separate-stderr qt-measure extend --digest abcd
 	assert_equal "${stderr%%$'\n'*}" "qt-measure: extend: --digest: 'abcd' is not 96 hex digits (a SHA-384 digest)"
 	run -2 --separate-stderr qt-measure extend --instance-id nope
-	assert_equal "${stderr%%$'\n'*}" "qt-measure: extend: --instance-id: 'nope' is not a UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)"
+	assert_equal "${stderr%%$'\n'*}" "qt-measure: --instance-id: 'nope' is not a hyphenated instance UUID (qingtian)"
 	run -2 --separate-stderr qt-measure extend --iam-agency agency:x
-	assert_equal "${stderr%%$'\n'*}" "qt-measure: extend: --iam-agency: 'agency:x' is not iam::<domain id>:agency:<name>"
+	assert_equal "${stderr%%$'\n'*}" "qt-measure: --iam-agency: 'agency:x' is not an agency URN 'iam::<domain id>:agency:<name>'"
 	run -2 --separate-stderr qt-measure extend
 	assert_equal "${stderr%%$'\n'*}" "qt-measure: extend: give at least one step (--digest, --string, --file, --iam-agency, --instance-id)"
 	run -2 --separate-stderr qt-measure extend --file nope
@@ -288,11 +288,11 @@ cut_section() { dd if="$1" bs=1 skip="$2" count="$3" status=none; }
 
 @test "qt-measure: usage errors and a missing image exit 2" {
 	run -2 --separate-stderr qt-measure
-	assert_equal "${stderr%%$'\n'*}" "qt-measure: expected an IMAGE operand"
+	assert_equal "${stderr%%$'\n'*}" "qt-measure: expected exactly one IMAGE operand"
 	run -2 --separate-stderr qt-measure a b
 	assert_equal "${stderr%%$'\n'*}" "qt-measure: expected exactly one IMAGE operand"
 	run -2 --separate-stderr qt-measure --format json c2.eif
-	assert_equal "${stderr%%$'\n'*}" "qt-measure: --format: unknown format 'json'"
+	assert_equal "${stderr%%$'\n'*}" "qt-measure: --format: 'json' is not qingtian or nitro"
 	run -2 --separate-stderr qt-measure nope.eif
 	assert_equal "$stderr" "qt-measure: nope.eif: cannot open: No such file or directory"
 	run -2 --separate-stderr qt-measure .
@@ -339,4 +339,47 @@ JSON
 	[[ "$stderr" == "qt-measure: c2.eif: metadata section: invalid JSON at byte "* ]]
 	# the measurements do not depend on the metadata
 	run -0 --separate-stderr qt-measure --json=short c2.eif
+}
+
+@test "qt-measure: --profile nitro; the old --format is an alias with one deprecation line" {
+	run -0 --separate-stderr qt-measure --profile nitro c5.eif
+	want=$output
+	assert_equal "$stderr" ""
+	run -0 --separate-stderr qt-measure --format nitro c5.eif
+	assert_equal "$output" "$want"
+	assert_equal "$stderr" "qt-measure: --format qingtian|nitro is deprecated; use --profile qingtian|nitro"
+	run -2 --separate-stderr qt-measure --profile aws c5.eif
+	assert_equal "${stderr%%$'\n'*}" "qt-measure: --profile: 'aws' is not qingtian or nitro"
+	run -2 --separate-stderr qt-measure --profile nitro --format nitro c5.eif
+	assert_equal "${stderr%%$'\n'*}" "qt-measure: --profile given twice"
+	run -2 --separate-stderr qt-measure describe --profile nitro c5.eif
+	assert_equal "${stderr%%$'\n'*}" "qt-measure: describe: --profile is not an option here"
+}
+
+@test "qt-measure: an option given twice is an error in every subcommand (exit 2)" {
+	run -2 --separate-stderr qt-measure --json=short --json=pretty c2.eif
+	assert_equal "${stderr%%$'\n'*}" "qt-measure: --json given twice"
+	run -2 --separate-stderr qt-measure pcr --input c2.eif --input c5.eif
+	assert_equal "${stderr%%$'\n'*}" "qt-measure: --input given twice"
+	run -2 --separate-stderr qt-measure extend --string a --json=short --json=short
+	assert_equal "${stderr%%$'\n'*}" "qt-measure: --json given twice"
+	run -2 --separate-stderr qt-measure manifest -o a.json -o b.json c2.eif
+	assert_equal "${stderr%%$'\n'*}" "qt-measure: --output given twice"
+	run -2 --separate-stderr qt-measure manifest --iam-agency iam::a:agency:x --iam-agency iam::a:agency:y c2.eif
+	assert_equal "${stderr%%$'\n'*}" "qt-measure: --iam-agency given twice"
+	run -2 --separate-stderr qt-measure policy --profile nitro --profile qingtian m.json
+	assert_equal "${stderr%%$'\n'*}" "qt-measure: --profile given twice"
+	run -2 --separate-stderr qt-measure verify --root-sha256 00 --at now --at doc --nonce 00 d.cose
+	assert_equal "${stderr%%$'\n'*}" "qt-measure: --at given twice"
+	run -2 --separate-stderr qt-measure verify --root-sha256 00 --nonce 00 --nonce 01 d.cose
+	assert_equal "${stderr%%$'\n'*}" "qt-measure: --nonce given twice"
+	[ ! -e a.json ] && [ ! -e b.json ]
+}
+
+@test "qt-measure: extend --profile nitro takes an EC2 instance id (PCR4 on Nitro)" {
+	want=$({ head -c 48 /dev/zero; printf 'i-0ffff615a409a72d7'; } | openssl dgst -sha384 -binary | xxd -p -c 256)
+	run -0 --separate-stderr qt-measure extend --json=short --profile nitro --instance-id i-0ffff615a409a72d7
+	assert_output "{\"PCR\":\"$want\"}"
+	run -2 --separate-stderr qt-measure extend --profile nitro --instance-id 8b2d6c1e-6f0a-4c4e-9a51-2f3b9d0e7c11
+	assert_equal "${stderr%%$'\n'*}" "qt-measure: --instance-id: '8b2d6c1e-6f0a-4c4e-9a51-2f3b9d0e7c11' is not an instance id 'i-<hex>' (nitro)"
 }

@@ -123,7 +123,7 @@ JSON
 
 @test "qt-sign: --verify of an unsigned image exits 1" {
 	run -1 --separate-stderr qt-sign --verify c2.eif
-	assert_equal "$stderr" "qt-sign: c2.eif: image is not signed"
+	assert_equal "$stderr" "qt-sign: c2.eif: the image is not signed"
 	assert_output --partial '"Verified": false'
 }
 

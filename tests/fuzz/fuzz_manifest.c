@@ -9,6 +9,7 @@
 
 #include "fuzz.h"
 #include "manifest.h"
+#include "policy.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -24,11 +25,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(m == NULL);
 		goto out;
 	}
-	if (manifest_policy("fuzz.json", m, MANIFEST_POLICY_HUAWEI, false, &pol, &err) == 0)
+	if (policy_conditions("fuzz.json", m, QT_PROFILE_QINGTIAN, false, &pol, &err) == 0)
 		json_decref(pol);
 	pol = NULL;
 	qt_err_clear(&err);
-	if (manifest_policy("fuzz.json", m, MANIFEST_POLICY_AWS, true, &pol, &err) == 0)
+	if (policy_conditions("fuzz.json", m, QT_PROFILE_NITRO, true, &pol, &err) == 0)
 		json_decref(pol);
 	pol = NULL;
 	qt_err_clear(&err);

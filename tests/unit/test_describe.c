@@ -8,10 +8,10 @@
 #include <string.h>
 
 #include "describe.h"
+#include "eif_meta.h"
 #include "eif_sig.h"
-#include "eifmeta.h"
 #include "fileio.h"
-#include "qtjson.h"
+#include "json.h"
 #include "unit.h"
 
 #define GOLD FIXTURES "/golden"

@@ -10,7 +10,7 @@
 
 #include "bytes.h"
 #include "eif.h"
-#include "eifmeta.h"
+#include "eif_meta.h"
 #include "fileio.h"
 #include "text.h"
 #include "unit.h"

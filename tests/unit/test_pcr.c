@@ -18,6 +18,61 @@ hex_is(struct unit *u, const uint8_t *got, const char *want)
 	CHECK_STR(u, h, want);
 }
 
+/* The one rule for PCR3/PCR4 inputs (extend, manifest, verify --manifest). */
+static void
+test_parents(struct unit *u)
+{
+	static const char *const good[] = { "iam::0a1b2c3d:agency:kms-reader",
+		"iam::0123456789abcdef0123456789abcdef:agency:a b.c_d-e" };
+	static const char *const bad[] = { "agency:x", "iam::0a:1b:agency:x",
+		"iam::0a1b:agency:x:", "iam::0a1b:agency:", "iam:::agency:x", "iam::0a1b:role:x",
+		"IAM::0a1b:agency:x", "iam::0a1b:agency:a\tb" };
+	struct qt_err err = { 0 };
+	char id[64], big[PCR_PARENT_ID_MAX + 2];
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		CHECK(u, pcr_iam_agency_check(good[i], &err) == 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		qt_err_clear(&err);
+		CHECK(u, pcr_iam_agency_check(bad[i], &err) == -1);
+		CHECK(u, strstr(err.msg, "is not an agency URN 'iam::<domain id>:agency:<name>'") !=
+		             NULL);
+	}
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	memcpy(big, "iam::1:agency:", 14);
+	CHECK(u, pcr_iam_agency_check(big, &err) == -1);
+	big[PCR_PARENT_ID_MAX] = '\0'; /* exactly the limit */
+	CHECK(u, pcr_iam_agency_check(big, &err) == 0);
+
+	/* instance ids: folded in place on success, untouched on failure */
+	strcpy(id, "4662B7A3-7898-46C9-A6C5-20E9025E50BC");
+	CHECK(u, pcr_instance_id_canon(QT_PROFILE_QINGTIAN, id, &err) == 0);
+	CHECK_STR(u, id, "4662b7a3-7898-46c9-a6c5-20e9025e50bc");
+	strcpy(id, "4662B7A3-7898-46C9-A6C5-20E9025E50BX");
+	qt_err_clear(&err);
+	CHECK(u, pcr_instance_id_canon(QT_PROFILE_QINGTIAN, id, &err) == -1);
+	CHECK_STR(u, id, "4662B7A3-7898-46C9-A6C5-20E9025E50BX");
+	CHECK_STR(u, err.msg,
+	    "--instance-id: '4662B7A3-7898-46C9-A6C5-20E9025E50BX' is not a hyphenated instance "
+	    "UUID (qingtian)");
+	strcpy(id, "i-0ffff615a409a72d7");
+	CHECK(u, pcr_instance_id_canon(QT_PROFILE_NITRO, id, &err) == 0);
+	CHECK(u, pcr_instance_id_canon(QT_PROFILE_AUTO, id, &err) == 0);
+	qt_err_clear(&err);
+	CHECK(u, pcr_instance_id_canon(QT_PROFILE_QINGTIAN, id, &err) == -1);
+	strcpy(id, "i-0FFFF615A409A72D7"); /* EC2 ids are lower case */
+	qt_err_clear(&err);
+	CHECK(u, pcr_instance_id_canon(QT_PROFILE_NITRO, id, &err) == -1);
+	CHECK_STR(u, err.msg,
+	    "--instance-id: 'i-0FFFF615A409A72D7' is not an instance id 'i-<hex>' (nitro)");
+	strcpy(id, "4662b7a3-7898-46c9-a6c5-20e9025e50bc");
+	CHECK(u, pcr_instance_id_canon(QT_PROFILE_AUTO, id, &err) == 0);
+	qt_err_clear(&err);
+	CHECK(u, pcr_instance_id_canon(QT_PROFILE_NITRO, id, &err) == -1);
+}
+
 int
 main(void)
 {
@@ -104,5 +159,6 @@ main(void)
 		pcr_stream_free(s);
 	}
 	free(big);
+	test_parents(&u);
 	return unit_end(&u);
 }

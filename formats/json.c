@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* qtjson.c: serde_json-compatible printing of jansson values. */
+/* json.c: serde_json-compatible printing of jansson values. */
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "qtjson.h"
+#include "json.h"
 
 static int
 cmp_keys(const void *a, const void *b)
@@ -31,7 +31,8 @@ qtjson_sorted(const json_t *v, json_t **ret, struct qt_err *err)
 		    (keys = calloc(n != 0 ? n : 1, sizeof(*keys))) == NULL)
 			goto oom;
 		i = 0;
-		json_object_foreach((json_t *)v, key, val) keys[i++] = key;
+		json_object_foreach((json_t *)v, key, val)
+			keys[i++] = key;
 		/* serde_json's Map is a BTreeMap<String, _>: byte-wise key order */
 		qsort(keys, n, sizeof(*keys), cmp_keys);
 		for (i = 0; i < n; i++) {
@@ -84,8 +85,9 @@ qtjson_no_reals(const char *name, const char *what, const json_t *v, struct qt_e
 		    "an integer)",
 		    name, what, json_real_value(v));
 	case JSON_OBJECT:
-		json_object_foreach(
-		    (json_t *)v, key, val) if (qtjson_no_reals(name, what, val, err) < 0) return -1;
+		json_object_foreach((json_t *)v, key, val)
+			if (qtjson_no_reals(name, what, val, err) < 0)
+				return -1;
 		return 0;
 	case JSON_ARRAY:
 		for (i = 0; i < json_array_size(v); i++)
@@ -159,8 +161,9 @@ has_byte(const json_t *v, char c)
 	case JSON_STRING:
 		return memchr(json_string_value(v), c, json_string_length(v)) != NULL;
 	case JSON_OBJECT:
-		json_object_foreach((json_t *)v, key,
-		    val) if (strchr(key, c) != NULL || has_byte(val, c)) return true;
+		json_object_foreach((json_t *)v, key, val)
+			if (strchr(key, c) != NULL || has_byte(val, c))
+				return true;
 		return false;
 	case JSON_ARRAY:
 		for (i = 0; i < json_array_size(v); i++)
@@ -205,8 +208,7 @@ mark_reals(const json_t *v, struct reals *rs)
 	case JSON_OBJECT:
 		if ((out = json_object()) == NULL)
 			return NULL;
-		json_object_foreach((json_t *)v, key, val)
-		{
+		json_object_foreach((json_t *)v, key, val) {
 			if ((child = mark_reals(val, rs)) == NULL ||
 			    json_object_set_new(out, key, child) != 0) {
 				json_decref(out);

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * qtjson.h: JSON through jansson, printed byte-for-byte as serde_json prints
+ * json.h: JSON through jansson, printed byte-for-byte as serde_json prints
  * it (the reference tools are Rust): compact or 2-space pretty, objects in
  * insertion order (build them sorted with qtjson_sorted where serde sorts),
  * raw UTF-8, lower-case \u escapes, reals in ryu's shortest form. qt never
  * writes reals into an image (qtjson_no_reals): parsing decimal text may
  * round differently from serde_json's default parser.
  */
-#ifndef QT_QTJSON_H
-#define QT_QTJSON_H
+#ifndef QT_JSON_H
+#define QT_JSON_H
 
 #include <stdbool.h>
 

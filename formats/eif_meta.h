@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * eifmeta.h: the EIF metadata section (type 5, spec/eif.md 6): serde_json
+ * eif_meta.h: the EIF metadata section (type 5, spec/eif.md 6): serde_json
  * compact bytes of EifIdentityInfo, built and parsed with jansson.
  */
-#ifndef QT_EIFMETA_H
-#define QT_EIFMETA_H
+#ifndef QT_EIF_META_H
+#define QT_EIF_META_H
 
 #include <stddef.h>
 

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* eifmeta.c: build and parse the EIF metadata section (spec/eif.md 6). */
+/* eif_meta.c: build and parse the EIF metadata section (spec/eif.md 6). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "eifmeta.h"
-#include "qtjson.h"
+#include "eif_meta.h"
+#include "json.h"
 
 static const char *const build_keys[] = { "BuildTime", "BuildTool", "BuildToolVersion",
 	"OperatingSystem", "KernelVersion" };

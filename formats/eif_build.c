@@ -1,0 +1,849 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * eif_build.c: the build pipeline (inputs -> EIF writer, streamed into a
+ * temporary file beside the output and hashed on the way -> signature ->
+ * header -> rename into place), the generated ramdisks' options (--rootfs,
+ * --init/--driver, --bootstrap; the formats are formats/ramdisk), and the
+ * rewrite pipeline of qt-sign (copy an image, dropping or adding its
+ * signature section).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "eif.h"
+#include "eif_build.h"
+#include "eif_meta.h"
+#include "fileio.h"
+#include "json.h"
+#include "ramdisk/ramdisk.h"
+#include "signer.h"
+#include "text.h"
+
+#define KERNEL_CONFIG_MAX (1u << 20)
+
+static void QT_PRINTF(2, 3) build_warn(const struct eif_build_opts *o, const char *fmt, ...)
+{
+	char *msg = NULL;
+	va_list ap;
+	int n;
+
+	if (o->warn == NULL)
+		return;
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	o->warn(o->warn_ctx, n >= 0 ? msg : "a warning was lost (out of memory)");
+	if (n >= 0)
+		free(msg);
+}
+
+/* ---- white space as Rust's str::trim sees it ------------------------------------ */
+
+/* Length of the Unicode White_Space character at s (0 if none); Rust's char::is_whitespace. */
+static size_t
+ws_len(const unsigned char *s, size_t left)
+{
+	if (left >= 1 && (s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r')))
+		return 1;
+	if (left >= 2 && s[0] == 0xc2 && (s[1] == 0x85 || s[1] == 0xa0))
+		return 2;
+	if (left >= 3 && s[0] == 0xe1 && s[1] == 0x9a && s[2] == 0x80)
+		return 3; /* U+1680 */
+	if (left >= 3 && s[0] == 0xe2 && s[1] == 0x80 &&
+	    (s[2] <= 0x8a || s[2] == 0xa8 || s[2] == 0xa9 || s[2] == 0xaf) && s[2] >= 0x80)
+		return 3; /* U+2000-200A, U+2028, U+2029, U+202F */
+	if (left >= 3 && s[0] == 0xe2 && s[1] == 0x81 && s[2] == 0x9f)
+		return 3; /* U+205F */
+	if (left >= 3 && s[0] == 0xe3 && s[1] == 0x80 && s[2] == 0x80)
+		return 3; /* U+3000 */
+	return 0;
+}
+
+/* Length of a White_Space character ending at s[len-1] (0 if none). */
+static size_t
+ws_len_back(const unsigned char *s, size_t len)
+{
+	size_t k;
+
+	for (k = 1; k <= 3 && k <= len; k++)
+		if (ws_len(s + len - k, k) == k)
+			return k;
+	return 0;
+}
+
+void
+eif_build_trim(const char *text, size_t len, size_t *ret_start, size_t *ret_len)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t start = 0, end = len, k;
+
+	while (start < end && (k = ws_len(s + start, end - start)) > 0)
+		start += k;
+	while (end > start && (k = ws_len_back(s + start, end - start)) > 0)
+		end -= k;
+	*ret_start = start;
+	*ret_len = end - start;
+}
+
+/* ---- the inputs -------------------------------------------------------------------- */
+
+/*
+ * BuildTime: --build-time (the time grammar of text.h; an RFC 3339 text is
+ * kept as written), else SOURCE_DATE_EPOCH, else the epoch (reproducible).
+ */
+static int
+build_time(const struct eif_build_opts *o, char *buf, size_t size, struct qt_err *err)
+{
+	struct qt_time t = { QT_TIME_AT, 0, false };
+	int64_t sde;
+	bool have_sde;
+
+	if (o->build_time != NULL) {
+		if (qt_time_parse("--build-time", o->build_time, 0, &t, err) < 0)
+			return -1;
+		if (t.rfc3339) {
+			snprintf(buf, size, "%s", o->build_time);
+			return 0;
+		}
+		if (t.kind == QT_TIME_NOW)
+			t.ms = qt_time_now_ms();
+	} else {
+		if (qt_source_date_epoch(o->source_date_epoch, &sde, &have_sde, err) < 0)
+			return -1;
+		t.ms = have_sde ? sde * 1000 : 0;
+	}
+	qt_time_format(qt_time_ms_to_s(t.ms), true, buf, size);
+	return 0;
+}
+
+/*
+ * --kernel-config: nitro-cli takes words 1 and 3 of the config's third line,
+ * split on ' ', '/' and '-' ("# Linux/x86_64 4.14.256-209... Kernel
+ * Configuration" -> "Linux", "4.14.256"; spec/eif.md 6).
+ */
+static int
+kernel_config(const char *path, char **ret_os, char **ret_ver, struct qt_err *err)
+{
+	uint8_t *buf = NULL;
+	char *line, *p, *words[4] = { NULL };
+	size_t nw = 0, len, i;
+	int r = -1;
+
+	if (fileio_read_all(path, KERNEL_CONFIG_MAX, &buf, &len, err) < 0)
+		return -1;
+	line = (char *)buf;
+	for (i = 0; i < 2 && line != NULL; i++)
+		if ((line = strchr(line, '\n')) != NULL)
+			line++;
+	if (line == NULL) {
+		qt_err_set(err, EINVAL, "%s: kernel config has fewer than 3 lines", path);
+		goto out;
+	}
+	if ((p = strchr(line, '\n')) != NULL)
+		*p = '\0';
+	/* split, keeping empty words as Rust's str::split does */
+	for (p = line; nw < 4;) {
+		words[nw++] = p;
+		p += strcspn(p, " /-");
+		if (*p == '\0')
+			break;
+		*p++ = '\0';
+	}
+	if (nw < 4) {
+		qt_err_set(err, EINVAL,
+		    "%s: line 3 does not look like '# Linux/<arch> <version> Kernel Configuration'",
+		    path);
+		goto out;
+	}
+	if ((*ret_os = strdup(words[1])) == NULL || (*ret_ver = strdup(words[3])) == NULL) {
+		free(*ret_os);
+		*ret_os = NULL; /* the caller frees both */
+		qt_err_set(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	r = 0;
+out:
+	free(buf);
+	return r;
+}
+
+static int
+cmdline_bytes(const struct eif_build_opts *o, uint8_t **ret, size_t *ret_len, struct qt_err *err)
+{
+	const char *what = o->cmdline_file != NULL ? o->cmdline_file : "--cmdline";
+	uint8_t *buf = NULL;
+	size_t len, start;
+
+	if (o->cmdline_file != NULL) {
+		if (fileio_read_all(o->cmdline_file, QT_CMDLINE_MAX, &buf, &len, err) < 0)
+			return -1;
+		/* nitro-cli reads blobs/cmdline and applies str::trim() */
+		eif_build_trim((const char *)buf, len, &start, &len);
+		memmove(buf, buf + start, len);
+	} else {
+		len = strlen(o->cmdline);
+		if (len > QT_CMDLINE_MAX)
+			return qt_err_set(
+			    err, EINVAL, "--cmdline: longer than %u bytes", QT_CMDLINE_MAX);
+		if ((buf = malloc(len + 1)) == NULL)
+			return qt_err_set(err, ENOMEM, "out of memory");
+		memcpy(buf, o->cmdline, len);
+	}
+	/* the reference stores CString bytes: no NUL inside, none appended */
+	if (memchr(buf, '\0', len) != NULL) {
+		free(buf);
+		return qt_err_set(
+		    err, EINVAL, "%s: the kernel command line contains a NUL byte", what);
+	}
+	*ret = buf;
+	*ret_len = len;
+	return 0;
+}
+
+static int
+custom_metadata(const char *path, json_t **ret, struct qt_err *err)
+{
+	uint8_t *buf = NULL;
+	json_error_t je;
+	json_t *v;
+	size_t len;
+
+	/* nitro-cli: a file of at most 4096 bytes of JSON (identity.rs) */
+	if (fileio_read_all(path, QT_CUSTOM_METADATA_MAX, &buf, &len, err) < 0)
+		return -1;
+	v = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
+	free(buf);
+	if (v == NULL)
+		return qt_err_set(
+		    err, EINVAL, "%s: line %d column %d: %s", path, je.line, je.column, je.text);
+	if (qtjson_no_reals(path, "custom metadata", v, err) < 0) {
+		json_decref(v);
+		return -1;
+	}
+	*ret = v;
+	return 0;
+}
+
+static const char *
+base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s != NULL ? s + 1 : path;
+}
+
+/* The metadata section's bytes. Defaults (man/qt-build.1): the reference writer's but BuildTool. */
+static int
+metadata_bytes(const struct eif_build_opts *o, const char *when, char **ret, size_t *ret_len,
+    struct qt_err *err)
+{
+	char *cfg_os = NULL, *cfg_ver = NULL;
+	json_t *custom = NULL;
+	struct eif_meta meta;
+	int r = -1;
+
+	if (o->kernel_config != NULL && kernel_config(o->kernel_config, &cfg_os, &cfg_ver, err) < 0)
+		goto out;
+	if (o->metadata_file != NULL && custom_metadata(o->metadata_file, &custom, err) < 0)
+		goto out;
+	meta = (struct eif_meta){
+		.image_name = o->image_name != NULL ? o->image_name : base_name(o->kernel),
+		.image_version = o->image_version != NULL ? o->image_version : "1.0",
+		.build_time = when,
+		.build_tool = o->build_tool != NULL ? o->build_tool : "qt-build",
+		.build_tool_version =
+		    o->build_tool_version != NULL ? o->build_tool_version : QT_VERSION,
+		.os = o->img_os != NULL ? o->img_os
+		      : cfg_os != NULL  ? cfg_os
+		                        : "OS",
+		.kernel_version = o->img_kernel != NULL ? o->img_kernel
+		                  : cfg_ver != NULL     ? cfg_ver
+		                                        : "kernel",
+		.docker_info = NULL,
+		.custom = custom,
+	};
+	r = eif_meta_build(&meta, ret, ret_len, err);
+out:
+	json_decref(custom);
+	free(cfg_os);
+	free(cfg_ver);
+	return r;
+}
+
+/* ---- generated ramdisks --------------------------------------------------------- */
+
+struct rootfs_state {
+	struct ramdisk_tree *tree;
+	struct ramdisk_strv cmd;
+	struct ramdisk_strv env;
+	uint32_t clamp;
+};
+
+/* SOURCE_DATE_EPOCH as the mtime clamp: newc mtimes are 32-bit. */
+static int
+mtime_clamp(const char *sde, uint32_t *ret, struct qt_err *err)
+{
+	int64_t v;
+	bool set;
+
+	*ret = 0;
+	if (qt_source_date_epoch(sde, &v, &set, err) < 0)
+		return -1;
+	if (set && v > UINT32_MAX)
+		return qt_err_set(err, EINVAL,
+		    "SOURCE_DATE_EPOCH: '%s' is after 2106, beyond the 32-bit mtimes of cpio newc",
+		    sde);
+	*ret = set ? (uint32_t)v : 0;
+	return 0;
+}
+
+static int
+strv_push(struct ramdisk_strv *v, const char *s, struct qt_err *err)
+{
+	char **g;
+
+	if ((g = realloc(v->v, (v->n + 2) * sizeof(*g))) == NULL)
+		return qt_err_set(err, ENOMEM, "out of memory");
+	v->v = g;
+	if ((g[v->n] = strdup(s)) == NULL)
+		return qt_err_set(err, ENOMEM, "out of memory");
+	g[++v->n] = NULL;
+	return 0;
+}
+
+/* One --cmd/--entrypoint value: '[...]' is a JSON array of strings, anything else one element. */
+static int
+expand_one(const char *raw, const char *opt, struct ramdisk_strv *ret, struct qt_err *err)
+{
+	json_error_t je;
+	json_t *arr, *v;
+	size_t k;
+	int r = -1;
+
+	if (raw[0] != '[')
+		return strv_push(ret, raw, err);
+	if ((arr = json_loads(raw, JSON_REJECT_DUPLICATES, &je)) == NULL)
+		return qt_err_set(err, EINVAL, "--%s: '%s': %s", opt, raw, je.text);
+	if (!json_is_array(arr)) {
+		qt_err_set(err, EINVAL, "--%s: '%s': not a JSON array", opt, raw);
+		goto out;
+	}
+	json_array_foreach(arr, k, v) {
+		if (!json_is_string(v)) {
+			qt_err_set(
+			    err, EINVAL, "--%s: '%s': element %zu is not a string", opt, raw, k);
+			goto out;
+		}
+		if (strv_push(ret, json_string_value(v), err) < 0)
+			goto out;
+	}
+	r = 0;
+out:
+	json_decref(arr);
+	return r;
+}
+
+static int
+expand(
+    const char *const *raw, size_t n, const char *opt, struct ramdisk_strv *ret, struct qt_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (expand_one(raw[i], opt, ret, err) < 0)
+			return -1;
+	return 0;
+}
+
+static void
+rootfs_free(struct rootfs_state *s)
+{
+	if (s == NULL)
+		return;
+	ramdisk_tree_free(s->tree);
+	ramdisk_strv_free(&s->cmd);
+	ramdisk_strv_free(&s->env);
+	free(s);
+}
+
+/* What cpio newc and the enclave cannot keep: said, then dropped. */
+static void
+warn_dropped(const struct eif_build_opts *o, const struct ramdisk_stats *st)
+{
+	const char *src = o->rootfs.source;
+
+	if (st->xattrs > 0)
+		build_warn(o,
+		    "%s: %llu %s extended attributes (first: '%s'), which cpio newc cannot carry; "
+		    "dropping them",
+		    src, (unsigned long long)st->xattrs,
+		    st->xattrs == 1 ? "entry has" : "entries have", st->xattr_first);
+	if (st->devices > 0)
+		build_warn(o,
+		    "%s: skipping %llu device %s (first: '%s'); the enclave's /dev is a devtmpfs",
+		    src, (unsigned long long)st->devices,
+		    st->devices == 1 ? "node or socket" : "nodes or sockets", st->device_first);
+}
+
+/* The command and environment: the image's, overridden by --entrypoint/--cmd/--env. */
+static int
+rootfs_command(const struct eif_build_opts *o, struct rootfs_state *s, struct qt_err *err)
+{
+	const struct eif_build_rootfs *rf = &o->rootfs;
+	const struct ramdisk_config *cfg = ramdisk_tree_config(s->tree);
+	struct ramdisk_strv ep = { 0 }, cmd = { 0 };
+	struct ramdisk_overrides ov = { 0 };
+	int r = -1;
+
+	if (expand(rf->entrypoint, rf->nentrypoint, "entrypoint", &ep, err) < 0 ||
+	    expand(rf->cmd, rf->ncmd, "cmd", &cmd, err) < 0)
+		goto out;
+	ov.has_entrypoint = rf->nentrypoint > 0;
+	ov.entrypoint = (const char *const *)ep.v;
+	ov.n_entrypoint = ep.n;
+	ov.has_cmd = rf->ncmd > 0;
+	ov.cmd = (const char *const *)cmd.v;
+	ov.n_cmd = cmd.n;
+	ov.env = rf->env;
+	ov.n_env = rf->nenv;
+	if (ramdisk_command(cfg, &ov, &s->cmd, &s->env, err) < 0) {
+		/* name the source: "no command" is about the image */
+		qt_err_prefix(err, "%s", rf->source);
+		goto out;
+	}
+	if (cfg != NULL && cfg->workdir != NULL && strcmp(cfg->workdir, "/") != 0)
+		build_warn(o,
+		    "%s: the image's WorkingDir '%s' has no place in the enclave layout; the "
+		    "command starts in /",
+		    rf->source, cfg->workdir);
+	r = 0;
+out:
+	ramdisk_strv_free(&ep);
+	ramdisk_strv_free(&cmd);
+	return r;
+}
+
+/* Load --rootfs and compute cmd/env before anything is written. */
+static int
+rootfs_prepare(const struct eif_build_opts *o, struct rootfs_state **ret, struct qt_err *err)
+{
+	const struct eif_build_rootfs *rf = &o->rootfs;
+	struct ramdisk_opts ro = { 0 };
+	struct rootfs_state *s;
+	int r = -1;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return qt_err_set(err, ENOMEM, "out of memory");
+	if (mtime_clamp(o->source_date_epoch, &s->clamp, err) < 0)
+		goto out;
+	if (rf->source != NULL) {
+		ro.mtime_clamp = s->clamp;
+		ro.keep_owner = rf->keep_owner;
+		ro.platform = rf->platform;
+		ro.max_entries = rf->max_entries;
+		ro.max_bytes = rf->max_bytes;
+		if (ramdisk_tree_load(rf->source, &ro, &s->tree, err) < 0)
+			goto out;
+		warn_dropped(o, ramdisk_tree_stats(s->tree));
+		if (rootfs_command(o, s, err) < 0)
+			goto out;
+	}
+	*ret = s;
+	s = NULL;
+	r = 0;
+out:
+	rootfs_free(s);
+	return r;
+}
+
+/* Write a generated ramdisk (kind ROOTFS or BOOTSTRAP) into sink. */
+static int
+rootfs_write(const struct eif_build_opts *o, const struct rootfs_state *s,
+    enum eif_build_ramdisk_kind kind, struct qt_sink sink, struct qt_err *err)
+{
+	const struct eif_build_rootfs *rf = &o->rootfs;
+
+	if (kind == EIF_BUILD_RAMDISK_BOOTSTRAP)
+		return ramdisk_write_bootstrap(
+		    rf->init, rf->drivers, rf->ndrivers, s->clamp, rf->gzip, sink, err);
+	return ramdisk_write_app(s->tree, &s->cmd, &s->env, rf->gzip, sink, err);
+}
+
+/* "<dir>/<name>" into *ret if it exists, else NULL. */
+static int
+in_dir(const char *dir, const char *name, char **ret, struct qt_err *err)
+{
+	char *p = NULL;
+
+	*ret = NULL;
+	if (asprintf(&p, "%s/%s", dir, name) < 0)
+		return qt_err_set(err, ENOMEM, "out of memory");
+	if (access(p, F_OK) != 0)
+		free(p);
+	else
+		*ret = p;
+	return 0;
+}
+
+/* A required file of --bootstrap DIR into *slot (and owned[*k]) unless given. */
+static int
+from_dir(const char *dir, const char *name, const char **slot, char **owned, size_t *k,
+    struct qt_err *err)
+{
+	if (*slot != NULL)
+		return 0;
+	if (in_dir(dir, name, &owned[*k], err) < 0)
+		return -1;
+	if (owned[*k] == NULL)
+		return qt_err_set(err, ENOENT, "--bootstrap %s: no '%s'", dir, name);
+	*slot = owned[(*k)++];
+	return 0;
+}
+
+static int
+bootstrap_dir(struct eif_build_opts *o, char **owned, size_t *k, struct qt_err *err)
+{
+	struct eif_build_rootfs *rf = &o->rootfs;
+	const char *dir = rf->bootstrap_dir;
+	const char *kname = o->arch_flags != 0 ? "Image" : "bzImage";
+	const char *driver = NULL;
+	char kcfg[32];
+
+	if (o->kernel == NULL) {
+		if (in_dir(dir, kname, &owned[*k], err) < 0)
+			return -1;
+		if (owned[*k] == NULL)
+			return qt_err_set(
+			    err, ENOENT, "--bootstrap %s: no kernel '%s'", dir, kname);
+		o->kernel = owned[(*k)++];
+	}
+	if (o->cmdline == NULL && from_dir(dir, "cmdline", &o->cmdline_file, owned, k, err) < 0)
+		return -1;
+	if (from_dir(dir, "init", &rf->init, owned, k, err) < 0)
+		return -1;
+	if (rf->ndrivers == 0) {
+		if (from_dir(dir, "nsm.ko", &driver, owned, k, err) < 0)
+			return -1;
+		rf->bootstrap_driver = driver;
+		rf->drivers = &rf->bootstrap_driver;
+		rf->ndrivers = 1;
+	}
+	/* the kernel config is optional: OS and KernelVersion keep their defaults without it */
+	snprintf(kcfg, sizeof(kcfg), "%s.config", kname);
+	if (o->kernel_config == NULL && o->img_os == NULL && o->img_kernel == NULL) {
+		if (in_dir(dir, kcfg, &owned[*k], err) < 0)
+			return -1;
+		o->kernel_config = owned[(*k)++];
+	}
+	return 0;
+}
+
+int
+eif_build_bootstrap(struct eif_build_opts *o, char **owned, size_t nowned, struct qt_err *err)
+{
+	size_t k = 0;
+
+	if (nowned < 5)
+		return qt_err_set(err, EINVAL, "internal: bootstrap slots");
+	if (o->rootfs.bootstrap_dir != NULL && bootstrap_dir(o, owned, &k, err) < 0)
+		return -1;
+	if (o->rootfs.init == NULL)
+		return 0;
+	/* the bootstrap ramdisk comes first: PCR1 covers kernel, cmdline and it */
+	if (o->nramdisks >= EIF_BUILD_RAMDISKS_MAX)
+		return qt_err_set(err, EINVAL, "at most %d ramdisks", EIF_BUILD_RAMDISKS_MAX);
+	memmove(&o->ramdisks[1], &o->ramdisks[0], o->nramdisks * sizeof(o->ramdisks[0]));
+	o->ramdisks[0].kind = EIF_BUILD_RAMDISK_BOOTSTRAP;
+	o->ramdisks[0].path = o->rootfs.init;
+	o->nramdisks++;
+	return 0;
+}
+
+/* ---- writing ------------------------------------------------------------------------- */
+
+/* Stream a file into the open section, QT_IO_CHUNK at a time. */
+static int
+copy_file(struct eif_writer *w, const char *path, uint8_t *buf, struct qt_err *err)
+{
+	struct stat st;
+	int fd, r = -1;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return qt_err_set(err, errno, "%s: cannot open: %s", path, strerror(errno));
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		qt_err_set(err, EISDIR, "%s: is a directory", path);
+		goto out;
+	}
+	for (;;) {
+		size_t got;
+
+		/* fill whole chunks so the writer passes them straight through */
+		if (fileio_read_full(fd, buf, QT_IO_CHUNK, -1, &got) < 0) {
+			qt_err_set(err, errno, "%s: read error: %s", path, strerror(errno));
+			goto out;
+		}
+		if (got == 0)
+			break;
+		if (eif_writer_write(w, buf, got, err) < 0)
+			goto out;
+		if (got < QT_IO_CHUNK)
+			break;
+	}
+	r = 0;
+out:
+	close(fd);
+	return r;
+}
+
+static int
+section_bytes(struct eif_writer *w, enum eif_section_type t, const uint8_t *buf, size_t len,
+    struct qt_err *err)
+{
+	if (eif_writer_section_begin(w, t, err) < 0 || eif_writer_write(w, buf, len, err) < 0 ||
+	    eif_writer_section_end(w, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* Sign the image in w (all other sections written) and append the signature section. */
+static int
+append_signature(
+    const struct signer *s, struct eif_writer *w, struct pcr_set *pcrs, struct qt_err *err)
+{
+	struct wbuf sec = { 0 };
+	int rv = -1;
+
+	if (eif_writer_pcrs(w, pcrs, err) < 0 || signer_section(s, pcrs->pcr0, &sec, err) < 0 ||
+	    section_bytes(w, EIF_SECTION_SIGNATURE, sec.p, sec.len, err) < 0 ||
+	    signer_pcr8(s, pcrs->pcr8, err) < 0)
+		goto out;
+	pcrs->has_pcr8 = true;
+	rv = 0;
+out:
+	wbuf_free(&sec);
+	return rv;
+}
+
+/* Everything read and checked before the output exists (hostile archives: exit 2). */
+struct build_inputs {
+	uint8_t *cmd;
+	size_t cmdlen;
+	char *meta;
+	size_t metalen;
+	struct rootfs_state *rootfs;
+	struct signer *signer;
+	uint8_t *buf;  /* QT_IO_CHUNK bytes for copying files */
+	char when[64]; /* BuildTime */
+};
+
+static void
+inputs_free(struct build_inputs *in)
+{
+	free(in->cmd);
+	free(in->meta);
+	rootfs_free(in->rootfs);
+	signer_free(in->signer);
+	free(in->buf);
+}
+
+static int
+inputs_load(const struct eif_build_opts *o, struct build_inputs *in, struct qt_err *err)
+{
+	if (cmdline_bytes(o, &in->cmd, &in->cmdlen, err) < 0 ||
+	    build_time(o, in->when, sizeof(in->when), err) < 0 ||
+	    rootfs_prepare(o, &in->rootfs, err) < 0 ||
+	    metadata_bytes(o, in->when, &in->meta, &in->metalen, err) < 0)
+		return -1;
+	if ((in->buf = malloc(QT_IO_CHUNK)) == NULL)
+		return qt_err_set(err, ENOMEM, "out of memory");
+	/* Key and certificate are checked before anything is written (man/qt-sign.1). */
+	if (o->sign_key != NULL) {
+		struct signer_opts so = { o->sign_key, o->sign_cert, o->sign_pass, o->pkcs11_module,
+			o->allow_expired_cert, o->sign_now };
+
+		if (signer_new(&so, &in->signer, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+write_ramdisk(struct eif_writer *w, const struct eif_build_opts *o, const struct build_inputs *in,
+    const struct eif_build_ramdisk *rd, struct qt_err *err)
+{
+	if (eif_writer_section_begin(w, EIF_SECTION_RAMDISK, err) < 0)
+		return -1;
+	if (rd->kind == EIF_BUILD_RAMDISK_FILE) {
+		if (copy_file(w, rd->path, in->buf, err) < 0)
+			return -1;
+	} else if (rootfs_write(o, in->rootfs, rd->kind, eif_writer_sink(w), err) < 0) {
+		return -1;
+	}
+	return eif_writer_section_end(w, err);
+}
+
+/* Reference section order: kernel, cmdline, metadata, ramdisks, signature (spec/eif.md 3). */
+static int
+write_sections(struct eif_writer *w, const struct eif_build_opts *o, const struct build_inputs *in,
+    struct pcr_set *ret, struct qt_err *err)
+{
+	size_t i;
+
+	if (eif_writer_section_begin(w, EIF_SECTION_KERNEL, err) < 0 ||
+	    copy_file(w, o->kernel, in->buf, err) < 0 || eif_writer_section_end(w, err) < 0 ||
+	    section_bytes(w, EIF_SECTION_CMDLINE, in->cmd, in->cmdlen, err) < 0 ||
+	    section_bytes(w, EIF_SECTION_METADATA, (const uint8_t *)in->meta, in->metalen, err) < 0)
+		return -1;
+	for (i = 0; i < o->nramdisks; i++)
+		if (write_ramdisk(w, o, in, &o->ramdisks[i], err) < 0)
+			return -1;
+	/* Signed: the signature section goes last, over PCR0 (spec/eif.md 5.3). */
+	if (in->signer != NULL)
+		return append_signature(in->signer, w, ret, err);
+	return eif_writer_pcrs(w, ret, err);
+}
+
+int
+eif_build_run(const struct eif_build_opts *o, struct pcr_set *ret, struct qt_err *err)
+{
+	struct fileio_out out = { .fd = -1 };
+	struct eif_write_opts wo = { .flags = o->arch_flags };
+	struct build_inputs in = { 0 };
+	struct eif_writer *w = NULL;
+	bool opened = false;
+	int r = -1;
+
+	if (inputs_load(o, &in, err) < 0)
+		goto out;
+	if (o->output != NULL) {
+		if (fileio_out_open(o->output, &out, err) < 0)
+			goto out;
+		opened = true;
+	}
+	if (eif_writer_new(opened ? out.fd : -1, opened ? o->output : "image", &wo, &w, err) < 0 ||
+	    write_sections(w, o, &in, ret, err) < 0 || eif_writer_finish(w, err) < 0)
+		goto out;
+	if (opened) {
+		opened = false;
+		if (fileio_out_commit(&out, err) < 0)
+			goto out;
+	}
+	r = 0;
+out:
+	if (opened)
+		fileio_out_abort(&out);
+	eif_writer_free(w);
+	inputs_free(&in);
+	return r;
+}
+
+/* ---- rewriting an image ---------------------------------------------------------------- */
+
+struct copy {
+	const char *name; /* output name for messages */
+	int out_fd;
+	bool need_sig_version; /* a signature will be appended */
+	struct eif_writer *w;
+	bool skipping; /* inside the input's signature section */
+	bool was_signed;
+};
+
+static int
+copy_header(void *ctx, const struct eif_header *h, struct qt_err *err)
+{
+	struct copy *c = ctx;
+	struct eif_write_opts o = { h->version, h->flags, h->default_mem, h->default_cpus };
+
+	if (c->need_sig_version && h->version < 3)
+		return qt_err_set(err, EINVAL,
+		    "%s: EIF version %u has no signature section (version 3 or later needed)",
+		    c->name, h->version);
+	return eif_writer_new(c->out_fd, c->name, &o, &c->w, err);
+}
+
+static int
+copy_begin(void *ctx, const struct eif_section *s, struct qt_err *err)
+{
+	struct copy *c = ctx;
+
+	c->skipping = s->type == EIF_SECTION_SIGNATURE;
+	if (c->skipping) {
+		c->was_signed = true;
+		return 0;
+	}
+	return eif_writer_section_begin(c->w, s->type, err);
+}
+
+static int
+copy_data(
+    void *ctx, const struct eif_section *s, const uint8_t *buf, size_t len, struct qt_err *err)
+{
+	struct copy *c = ctx;
+
+	(void)s;
+	return c->skipping ? 0 : eif_writer_write(c->w, buf, len, err);
+}
+
+static int
+copy_end(void *ctx, const struct eif_section *s, struct qt_err *err)
+{
+	struct copy *c = ctx;
+
+	(void)s;
+	if (c->skipping) {
+		c->skipping = false;
+		return 0;
+	}
+	return eif_writer_section_end(c->w, err);
+}
+
+int
+eif_rewrite(const char *in_path, int out_fd, const char *out_name, eif_section_fn make, void *ctx,
+    struct pcr_set *ret_pcrs, bool *ret_was_signed, struct qt_err *err)
+{
+	struct copy c = { out_name, out_fd, make != NULL, NULL, false, false };
+	struct eif_read_cb cb = { copy_header, copy_begin, copy_data, copy_end, &c };
+	struct eif_info *info = NULL;
+	struct wbuf sec = { 0 };
+	struct pcr_set pcrs;
+	int v, rv = -1;
+
+	/* The writer hashes what it writes: the reader need not hash too. */
+	if (eif_read_path(in_path, &cb, EIF_READ_NO_PCR, &info, err) < 0 ||
+	    eif_crc_check(in_path, info, err) < 0 || eif_writer_pcrs(c.w, &pcrs, err) < 0)
+		goto out;
+	if (make != NULL) {
+		v = make(ctx, pcrs.pcr0, &sec, err);
+		if (v != 0) {
+			rv = v;
+			goto out;
+		}
+		if (section_bytes(c.w, EIF_SECTION_SIGNATURE, sec.p, sec.len, err) < 0)
+			goto out;
+	}
+	if (eif_writer_finish(c.w, err) < 0)
+		goto out;
+	*ret_pcrs = pcrs;
+	*ret_was_signed = c.was_signed;
+	rv = 0;
+out:
+	wbuf_free(&sec);
+	eif_writer_free(c.w);
+	eif_info_free(info);
+	return rv;
+}
+
+int
+eif_build_sign_section(
+    void *ctx, const uint8_t pcr0[PCR_LEN], struct wbuf *ret_section, struct qt_err *err)
+{
+	return signer_section(ctx, pcr0, ret_section, err);
+}
