@@ -18,6 +18,7 @@
 #include "eifmeta.h"
 #include "qtjson.h"
 #include "text.h"
+#include "x509.h"
 
 static int
 set_hex(json_t *obj, const char *key, const uint8_t *reg)
@@ -88,8 +89,7 @@ describe_pcr8(const char *name, const struct eif_info *info, struct pcr_set *p, 
 	if (info->signature == NULL)
 		return 0;
 	if (cose_sigsec_parse(name, info->signature, info->signature_len, &sig, err) < 0 ||
-	    cose_pem_first_cert_der(name, sig.cert_pem, sig.cert_pem_len, &der, &der_len, err) <
-	        0 ||
+	    x509_pem_first_der(name, sig.cert_pem, sig.cert_pem_len, &der, &der_len, err) < 0 ||
 	    pcr_of_bytes(der, der_len, p->pcr8, err) < 0)
 		goto out;
 	p->has_pcr8 = true;
@@ -211,7 +211,7 @@ describe_cert_info(
 	const unsigned char *sb;
 	int i, n, sl, r = -1;
 
-	if (cose_pem_first_cert(name, pem, len, &x, err) < 0)
+	if (x509_pem_first(name, pem, len, &x, err) < 0)
 		return -1;
 	if ((names = json_object()) == NULL)
 		goto oom;

@@ -14,6 +14,7 @@
 #include "pcr.h"
 #include "text.h"
 #include "tool.h"
+#include "x509.h"
 
 #define PEM_MAX (1u << 20)
 
@@ -67,7 +68,7 @@ cmd_pcr(int argc, char *argv[])
 			goto out;
 	} else {
 		if (fileio_read_all(cert, PEM_MAX, &pem, &pem_len, &err) < 0 ||
-		    cose_pem_first_cert_der(cert, pem, pem_len, &der, &der_len, &err) < 0 ||
+		    x509_pem_first_der(cert, pem, pem_len, &der, &der_len, &err) < 0 ||
 		    pcr_of_bytes(der, der_len, reg, &err) < 0)
 			goto out;
 	}

@@ -12,10 +12,12 @@
 
 #include "attest.h"
 #include "attest_cmds.h"
+#include "attest_report.h"
 #include "fileio.h"
 #include "manifest.h"
 #include "text.h"
 #include "tool.h"
+#include "x509.h"
 
 static const char verify_usage[] =
     "usage: qt-measure verify --root ROOT.pem | --root-sha256 HEX [--manifest FILE]\n"
@@ -193,7 +195,7 @@ cmd_verify(int argc, char *argv[])
 		struct qt_time t = tool_time_arg(verify_usage, "--at", at, QT_TIME_ALLOW_DOC);
 
 		o.at_mode = t.kind == QT_TIME_DOC ? ATTEST_AT_DOC : ATTEST_AT_TIME;
-		o.at = qt_time_ms_to_s(t.ms);
+		o.at_ms = t.ms;
 	}
 	if (o.at_mode == ATTEST_AT_DOC && o.max_age >= 0)
 		tool_usage(verify_usage, "--max-age with --at doc measures nothing (the age is 0); "
@@ -215,7 +217,7 @@ cmd_verify(int argc, char *argv[])
 	/* Inputs other than the document: could not check (2) if unreadable. */
 	if (root != NULL) {
 		if (load_file(root, 65536, &raw, &rl, &err) < 0 ||
-		    attest_root_der(root, raw, rl, &rootder, &o.root_der_len, &err) < 0)
+		    x509_load_der(root, raw, rl, &rootder, &o.root_der_len, &err) < 0)
 			goto out;
 		o.root_der = rootder;
 		free(raw);
@@ -252,8 +254,10 @@ cmd_verify(int argc, char *argv[])
 	e.user_data = cli.user_data;
 	if (pubkey != NULL) {
 		if (load_file(pubkey, 65536, &raw, &rl, &err) < 0 ||
-		    attest_load_public_key(pubkey, raw, rl, &e.public_key, &err) < 0)
+		    x509_load_key_bytes(pubkey, raw, rl, ATTEST_PUBKEY_MAX, &e.public_key.p,
+		        &e.public_key.len, &err) < 0)
 			goto out;
+		e.public_key.present = true;
 		free(raw);
 		raw = NULL;
 	}

@@ -12,6 +12,7 @@
 #include "cose.h"
 #include "describe.h"
 #include "fuzz.h"
+#include "x509.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -31,8 +32,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	FUZZ_ASSERT(sig.cert_pem != NULL && sig.cose != NULL);
 	FUZZ_ASSERT(sig.cert_pem[sig.cert_pem_len] == '\0');
-	if (cose_pem_first_cert_der(
-	        "fuzz.eif", sig.cert_pem, sig.cert_pem_len, &der, &der_len, &err) < 0) {
+	if (x509_pem_first_der("fuzz.eif", sig.cert_pem, sig.cert_pem_len, &der, &der_len, &err) <
+	    0) {
 		FUZZ_CHECK_ERR(&err);
 		qt_err_clear(&err);
 	} else {

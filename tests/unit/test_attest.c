@@ -9,9 +9,11 @@
 #include <string.h>
 
 #include "attest.h"
+#include "attest_report.h"
 #include "fileio.h"
 #include "text.h"
 #include "unit.h"
+#include "x509.h"
 
 #define AFIX FIXTURES "/attest"
 
@@ -56,7 +58,7 @@ root(const char *path, size_t *len)
 	size_t rl;
 
 	if (fileio_read_all(path, 65536, &raw, &rl, &err) == 0)
-		attest_root_der(path, raw, rl, &der, len, &err);
+		x509_load_der(path, raw, rl, &der, len, &err);
 	free(raw);
 	return der;
 }
@@ -110,7 +112,7 @@ run(const struct attest_doc *doc, const uint8_t *rootder, size_t rootlen, enum a
 	o.root_der = rootder;
 	o.root_der_len = rootlen;
 	o.at_mode = at;
-	o.at = t;
+	o.at_ms = t * 1000;
 	o.max_age = -1;
 	r = attest_verify(doc, &o, e, res, &err);
 	if (r < 0)

@@ -21,6 +21,7 @@
 #include "qt.h"
 #include "text.h"
 #include "unit.h"
+#include "x509.h"
 
 #define GOLD FIXTURES "/golden"
 #define VEC  FIXTURES "/cose-vectors"
@@ -228,7 +229,7 @@ test_c5(struct unit *u, json_t *sv)
 	CHECK(u, payload >= sig.cose && payload < sig.cose + sig.cose_len);
 
 	/* PCR8 input: DER of the first certificate; PCR8 = SHA384(0^48 || SHA384(DER)). */
-	CHECK(u, cose_pem_first_cert_der(
+	CHECK(u, x509_pem_first_der(
 	             "c5.eif", sig.cert_pem, sig.cert_pem_len, &der, &der_len, &err) == 0);
 	CHECK(u, der_len == der_want.len && der != NULL && memcmp(der, der_want.p, der_len) == 0);
 	memset(ext, 0, 48);
@@ -383,8 +384,8 @@ test_c5_negative(struct unit *u)
 		uint8_t *d = NULL;
 		size_t dl = 0;
 
-		CHECK(u, cose_pem_first_cert_der(
-		             "k.pem", (const uint8_t *)"hello", 5, &d, &dl, &err) == -1);
+		CHECK(u,
+		    x509_pem_first_der("k.pem", (const uint8_t *)"hello", 5, &d, &dl, &err) == -1);
 		CHECK(u, strncmp(err.msg, "k.pem: no PEM certificate found", 31) == 0);
 		qt_err_clear(&err);
 	}
