@@ -445,11 +445,13 @@ openssl_verify(X509 *leaf, STACK_OF(X509) * untrusted, X509_STORE *anchors, int6
 	    X509_STORE_CTX_init(ctx, anchors, leaf, untrusted) != 1)
 		goto out;
 	param = X509_STORE_CTX_get0_param(ctx);
-	X509_VERIFY_PARAM_set_time(param, (time_t)qt_time_ms_to_s(t_ms));
 	/* depth counts the certificates above the leaf */
 	X509_VERIFY_PARAM_set_depth(param, (int)QT_CHAIN_MAX - 1);
+	/* a check time set wins over NO_CHECK_TIME in OpenSSL: set one or the other */
 	if (flags & X509_VERIFY_NO_TIME)
 		X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_NO_CHECK_TIME);
+	else
+		X509_VERIFY_PARAM_set_time(param, (time_t)qt_time_ms_to_s(t_ms));
 	if (X509_verify_cert(ctx) != 1) {
 		*ret_e = X509_STORE_CTX_get_error(ctx);
 		*ret_depth = X509_STORE_CTX_get_error_depth(ctx);

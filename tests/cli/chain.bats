@@ -22,6 +22,10 @@ sign_with() { # sign_with LEAF.pem [CA.pem...]: the signing certificate file hol
 	sign_with "$C/leaf.pem" "$C/int2.pem" "$C/int1.pem"
 	run -0 --separate-stderr qt-sign --verify s.eif --ca "$C/root.pem" --at $AT
 	assert_equal "$stderr" ""
+	# after the leaf's notAfter: refused, unless expired certificates are allowed (chain too)
+	run -1 --separate-stderr qt-sign --verify s.eif --ca "$C/root.pem" --at 2026-07-02
+	run -0 --separate-stderr qt-sign --verify s.eif --ca "$C/root.pem" --at 2026-07-02 \
+	    --allow-expired-cert
 	run -0 openssl verify -attime 1782867600 -CAfile "$C/root.pem" -untrusted "$C/int1.pem" \
 	    -untrusted "$C/int2.pem" "$C/leaf.pem"
 }

@@ -178,6 +178,21 @@ test_qingtian(struct unit *u, const struct env *env)
 	o.max_age = 0;
 	CHECK(u, attest_verify(doc, &o, &e, &res, &err) == 0);
 	CHECK(u, verdict(&res, "freshness") == ATTEST_PASS);
+	CHECK(u, res.instant_ms == 1784546606196);
+	/* freshness to the millisecond: 1 ms before the timestamp fails, 1 ms past max_age too */
+	o.at_mode = ATTEST_AT_TIME;
+	o.at_ms = 1784546606195;
+	CHECK(u, attest_verify(doc, &o, &e, &res, &err) == 1);
+	CHECK(u, detail_has(&res, "freshness", "timestamp is 0.001 s after the instant"));
+	o.max_age = 2;
+	o.at_ms = 1784546608196;
+	CHECK(u, attest_verify(doc, &o, &e, &res, &err) == 0);
+	CHECK(u, detail_has(&res, "freshness", "document is 2 s old (max 2 s)"));
+	o.at_ms++;
+	CHECK(u, attest_verify(doc, &o, &e, &res, &err) == 1);
+	CHECK(u, detail_has(&res, "freshness", "document is 2.001 s old, more than 2 s"));
+	o.at_mode = ATTEST_AT_DOC;
+	o.max_age = 0;
 	o.root_sha256[5] ^= 1;
 	CHECK(u, attest_verify(doc, &o, &e, &res, &err) == 1);
 	CHECK(u, verdict(&res, "root") == ATTEST_FAIL);
