@@ -470,16 +470,9 @@ check_chain(const char *name, X509 *cert, const uint8_t *pem, size_t pem_len, co
 	char why[400];
 	int rv = -1;
 
-	if ((store = X509_STORE_new()) == NULL) {
-		qt_err_ssl(err, "out of memory");
-		goto out;
-	}
-	if (X509_STORE_load_file(store, ca_path) != 1) {
-		qt_err_ssl(err, "%s: cannot load CA certificates", ca_path);
-		goto out;
-	}
 	/* Certificates after the first in the embedded PEM are untrusted intermediates. */
-	if (x509_pem_rest(name, pem, pem_len, QT_CHAIN_MAX, &extra, err) < 0)
+	if (x509_load_anchors(ca_path, &store, err) < 0 ||
+	    x509_pem_rest(name, pem, pem_len, QT_CHAIN_MAX, &extra, err) < 0)
 		goto out;
 	rv = x509_verify_chain(cert, extra, store, at * 1000,
 	    allow_expired ? X509_VERIFY_NO_TIME : 0, why, sizeof(why), err);

@@ -16,6 +16,7 @@
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
 #include "text.h"
@@ -147,6 +148,21 @@ out:
 	BIO_free(bio);
 	sk_X509_pop_free(sk, X509_free);
 	return rv;
+}
+
+int
+x509_load_anchors(const char *path, X509_STORE **ret, struct qt_err *err)
+{
+	X509_STORE *store;
+
+	if ((store = X509_STORE_new()) == NULL)
+		return qt_err_ssl(err, "out of memory");
+	if (X509_STORE_load_file(store, path) != 1) {
+		X509_STORE_free(store);
+		return qt_err_ssl(err, "%s: cannot load CA certificates", path);
+	}
+	*ret = store;
+	return 0;
 }
 
 int

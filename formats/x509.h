@@ -39,6 +39,8 @@ int x509_pem_first_der(const char *name, const uint8_t *pem, size_t len, uint8_t
  */
 int x509_pem_rest(const char *name, const uint8_t *pem, size_t len, size_t max,
     STACK_OF(X509) * *ret, struct qt_err *err);
+/* Trusted certificates from a PEM file (qt-sign --ca) as a new store. */
+int x509_load_anchors(const char *path, X509_STORE **ret, struct qt_err *err);
 /* A certificate file, PEM or DER, as DER (malloc'd) — e.g. a pinned root. */
 int x509_load_der(const char *name, const uint8_t *buf, size_t len, uint8_t **ret_der,
     size_t *ret_len, struct qt_err *err);
