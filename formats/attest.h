@@ -2,10 +2,11 @@
 /*
  * attest.h: QingTian / AWS Nitro attestation documents (spec/attestation.md):
  * text decoding (hex, base64), the COSE_Sign1 envelope and payload schema
- * (libcbor; the only user of libcbor), the X.509 chain to a pinned root, the
- * ES384 signature (big-endian r||s, and for QingTian little-endian halves),
- * and the comparison with what the relying party expects. The verdict of
- * every check is recorded so the front-end can print a full report.
+ * (libcbor), and the checks of a document, one function each: platform,
+ * pinned root, chain (x509.h), validity, OpenSSL's opinion, the ES384
+ * signature (cose.h; big-endian r||s, and for QingTian little-endian
+ * halves), freshness, production mode and what the relying party expects.
+ * The verdict of every check is recorded; attest_report.h prints it.
  */
 #ifndef QT_ATTEST_H
 #define QT_ATTEST_H
@@ -13,8 +14,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include <jansson.h>
 
 #include "qt.h"
 
@@ -79,17 +78,10 @@ int attest_parse(const char *name, const uint8_t *buf, size_t len, enum qt_profi
     struct attest_doc **ret, struct qt_err *err);
 void attest_free(struct attest_doc *doc);
 
-/* Load a root certificate (PEM or DER) as DER, malloc'd. */
-int attest_root_der(const char *name, const uint8_t *buf, size_t len, uint8_t **ret_der,
-    size_t *ret_len, struct qt_err *err);
-
 /*
- * The public key a relying party expects in the document's public_key field:
- * a PEM file (any type, e.g. PUBLIC KEY) is compared as its DER body, any
- * other file byte for byte. ret->p is malloc'd.
+ * A pinned root file (PEM or DER) is loaded with x509_load_der(), an
+ * expected public_key file with x509_load_key_bytes() (x509.h).
  */
-int attest_load_public_key(
-    const char *name, const uint8_t *buf, size_t len, struct attest_bytes *ret, struct qt_err *err);
 
 /* What the relying party expects; at least one item must be set. */
 struct attest_expect {
@@ -101,7 +93,7 @@ struct attest_expect {
 enum attest_at {
 	ATTEST_AT_NOW = 0, /* the current time (time(2)) */
 	ATTEST_AT_DOC,     /* the document's own timestamp (archived documents) */
-	ATTEST_AT_TIME,    /* opts.at */
+	ATTEST_AT_TIME,    /* opts.at_ms */
 };
 
 struct attest_opts {
@@ -111,8 +103,8 @@ struct attest_opts {
 	bool have_root_sha256;
 	uint8_t root_sha256[32];
 	enum attest_at at_mode;
-	int64_t at;      /* unix seconds, for ATTEST_AT_TIME */
-	int64_t max_age; /* seconds; < 0: not checked */
+	int64_t at_ms;   /* unix milliseconds, for ATTEST_AT_TIME */
+	int64_t max_age; /* seconds, compared with the age in milliseconds; < 0: not checked */
 };
 
 enum attest_verdict {
@@ -138,30 +130,23 @@ struct attest_result {
 	size_t n;
 	enum qt_profile platform;    /* the profile applied */
 	enum attest_sigform sigform; /* which signature form verified */
-	int64_t instant;             /* unix seconds the chain was checked at */
+	int64_t instant_ms;          /* the instant checked at, unix milliseconds */
 	bool authentic;              /* chain and signature verified */
 	bool debug;                  /* PCR0 all zero */
 };
 
 /*
- * Run every check of spec/attestation.md in order: pinned root, chain (order,
- * signatures, CA constraints, validity at the instant), COSE signature,
- * freshness, production mode, then the expectations (only if the document is
+ * Run every check of spec/attestation.md in order: platform, pinned root,
+ * chain (order and signatures, then CA constraints), validity at the
+ * instant, OpenSSL's path validation, COSE signature, freshness (with
+ * max_age: not after the instant, not older than max_age, in milliseconds),
+ * production mode, then the expectations (only if the document is
  * authentic). Returns 0 when every check passed, 1 when one failed (res says
  * which), -1 when the checks cannot be run (no root, no expectation) with err
  * set.
  */
 int attest_verify(const struct attest_doc *doc, const struct attest_opts *opts,
     const struct attest_expect *exp, struct attest_result *res, struct qt_err *err);
-
-/*
- * The verification report (man/qt-measure.1, VERIFY REPORT): verdict,
- * platform, instant, checks, the document's fields, the failed checks.
- * doc/res may be NULL for a document that could not be read, then
- * error_msg is reported. Returns a new reference or NULL on allocation failure.
- */
-json_t *attest_report_json(
-    const struct attest_doc *doc, const struct attest_result *res, const char *error_msg);
 
 /* Names used in reports and options. */
 const char *attest_sigform_name(enum attest_sigform f);

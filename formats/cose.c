@@ -18,6 +18,7 @@
 
 #include "cose.h"
 #include "qtcbor.h"
+#include "x509.h"
 
 /*
  * Untrusted CBOR is read with qtcbor's reader. The COSE_Sign1 code below
@@ -66,79 +67,13 @@ skip_items(const char *name, const char *what, struct rd *r, uint64_t count, str
 	return rv;
 }
 
-/* --- certificates -------------------------------------------------------------- */
-
-int
-cose_pem_first_cert(
-    const char *name, const uint8_t *pem, size_t len, X509 **ret, struct qt_err *err)
-{
-	BIO *bio = NULL;
-	X509 *cert = NULL;
-	int rv = -1;
-
-	if (len > INT32_MAX) {
-		qt_err_set(err, EINVAL, "%s: certificate text too large", name);
-		goto out;
-	}
-	if ((bio = BIO_new_mem_buf(pem, (int)len)) == NULL) {
-		qt_err_ssl(err, "%s: BIO_new_mem_buf", name);
-		goto out;
-	}
-	if ((cert = PEM_read_bio_X509(bio, NULL, NULL, NULL)) == NULL) {
-		qt_err_ssl(err, "%s: no PEM certificate found", name);
-		goto out;
-	}
-	*ret = cert;
-	cert = NULL;
-	rv = 0;
-out:
-	ERR_clear_error();
-	X509_free(cert);
-	BIO_free(bio);
-	return rv;
-}
-
-int
-cose_pem_first_cert_der(const char *name, const uint8_t *pem, size_t len, uint8_t **ret_der,
-    size_t *ret_len, struct qt_err *err)
-{
-	X509 *cert = NULL;
-	uint8_t *der = NULL, *p;
-	int n, rv = -1;
-
-	if (cose_pem_first_cert(name, pem, len, &cert, err) < 0)
-		goto out;
-	if ((n = i2d_X509(cert, NULL)) <= 0) {
-		qt_err_ssl(err, "%s: cannot encode certificate as DER", name);
-		goto out;
-	}
-	if ((der = malloc((size_t)n)) == NULL) {
-		qt_err_set(err, ENOMEM, "%s: out of memory", name);
-		goto out;
-	}
-	p = der;
-	if (i2d_X509(cert, &p) != n) {
-		qt_err_ssl(err, "%s: cannot encode certificate as DER", name);
-		goto out;
-	}
-	*ret_der = der;
-	*ret_len = (size_t)n;
-	der = NULL;
-	rv = 0;
-out:
-	free(der);
-	X509_free(cert);
-	return rv;
-}
-
 /* --- COSE_Sign1 ------------------------------------------------------------------ */
 
 #define SIGN1 "COSE_Sign1"
 
-/* The protected header map: integer alg under label 1, no crit (label 2). */
-static int
-parse_protected(
-    const char *name, const uint8_t *p, size_t len, long long *ret_alg, struct qt_err *err)
+int
+cose_protected_parse(const char *name, const uint8_t *p, size_t len, long long *ret_alg,
+    size_t *ret_labels, struct qt_err *err)
 {
 	struct rd r = { p, len, 0 };
 	struct tok t, v;
@@ -194,6 +129,8 @@ parse_protected(
 		return qt_err_set(err, EINVAL,
 		    "%s: " SIGN1 ": protected header has no algorithm (label 1)", name);
 	*ret_alg = alg;
+	if (ret_labels != NULL)
+		*ret_labels = (size_t)n;
 	return 0;
 }
 
@@ -228,7 +165,7 @@ cose_sign1_parse(
 		return -1;
 	m.prot = t.data;
 	m.prot_len = t.len;
-	if (parse_protected(name, m.prot, m.prot_len, &m.alg, err) < 0)
+	if (cose_protected_parse(name, m.prot, m.prot_len, &m.alg, NULL, err) < 0)
 		return -1;
 	if (expect(name, SIGN1, &r, TOK_MAP, "unprotected header", &t, err) < 0)
 		return -1;
@@ -277,8 +214,8 @@ cose_alg_info(long long alg, const EVP_MD **ret_md, const char **ret_curve, size
 	}
 }
 
-static const char *
-alg_name(long long alg)
+const char *
+cose_alg_name(long long alg)
 {
 	switch (alg) {
 	case COSE_ALG_ES256:
@@ -287,6 +224,10 @@ alg_name(long long alg)
 		return "ES384";
 	case COSE_ALG_ES512:
 		return "ES512";
+	case -8:
+		return "EdDSA";
+	case -37:
+		return "PS256";
 	default:
 		return "unknown";
 	}
@@ -405,22 +346,24 @@ out:
 	return rv;
 }
 
-int
-cose_rs_to_der(
-    const uint8_t *rs, size_t rs_len, uint8_t **ret_der, size_t *ret_len, struct qt_err *err)
+/* r||s (each half big-endian, or little-endian with le) as a DER ECDSA-Sig-Value. */
+static int
+rs_to_der(const uint8_t *rs, size_t rs_len, bool le, uint8_t **ret_der, size_t *ret_len,
+    struct qt_err *err)
 {
 	ECDSA_SIG *sig = NULL;
 	BIGNUM *r = NULL, *s = NULL;
 	unsigned char *der = NULL;
-	int n, rv = -1;
+	int h, n, rv = -1;
 
 	if (rs_len == 0 || rs_len % 2 != 0 || rs_len > 2 * 66) {
 		qt_err_set(err, EINVAL, "signature of %zu bytes is not r||s", rs_len);
 		goto out;
 	}
+	h = (int)(rs_len / 2);
 	if ((sig = ECDSA_SIG_new()) == NULL ||
-	    (r = BN_bin2bn(rs, (int)(rs_len / 2), NULL)) == NULL ||
-	    (s = BN_bin2bn(rs + rs_len / 2, (int)(rs_len / 2), NULL)) == NULL) {
+	    (r = le ? BN_lebin2bn(rs, h, NULL) : BN_bin2bn(rs, h, NULL)) == NULL ||
+	    (s = le ? BN_lebin2bn(rs + h, h, NULL) : BN_bin2bn(rs + h, h, NULL)) == NULL) {
 		qt_err_ssl(err, "cannot convert r||s");
 		goto out;
 	}
@@ -443,6 +386,13 @@ out:
 	BN_free(s);
 	ECDSA_SIG_free(sig);
 	return rv;
+}
+
+int
+cose_rs_to_der(
+    const uint8_t *rs, size_t rs_len, uint8_t **ret_der, size_t *ret_len, struct qt_err *err)
+{
+	return rs_to_der(rs, rs_len, false, ret_der, ret_len, err);
 }
 
 int
@@ -483,6 +433,71 @@ out:
 	return rv;
 }
 
+/* One signature form: 0 valid, 1 invalid, -1 error. */
+static int
+verify_form(const char *name, EVP_PKEY *pkey, const EVP_MD *md, const uint8_t *tbs, size_t tbs_len,
+    const uint8_t *rs, size_t rs_len, bool le, struct qt_err *err)
+{
+	EVP_MD_CTX *ctx = NULL;
+	uint8_t *der = NULL;
+	size_t der_len = 0;
+	int v, rv = -1;
+
+	if (rs_to_der(rs, rs_len, le, &der, &der_len, err) < 0)
+		goto out;
+	if ((ctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestVerifyInit(ctx, NULL, md, NULL, pkey) != 1) {
+		qt_err_ssl(err, "%s: " SIGN1 ": cannot set up verification", name);
+		goto out;
+	}
+	v = EVP_DigestVerify(ctx, der, der_len, tbs, tbs_len);
+	ERR_clear_error();
+	rv = v == 1 ? 0 : 1;
+out:
+	EVP_MD_CTX_free(ctx);
+	OPENSSL_free(der);
+	return rv;
+}
+
+int
+cose_ecdsa_verify(const char *name, EVP_PKEY *pkey, long long alg, const uint8_t *tbs,
+    size_t tbs_len, const uint8_t *rs, size_t rs_len, unsigned forms, enum cose_sigform *ret_form,
+    struct qt_err *err)
+{
+	const EVP_MD *md;
+	const char *curve;
+	size_t n;
+	int v;
+
+	if (cose_alg_info(alg, &md, &curve, &n) < 0)
+		return qt_err_set(
+		    err, EINVAL, "%s: " SIGN1 ": unsupported algorithm %lld", name, alg);
+	if (rs_len != 2 * n) {
+		qt_err_set(err, EINVAL, "%s: " SIGN1 ": signature is %zu bytes, %s needs %zu", name,
+		    rs_len, cose_alg_name(alg), 2 * n);
+		return 1;
+	}
+	/* big-endian first: RFC 9053 2.1; the little-endian halves only where asked for */
+	if (forms & COSE_SIGFORM_BE) {
+		v = verify_form(name, pkey, md, tbs, tbs_len, rs, rs_len, false, err);
+		if (v <= 0) {
+			if (v == 0)
+				*ret_form = COSE_SIGFORM_BE;
+			return v;
+		}
+	}
+	if (forms & COSE_SIGFORM_LE_HALVES) {
+		v = verify_form(name, pkey, md, tbs, tbs_len, rs, rs_len, true, err);
+		if (v <= 0) {
+			if (v == 0)
+				*ret_form = COSE_SIGFORM_LE_HALVES;
+			return v;
+		}
+	}
+	qt_err_set(err, EINVAL, "%s: " SIGN1 ": signature does not verify", name);
+	return 1;
+}
+
 int
 cose_sign1_verify_pkey(const char *name, const uint8_t *cose, size_t cose_len, EVP_PKEY *pkey,
     const uint8_t *aad, size_t aad_len, const uint8_t **ret_payload, size_t *ret_len,
@@ -492,12 +507,11 @@ cose_sign1_verify_pkey(const char *name, const uint8_t *cose, size_t cose_len, E
 	struct wbuf tbs = { 0 };
 	const EVP_MD *md;
 	const char *curve;
-	EVP_MD_CTX *ctx = NULL;
-	uint8_t *der = NULL;
-	size_t n, der_len = 0;
+	enum cose_sigform form;
+	size_t n;
 	long long key_alg;
 	struct qt_err kerr = { 0 };
-	int v, rv = -1;
+	int rv = -1;
 
 	if (cose_sign1_parse(name, cose, cose_len, &m, err) < 0)
 		goto out;
@@ -507,48 +521,30 @@ cose_sign1_verify_pkey(const char *name, const uint8_t *cose, size_t cose_len, E
 	}
 	if (cose_alg_for_key("key", pkey, &key_alg, &kerr) < 0) {
 		qt_err_set(err, EINVAL, "%s: " SIGN1 ": algorithm %s does not match the %s", name,
-		    alg_name(m.alg), kerr.msg);
+		    cose_alg_name(m.alg), kerr.msg);
 		rv = 1;
 		goto out;
 	}
 	if (key_alg != m.alg) {
 		qt_err_set(err, EINVAL,
 		    "%s: " SIGN1 ": algorithm %s needs a %s key, but the key is %s", name,
-		    alg_name(m.alg), curve,
+		    cose_alg_name(m.alg), curve,
 		    key_alg == COSE_ALG_ES256   ? "P-256"
 		    : key_alg == COSE_ALG_ES384 ? "P-384"
 		                                : "P-521");
 		rv = 1;
 		goto out;
 	}
-	if (m.sig_len != 2 * n) {
-		qt_err_set(err, EINVAL, "%s: " SIGN1 ": signature is %zu bytes, %s needs %zu", name,
-		    m.sig_len, alg_name(m.alg), 2 * n);
-		rv = 1;
-		goto out;
-	}
 	if (cose_sig_structure(
-	        m.prot, m.prot_len, aad, aad_len, m.payload, m.payload_len, &tbs, err) < 0 ||
-	    cose_rs_to_der(m.sig, m.sig_len, &der, &der_len, err) < 0)
+	        m.prot, m.prot_len, aad, aad_len, m.payload, m.payload_len, &tbs, err) < 0)
 		goto out;
-	if ((ctx = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestVerifyInit(ctx, NULL, md, NULL, pkey) != 1) {
-		qt_err_ssl(err, "%s: " SIGN1 ": cannot set up verification", name);
+	rv = cose_ecdsa_verify(
+	    name, pkey, m.alg, tbs.p, tbs.len, m.sig, m.sig_len, COSE_SIGFORM_BE, &form, err);
+	if (rv != 0)
 		goto out;
-	}
-	v = EVP_DigestVerify(ctx, der, der_len, tbs.p, tbs.len);
-	if (v != 1) {
-		ERR_clear_error();
-		qt_err_set(err, EINVAL, "%s: " SIGN1 ": signature does not verify", name);
-		rv = 1;
-		goto out;
-	}
 	*ret_payload = m.payload;
 	*ret_len = m.payload_len;
-	rv = 0;
 out:
-	EVP_MD_CTX_free(ctx);
-	OPENSSL_free(der);
 	wbuf_free(&tbs);
 	return rv;
 }
@@ -561,7 +557,7 @@ cose_sign1_verify_pem(const char *name, const uint8_t *cose, size_t cose_len, co
 	EVP_PKEY *pkey;
 	int rv = -1;
 
-	if (cose_pem_first_cert(name, pem, pem_len, &cert, err) < 0)
+	if (x509_pem_first(name, pem, pem_len, &cert, err) < 0)
 		goto out;
 	if ((pkey = X509_get0_pubkey(cert)) == NULL) {
 		qt_err_ssl(err, "%s: certificate public key cannot be decoded", name);

@@ -25,11 +25,7 @@ enum cose_alg {
 	COSE_ALG_ES512 = -36, /* P-521, SHA-512, 2x66 */
 };
 
-/* The first certificate in PEM text, as an X509 (caller frees) or as DER (malloc'd). */
-int cose_pem_first_cert(
-    const char *name, const uint8_t *pem, size_t len, X509 **ret, struct qt_err *err);
-int cose_pem_first_cert_der(const char *name, const uint8_t *pem, size_t len, uint8_t **ret_der,
-    size_t *ret_len, struct qt_err *err);
+/* Certificates (PEM/DER loading, chains) live in x509.h. */
 
 /* A parsed COSE_Sign1; every pointer points into the message bytes. */
 struct cose_sign1 {
@@ -50,6 +46,18 @@ struct cose_sign1 {
  */
 int cose_sign1_parse(
     const char *name, const uint8_t *cose, size_t len, struct cose_sign1 *ret, struct qt_err *err);
+
+/*
+ * A protected header (bstr contents): a definite map holding an integer alg
+ * under label 1 (|alg| < 1000) and no crit (label 2), nothing after it.
+ * *ret_labels (if not NULL) gets the number of entries. -1 with err
+ * ("<name>: COSE_Sign1: ...") otherwise.
+ */
+int cose_protected_parse(const char *name, const uint8_t *p, size_t len, long long *ret_alg,
+    size_t *ret_labels, struct qt_err *err);
+
+/* "ES384", "ES256", ... or "unknown". */
+const char *cose_alg_name(long long alg);
 
 /* Digest, curve name and r/s width of a COSE algorithm; -1 if unsupported. */
 int cose_alg_info(long long alg, const EVP_MD **ret_md, const char **ret_curve, size_t *ret_n);
@@ -80,6 +88,26 @@ int cose_rs_to_der(
     const uint8_t *rs, size_t rs_len, uint8_t **ret_der, size_t *ret_len, struct qt_err *err);
 int cose_der_to_rs(
     const uint8_t *der, size_t der_len, size_t n, uint8_t *ret_rs, struct qt_err *err);
+
+/*
+ * The two ways a 2n-byte r||s signature is read. RFC 9053 says big-endian;
+ * QingTian hardware writes each n-byte half little-endian.
+ */
+enum cose_sigform {
+	COSE_SIGFORM_NONE = 0,
+	COSE_SIGFORM_BE = 1,        /* r || s, each half big-endian (RFC 9053 2.1) */
+	COSE_SIGFORM_LE_HALVES = 2, /* each half little-endian (QingTian) */
+};
+
+/*
+ * Verify the r||s signature rs over tbs (a Sig_structure) with pkey and alg's
+ * digest, reading it in each form set in the mask forms (COSE_SIGFORM_BE
+ * first). Returns 0 valid with *ret_form the form that verified, 1 invalid
+ * (wrong length for alg, or no form verifies; err says why), -1 cannot check.
+ */
+int cose_ecdsa_verify(const char *name, EVP_PKEY *pkey, long long alg, const uint8_t *tbs,
+    size_t tbs_len, const uint8_t *rs, size_t rs_len, unsigned forms, enum cose_sigform *ret_form,
+    struct qt_err *err);
 
 /*
  * Verify a COSE_Sign1 with pkey and external_aad (may be empty). The alg in

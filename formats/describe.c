@@ -18,6 +18,7 @@
 #include "eif_sig.h"
 #include "json.h"
 #include "text.h"
+#include "x509.h"
 
 static int
 set_hex(json_t *obj, const char *key, const uint8_t *reg)
@@ -128,7 +129,7 @@ describe_cert_info(
 	const unsigned char *sb;
 	int i, n, sl, r = -1;
 
-	if (cose_pem_first_cert(name, pem, len, &x, err) < 0)
+	if (x509_pem_first(name, pem, len, &x, err) < 0)
 		return -1;
 	if ((names = json_object()) == NULL)
 		goto oom;

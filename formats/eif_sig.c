@@ -16,6 +16,7 @@
 #include "cose.h"
 #include "eif_sig.h"
 #include "qtcbor.h"
+#include "x509.h"
 
 #define SIGSEC "signature section"
 
@@ -217,7 +218,7 @@ eif_sig_cert_pcr8(
 	size_t der_len = 0;
 	int rv = -1;
 
-	if (cose_pem_first_cert_der(name, pem, pem_len, &der, &der_len, err) < 0 ||
+	if (x509_pem_first_der(name, pem, pem_len, &der, &der_len, err) < 0 ||
 	    pcr_of_bytes(der, der_len, ret, err) < 0)
 		goto out;
 	rv = 0;

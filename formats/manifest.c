@@ -28,6 +28,7 @@
 #include "manifest.h"
 #include "pcr.h"
 #include "text.h"
+#include "x509.h"
 
 /* ---- PCR3 / PCR4 -------------------------------------------------------------------- */
 
@@ -209,7 +210,7 @@ set_signer(const char *name, const struct eif_info *info, struct manifest *m, st
 	int dl, r = -1;
 
 	if (eif_sig_parse(name, info->signature, info->signature_len, &sig, err) < 0 ||
-	    cose_pem_first_cert(name, sig.cert_pem, sig.cert_pem_len, &x, err) < 0)
+	    x509_pem_first(name, sig.cert_pem, sig.cert_pem_len, &x, err) < 0)
 		goto out;
 	if ((dl = i2d_X509(x, &der)) <= 0) {
 		qt_err_ssl(err, "%s: signing certificate", name);

@@ -26,6 +26,7 @@
 #include "pcr.h"
 #include "pkcs11.h"
 #include "signer.h"
+#include "x509.h"
 
 #define PEM_MAX  (1u << 20) /* certificate and key files */
 #define PASS_MAX 1024u
@@ -234,7 +235,7 @@ signer_new(const struct signer_opts *o, struct signer **ret, struct qt_err *err)
 	s->cert_name = o->cert;
 	s->key_name = o->key;
 	if (fileio_read_all(o->cert, PEM_MAX, &s->cert_pem, &s->cert_pem_len, err) < 0 ||
-	    cose_pem_first_cert(o->cert, s->cert_pem, s->cert_pem_len, &s->cert, err) < 0)
+	    x509_pem_first(o->cert, s->cert_pem, s->cert_pem_len, &s->cert, err) < 0)
 		goto out;
 	if (X509_get0_pubkey(s->cert) == NULL) {
 		qt_err_ssl(err, "%s: certificate public key cannot be decoded", o->cert);
@@ -445,66 +446,21 @@ check_chain(const char *name, X509 *cert, const uint8_t *pem, size_t pem_len, co
     int64_t at, bool allow_expired, struct qt_err *err)
 {
 	X509_STORE *store = NULL;
-	X509_STORE_CTX *ctx = NULL;
 	STACK_OF(X509) *extra = NULL;
-	BIO *bio = NULL;
-	X509 *x;
-	int rv = -1, e;
+	char why[400];
+	int rv = -1;
 
-	if ((store = X509_STORE_new()) == NULL || (extra = sk_X509_new_null()) == NULL ||
-	    (ctx = X509_STORE_CTX_new()) == NULL) {
-		qt_err_ssl(err, "out of memory");
-		goto out;
-	}
-	if (X509_STORE_load_file(store, ca_path) != 1) {
-		qt_err_ssl(err, "%s: cannot load CA certificates", ca_path);
-		goto out;
-	}
 	/* Certificates after the first in the embedded PEM are untrusted intermediates. */
-	if ((bio = BIO_new_mem_buf(pem, (int)pem_len)) == NULL) {
-		qt_err_ssl(err, "out of memory");
+	if (x509_load_anchors(ca_path, &store, err) < 0 ||
+	    x509_pem_rest(name, pem, pem_len, QT_CHAIN_MAX, &extra, err) < 0)
 		goto out;
-	}
-	x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
-	X509_free(x);
-	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
-		if (sk_X509_num(extra) + 1 >= (int)QT_CHAIN_MAX) {
-			X509_free(x);
-			qt_err_set(err, EINVAL,
-			    "%s: signing certificate chain: more than %u certificates", name,
-			    QT_CHAIN_MAX);
-			goto out;
-		}
-		if (sk_X509_push(extra, x) <= 0) {
-			X509_free(x);
-			qt_err_ssl(err, "out of memory");
-			goto out;
-		}
-	}
-	ERR_clear_error();
-	if (X509_STORE_CTX_init(ctx, store, cert, extra) != 1) {
-		qt_err_ssl(err, "X509_STORE_CTX_init");
-		goto out;
-	}
-	X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx), (time_t)at);
-	/* depth counts the CAs above the leaf: leaf + 7 = QT_CHAIN_MAX certificates */
-	X509_VERIFY_PARAM_set_depth(X509_STORE_CTX_get0_param(ctx), (int)QT_CHAIN_MAX - 1);
-	if (allow_expired)
-		X509_VERIFY_PARAM_set_flags(
-		    X509_STORE_CTX_get0_param(ctx), X509_V_FLAG_NO_CHECK_TIME);
-	if (X509_verify_cert(ctx) == 1) {
-		rv = 0;
-		goto out;
-	}
-	e = X509_STORE_CTX_get_error(ctx);
-	ERR_clear_error();
-	qt_err_set(err, EINVAL, "%s: signing certificate does not chain to %s: %s", name, ca_path,
-	    X509_verify_cert_error_string(e));
-	rv = 1;
+	rv = x509_verify_chain(cert, extra, store, at * 1000,
+	    allow_expired ? X509_VERIFY_NO_TIME : 0, why, sizeof(why), err);
+	if (rv == 1)
+		qt_err_set(err, EINVAL, "%s: signing certificate does not chain to %s: %s", name,
+		    ca_path, why);
 out:
-	BIO_free(bio);
 	sk_X509_pop_free(extra, X509_free);
-	X509_STORE_CTX_free(ctx);
 	X509_STORE_free(store);
 	return rv;
 }
@@ -523,8 +479,7 @@ signer_verify(const char *name, const uint8_t *section, size_t len, const uint8_
 	*ret_have_pcr8 = false;
 	if (eif_sig_parse(name, section, len, &sig, err) < 0)
 		goto out;
-	if (cose_pem_first_cert("signing certificate", sig.cert_pem, sig.cert_pem_len, &cert, err) <
-	    0) {
+	if (x509_pem_first("signing certificate", sig.cert_pem, sig.cert_pem_len, &cert, err) < 0) {
 		qt_err_prefix(err, "%s", name);
 		goto out;
 	}

@@ -14,6 +14,7 @@
 #include "pcr.h"
 #include "text.h"
 #include "tool.h"
+#include "x509.h"
 
 #define PEM_MAX (1u << 20)
 

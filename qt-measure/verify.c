@@ -12,10 +12,12 @@
 
 #include "attest.h"
 #include "attest_cmds.h"
+#include "attest_report.h"
 #include "fileio.h"
 #include "manifest.h"
 #include "text.h"
 #include "tool.h"
+#include "x509.h"
 
 static const char verify_usage[] =
     "usage: qt-measure verify --root ROOT.pem | --root-sha256 HEX [--manifest FILE]\n"
@@ -192,7 +194,7 @@ check_args(const struct verify_args *a, struct attest_opts *o)
 		struct qt_time t = tool_time_arg(verify_usage, "--at", a->at, QT_TIME_ALLOW_DOC);
 
 		o->at_mode = t.kind == QT_TIME_DOC ? ATTEST_AT_DOC : ATTEST_AT_TIME;
-		o->at = qt_time_ms_to_s(t.ms);
+		o->at_ms = t.ms;
 	}
 	if (o->at_mode == ATTEST_AT_DOC && o->max_age >= 0)
 		tool_usage(verify_usage, "--max-age with --at doc measures nothing (the age is 0); "
@@ -241,7 +243,7 @@ load_inputs(const struct verify_args *a, struct attest_opts *o, struct attest_ex
 
 	if (a->root != NULL &&
 	    (fileio_read_all(a->root, 65536, &raw, &rl, err) < 0 ||
-	        attest_root_der(a->root, raw, rl, ret_root, &o->root_der_len, err) < 0))
+	        x509_load_der(a->root, raw, rl, ret_root, &o->root_der_len, err) < 0))
 		goto out;
 	o->root_der = *ret_root;
 	free(raw);
@@ -261,10 +263,13 @@ load_inputs(const struct verify_args *a, struct attest_opts *o, struct attest_ex
 		goto out;
 	e->nonce = a->cli.nonce;
 	e->user_data = a->cli.user_data;
-	if (a->pubkey != NULL &&
-	    (fileio_read_all(a->pubkey, 65536, &raw, &rl, err) < 0 ||
-	        attest_load_public_key(a->pubkey, raw, rl, &e->public_key, err) < 0))
-		goto out;
+	if (a->pubkey != NULL) {
+		if (fileio_read_all(a->pubkey, 65536, &raw, &rl, err) < 0 ||
+		    x509_load_key_bytes(a->pubkey, raw, rl, ATTEST_PUBKEY_MAX, &e->public_key.p,
+		        &e->public_key.len, err) < 0)
+			goto out;
+		e->public_key.present = true;
+	}
 	r = 0;
 out:
 	manifest_free(m);

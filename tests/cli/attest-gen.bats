@@ -268,3 +268,60 @@ detail_of() {
 	run -2 openssl verify -attime 1782878400 -CAfile "$C/root.pem" -untrusted "$C/int1.pem" \
 	    -untrusted "$C/int2.pem" "$C/leaf.pem"
 }
+
+# ---- the chain rules of the one verifier (x509.c) and millisecond time checks ----
+
+@test "attest-gen: intermediate without any keyUsage -> chain fails (exit 1), though OpenSSL accepts it" {
+	gen d.cose --bundle "$C/root.pem,$C/int1.pem,$C/int2kunone.pem"
+	run -1 --separate-stderr verify d.cose
+	[ "$(detail_of chain <<<"$output")" = "cabundle[2] (CN=qt test instance CA): no KeyUsage (keyCertSign required)" ]
+	[ "$(verdict_of x509 <<<"$output")" = pass ]
+	assert_output --partial '"authentic": false'
+}
+
+@test "attest-gen: leaf without any keyUsage -> chain fails (exit 1), though OpenSSL accepts it" {
+	"$GEN" --key "$C/leaf.key" --cert "$C/leafkunone.pem" \
+	    --bundle "$C/root.pem,$C/int1.pem,$C/int2.pem" -o d.cose
+	run -1 --separate-stderr verify d.cose
+	[ "$(detail_of chain <<<"$output")" = "certificate (CN=qt test enclave): no KeyUsage (digitalSignature required)" ]
+	[ "$(verdict_of x509 <<<"$output")" = pass ]
+}
+
+@test "attest-gen: a self-issued CA (key rollover) does not count toward pathLen (RFC 5280 6.1.4 (l))" {
+	# int1 (pathLen 1) -> int1roll (same name, new key) -> int2roll -> leaf; root has pathLen 2
+	gen d.cose --bundle "$C/root.pem,$C/int1.pem,$C/int1roll.pem,$C/int2roll.pem"
+	run -0 --separate-stderr verify d.cose
+	[ "$(verdict_of chain <<<"$output")" = pass ]
+	[ "$(verdict_of x509 <<<"$output")" = pass ]
+	# OpenSSL, the independent oracle, accepts the same path
+	run -0 openssl verify -attime 1782867600 -CAfile "$C/root.pem" -untrusted "$C/int1.pem" \
+	    -untrusted "$C/int1roll.pem" -untrusted "$C/int2roll.pem" "$C/leaf.pem"
+}
+
+@test "attest-gen: a CA that is not self-issued still counts toward pathLen (exit 1)" {
+	"$GEN" --key "$C/leaf.key" --cert "$C/leaf3.pem" \
+	    --bundle "$C/root.pem,$C/int1.pem,$C/int2.pem,$C/int3.pem" -o d.cose
+	run -1 --separate-stderr verify d.cose
+	[ "$(detail_of chain <<<"$output")" = "cabundle[0] (CN=qt test root): pathLen 2, but 3 CA(s) below it" ]
+	[ "$(detail_of x509 <<<"$output")" = "OpenSSL: path length constraint exceeded (error 25 at depth 2)" ]
+}
+
+@test "attest-gen: a document stamped 999 ms after the instant is refused (--max-age)" {
+	gen d.cose --timestamp 1782867600999
+	run -1 --separate-stderr verify d.cose --max-age 60
+	[ "$(verdict_of freshness <<<"$output")" = fail ]
+	[ "$(detail_of freshness <<<"$output")" = "timestamp is 0.999 s after the instant" ]
+	[ "$(verdict_of chain <<<"$output")" = pass ]
+	gen d.cose --timestamp 1782867600000
+	run -0 --separate-stderr verify d.cose --max-age 60
+	[ "$(detail_of freshness <<<"$output")" = "document is 0 s old (max 60 s)" ]
+}
+
+@test "attest-gen: --max-age compares milliseconds: 60.000 s passes, 60.001 s fails" {
+	gen d.cose # stamped 2026-07-01T01:00:00.000Z
+	run -0 --separate-stderr verify d.cose --at 2026-07-01T01:01:00Z --max-age 60
+	[ "$(detail_of freshness <<<"$output")" = "document is 60 s old (max 60 s)" ]
+	run -1 --separate-stderr verify d.cose --at 2026-07-01T01:01:00.001Z --max-age 60
+	[ "$(detail_of freshness <<<"$output")" = "document is 60.001 s old, more than 60 s" ]
+	assert_output --partial '"instant": "2026-07-01T01:01:00Z"'
+}

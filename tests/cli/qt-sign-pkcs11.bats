@@ -33,9 +33,10 @@ setup() {
 	printf '%s%s' 3076301006072a8648ce3d020106052b81040022036200 "${pt#0461}" | xxd -r -p >pub.der
 	openssl pkey -pubin -inform DER -in pub.der -out pub.pem
 	openssl req -new -key "$SF/ca-key.pem" -subj "/CN=qt-hsm" -out hsm.csr
+	printf 'keyUsage=critical,digitalSignature\n' >hsm.ext # --ca wants a signing leaf to say so
 	openssl x509 -req -in hsm.csr -CA "$SF/ca.pem" -CAkey "$SF/ca-key.pem" -force_pubkey pub.pem \
-	    -days 36500 -sha384 -CAcreateserial -CAserial ca.srl -out hsm.pem 2>/dev/null
-	rm -f pub.der hsm.csr ca.srl
+	    -days 36500 -sha384 -CAcreateserial -CAserial ca.srl -extfile hsm.ext -out hsm.pem 2>/dev/null
+	rm -f pub.der hsm.csr ca.srl hsm.ext
 	URI="pkcs11:token=qt;object=qtkey;type=private"
 }
 

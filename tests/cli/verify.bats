@@ -97,7 +97,7 @@ verdict_of() { # check name -> verdict
 	run -1 --separate-stderr qt-measure verify --root "$A/aws-nitro-root-G1.pem" \
 	    --at 2025-03-25T15:06:30Z --max-age 60 --expect-pcr 0=$NA_PCR0 "$A/nitro-noauth-signed.cose"
 	[ "$(verdict_of freshness <<<"$output")" = fail ]
-	assert_output --partial 'document is 61 s old, more than 60 s'
+	assert_output --partial 'document is 60.648 s old, more than 60 s'
 }
 
 @test "qt-measure verify: --max-age with --at doc is refused (it would always pass)" {
@@ -164,4 +164,44 @@ verdict_of() { # check name -> verdict
 	    --at 2024-08-07T06:43:12Z --expect-pcr 0=$M0 --json=short \
 	    "$A/encoded/marlin-2024-08-07T0643-prod.hex"
 	[[ "$output" == '{"verdict":"pass","platform":"nitro","instant":"2024-08-07T06:43:12Z",'* ]]
+}
+
+@test "qt-measure verify: all 16 real documents keep their verdicts at their own time" {
+	n=0
+	while read -r name ts from to pcr0; do
+		[[ "$name" == "#"* || -z "$name" ]] && continue
+		if [ "$pcr0" = "$(printf '0%.0s' {1..96})" ]; then
+			run -1 --separate-stderr qt-measure verify --root "$A/aws-nitro-root-G1.der" --at doc \
+			    --expect-pcr 0=$pcr0 "$A/real/$name"
+			[ "$(verdict_of production <<<"$output")" = fail ]
+		else
+			run -0 --separate-stderr qt-measure verify --root "$A/aws-nitro-root-G1.der" --at doc \
+			    --expect-pcr 0=$pcr0 "$A/real/$name"
+		fi
+		assert_output --partial '"authentic": true'
+		n=$((n + 1))
+	done <"$A/real/expected.txt"
+	run -0 --separate-stderr qt-measure verify --root "$A/qingtian-root-G1.pem" --at doc \
+	    --expect-pcr 0=$QT_PCR0 "$A/qingtian-official-signed.cose"
+	run -0 --separate-stderr qt-measure verify --root "$A/aws-nitro-root-G1.pem" --at doc \
+	    --expect-pcr 0=$NA_PCR0 "$A/nitro-noauth-signed.cose"
+	run -1 --separate-stderr qt-measure verify --root "$A/aws-nitro-root-G1.pem" --at doc \
+	    --expect-pcr 0=$(printf '0%.0s' {1..96}) "$A/nitro-evervault-debug.cose"
+	assert_output --partial '"authentic": true'
+	[ $((n + 3)) -eq 16 ]
+}
+
+@test "qt-measure verify: --max-age and 'not after the instant' compare milliseconds" {
+	# the document is stamped 2025-03-25T15:05:29.352Z
+	run -0 --separate-stderr qt-measure verify --root "$A/aws-nitro-root-G1.pem" \
+	    --at 2025-03-25T15:06:29.352Z --max-age 60 --expect-pcr 0=$NA_PCR0 "$A/nitro-noauth-signed.cose"
+	assert_output --partial 'document is 60 s old (max 60 s)'
+	run -1 --separate-stderr qt-measure verify --root "$A/aws-nitro-root-G1.pem" \
+	    --at 2025-03-25T15:06:29.353Z --max-age 60 --expect-pcr 0=$NA_PCR0 "$A/nitro-noauth-signed.cose"
+	assert_output --partial 'document is 60.001 s old, more than 60 s'
+	# stamped 999 ms after the instant, within the same second: refused
+	run -1 --separate-stderr qt-measure verify --root "$A/aws-nitro-root-G1.pem" \
+	    --at 2025-03-25T15:05:28.353Z --max-age 60 --expect-pcr 0=$NA_PCR0 "$A/nitro-noauth-signed.cose"
+	[ "$(verdict_of freshness <<<"$output")" = fail ]
+	assert_output --partial 'timestamp is 0.999 s after the instant'
 }

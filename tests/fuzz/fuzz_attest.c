@@ -12,8 +12,10 @@
 #include <openssl/err.h>
 
 #include "attest.h"
+#include "attest_report.h"
 #include "fuzz.h"
 #include "fuzz_embed.h"
+#include "x509.h"
 
 #define NITRO_INSTANT    INT64_C(1723012700) /* 2024-08-07, inside the marlin documents' chain */
 #define QINGTIAN_INSTANT INT64_C(1784550000) /* 2026-07-20, the QingTian document's chain */
@@ -50,13 +52,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.at_mode = ATTEST_AT_TIME;
 	o.max_age = -1;
 	if (doc->shape == QT_PROFILE_QINGTIAN) {
-		FUZZ_ASSERT(attest_root_der("qt-root.pem", embed_qt_root, sizeof(embed_qt_root),
+		FUZZ_ASSERT(x509_load_der("qt-root.pem", embed_qt_root, sizeof(embed_qt_root),
 		                &root, &rl, &err) == 0);
-		o.at = QINGTIAN_INSTANT;
+		o.at_ms = QINGTIAN_INSTANT * 1000;
 	} else {
-		FUZZ_ASSERT(attest_root_der("aws-root.der", embed_aws_root, sizeof(embed_aws_root),
+		FUZZ_ASSERT(x509_load_der("aws-root.der", embed_aws_root, sizeof(embed_aws_root),
 		                &root, &rl, &err) == 0);
-		o.at = NITRO_INSTANT;
+		o.at_ms = NITRO_INSTANT * 1000;
 	}
 	o.root_der = root;
 	o.root_der_len = rl;

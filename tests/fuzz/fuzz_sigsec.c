@@ -14,6 +14,7 @@
 #include "describe.h"
 #include "eif_sig.h"
 #include "fuzz.h"
+#include "x509.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -9,9 +9,11 @@
 #include <string.h>
 
 #include "attest.h"
+#include "attest_report.h"
 #include "fileio.h"
 #include "text.h"
 #include "unit.h"
+#include "x509.h"
 
 #define AFIX FIXTURES "/attest"
 
@@ -56,7 +58,7 @@ root(const char *path, size_t *len)
 	size_t rl;
 
 	if (fileio_read_all(path, 65536, &raw, &rl, &err) == 0)
-		attest_root_der(path, raw, rl, &der, len, &err);
+		x509_load_der(path, raw, rl, &der, len, &err);
 	free(raw);
 	return der;
 }
@@ -110,7 +112,7 @@ run(const struct attest_doc *doc, const uint8_t *rootder, size_t rootlen, enum a
 	o.root_der = rootder;
 	o.root_der_len = rootlen;
 	o.at_mode = at;
-	o.at = t;
+	o.at_ms = t * 1000;
 	o.max_age = -1;
 	r = attest_verify(doc, &o, e, res, &err);
 	if (r < 0)
@@ -176,6 +178,21 @@ test_qingtian(struct unit *u, const struct env *env)
 	o.max_age = 0;
 	CHECK(u, attest_verify(doc, &o, &e, &res, &err) == 0);
 	CHECK(u, verdict(&res, "freshness") == ATTEST_PASS);
+	CHECK(u, res.instant_ms == 1784546606196);
+	/* freshness to the millisecond: 1 ms before the timestamp fails, 1 ms past max_age too */
+	o.at_mode = ATTEST_AT_TIME;
+	o.at_ms = 1784546606195;
+	CHECK(u, attest_verify(doc, &o, &e, &res, &err) == 1);
+	CHECK(u, detail_has(&res, "freshness", "timestamp is 0.001 s after the instant"));
+	o.max_age = 2;
+	o.at_ms = 1784546608196;
+	CHECK(u, attest_verify(doc, &o, &e, &res, &err) == 0);
+	CHECK(u, detail_has(&res, "freshness", "document is 2 s old (max 2 s)"));
+	o.at_ms++;
+	CHECK(u, attest_verify(doc, &o, &e, &res, &err) == 1);
+	CHECK(u, detail_has(&res, "freshness", "document is 2.001 s old, more than 2 s"));
+	o.at_mode = ATTEST_AT_DOC;
+	o.max_age = 0;
 	o.root_sha256[5] ^= 1;
 	CHECK(u, attest_verify(doc, &o, &e, &res, &err) == 1);
 	CHECK(u, verdict(&res, "root") == ATTEST_FAIL);

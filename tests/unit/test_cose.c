@@ -21,6 +21,7 @@
 #include "qt.h"
 #include "text.h"
 #include "unit.h"
+#include "x509.h"
 
 #define GOLD FIXTURES "/golden"
 #define VEC  FIXTURES "/cose-vectors"
@@ -178,7 +179,7 @@ test_c5(struct unit *u, json_t *sv)
 	CHECK(u, payload >= sig.cose && payload < sig.cose + sig.cose_len);
 
 	/* PCR8 input: DER of the first certificate; PCR8 = SHA384(0^48 || SHA384(DER)). */
-	CHECK(u, cose_pem_first_cert_der(
+	CHECK(u, x509_pem_first_der(
 	             "c5.eif", sig.cert_pem, sig.cert_pem_len, &der, &der_len, &err) == 0);
 	CHECK(u, der_len == der_want.len && der != NULL && memcmp(der, der_want.p, der_len) == 0);
 	memset(ext, 0, 48);
@@ -261,8 +262,8 @@ test_c5_negative(struct unit *u)
 		uint8_t *d = NULL;
 		size_t dl = 0;
 
-		CHECK(u, cose_pem_first_cert_der(
-		             "k.pem", (const uint8_t *)"hello", 5, &d, &dl, &err) == -1);
+		CHECK(u,
+		    x509_pem_first_der("k.pem", (const uint8_t *)"hello", 5, &d, &dl, &err) == -1);
 		CHECK(u, strncmp(err.msg, "k.pem: no PEM certificate found", 31) == 0);
 		qt_err_clear(&err);
 	}
@@ -452,6 +453,103 @@ test_awslabs(struct unit *u)
 	json_decref(root);
 }
 
+/* The QingTian option: r||s big-endian or each half little-endian, and which one verified. */
+static void
+test_sigforms(struct unit *u)
+{
+	static const uint8_t tbs[] = "a Sig_structure stands here";
+	EVP_PKEY *key = EVP_EC_gen("P-384");
+	struct qt_err err = { 0 };
+	enum cose_sigform form = COSE_SIGFORM_NONE;
+	uint8_t be[96], le[96];
+	size_t i;
+
+	CHECK(u, key != NULL);
+	if (key == NULL)
+		return;
+	CHECK(u, cose_ecdsa_sign("k", key, COSE_ALG_ES384, tbs, sizeof(tbs), be, &err) == 0);
+	for (i = 0; i < 48; i++) {
+		le[i] = be[47 - i];
+		le[48 + i] = be[95 - i];
+	}
+	CHECK(u, cose_ecdsa_verify("d", key, COSE_ALG_ES384, tbs, sizeof(tbs), be, 96,
+	             COSE_SIGFORM_BE, &form, &err) == 0);
+	CHECK(u, form == COSE_SIGFORM_BE);
+	CHECK(u, cose_ecdsa_verify("d", key, COSE_ALG_ES384, tbs, sizeof(tbs), le, 96,
+	             COSE_SIGFORM_BE, &form, &err) == 1);
+	CHECK_STR(u, err.msg, "d: COSE_Sign1: signature does not verify");
+	qt_err_clear(&err);
+	form = COSE_SIGFORM_NONE;
+	CHECK(u, cose_ecdsa_verify("d", key, COSE_ALG_ES384, tbs, sizeof(tbs), le, 96,
+	             COSE_SIGFORM_BE | COSE_SIGFORM_LE_HALVES, &form, &err) == 0);
+	CHECK(u, form == COSE_SIGFORM_LE_HALVES);
+	CHECK(u, cose_ecdsa_verify("d", key, COSE_ALG_ES384, tbs, sizeof(tbs), be, 96,
+	             COSE_SIGFORM_BE | COSE_SIGFORM_LE_HALVES, &form, &err) == 0);
+	CHECK(u, form == COSE_SIGFORM_BE);
+	le[10] ^= 1;
+	CHECK(u, cose_ecdsa_verify("d", key, COSE_ALG_ES384, tbs, sizeof(tbs), le, 96,
+	             COSE_SIGFORM_BE | COSE_SIGFORM_LE_HALVES, &form, &err) == 1);
+	qt_err_clear(&err);
+	CHECK(u, cose_ecdsa_verify("d", key, COSE_ALG_ES384, tbs, sizeof(tbs), be, 95,
+	             COSE_SIGFORM_BE, &form, &err) == 1);
+	CHECK_STR(u, err.msg, "d: COSE_Sign1: signature is 95 bytes, ES384 needs 96");
+	qt_err_clear(&err);
+	CHECK(u, cose_ecdsa_verify(
+	             "d", key, 7, tbs, sizeof(tbs), be, 96, COSE_SIGFORM_BE, &form, &err) == -1);
+	EVP_PKEY_free(key);
+}
+
+static void
+test_protected_parse(struct unit *u)
+{
+	static const struct {
+		const char *hex;
+		long long alg;
+		size_t labels;
+		const char *error; /* NULL: parses */
+	} cases[] = {
+		{ "a1013822", -35, 1, NULL },
+		{ "a11a000000013a00000022", -35, 1, NULL }, /* QingTian: 4-byte heads */
+		{ "a201382204a0", -35, 2, NULL },
+		{ "a10126", -7, 1, NULL },
+		{ "a10280", 0, 0, "p: COSE_Sign1: critical header parameters are not supported" },
+		{ "a0", 0, 0, "p: COSE_Sign1: protected header has no algorithm (label 1)" },
+		{ "a101382200", 0, 0, "p: COSE_Sign1: 1 trailing bytes in protected header" },
+	};
+	struct qt_err err = { 0 };
+	struct blob b;
+	long long alg;
+	size_t i, labels;
+	int r;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		b = unhex(cases[i].hex);
+		alg = 0;
+		labels = 0;
+		qt_err_clear(&err);
+		r = cose_protected_parse("p", b.p, b.len, &alg, &labels, &err);
+		if (cases[i].error == NULL) {
+			CHECK(u, r == 0 && alg == cases[i].alg && labels == cases[i].labels);
+		} else {
+			CHECK(u, r == -1);
+			CHECK_STR(u, err.msg, cases[i].error);
+		}
+		free(b.p);
+	}
+	/* an indefinite-length map and a repeated alg are refused */
+	b = unhex("bf013822ff");
+	CHECK(u, cose_protected_parse("p", b.p, b.len, &alg, &labels, &err) == -1);
+	free(b.p);
+	b = unhex("a2013822013822");
+	qt_err_clear(&err);
+	CHECK(u, cose_protected_parse("p", b.p, b.len, &alg, &labels, &err) == -1);
+	CHECK_STR(u, err.msg, "p: COSE_Sign1: protected header repeats alg");
+	free(b.p);
+	CHECK_STR(u, cose_alg_name(-35), "ES384");
+	CHECK_STR(u, cose_alg_name(-8), "EdDSA");
+	CHECK_STR(u, cose_alg_name(1), "unknown");
+}
+
 int
 main(void)
 {
@@ -467,6 +565,8 @@ main(void)
 	test_c5_negative(&u);
 	test_vectors(&u);
 	test_awslabs(&u);
+	test_sigforms(&u);
+	test_protected_parse(&u);
 	json_decref(sv);
 	return unit_end(&u);
 }
