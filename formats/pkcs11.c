@@ -65,11 +65,12 @@ pct_decode(const char *p, size_t n)
 {
 	char *out = malloc(n + 1);
 	size_t i, o = 0;
-	int hi, lo;
 
 	if (out == NULL)
 		return NULL;
 	for (i = 0; i < n; i++) {
+		int hi, lo;
+
 		/* exactly two hex digits inside the n bytes (RFC 3986 2.1); otherwise literal */
 		if (p[i] == '%' && i + 2 < n && (hi = qt_hex_digit(p[i + 1])) >= 0 &&
 		    (lo = qt_hex_digit(p[i + 2])) >= 0) {

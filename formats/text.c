@@ -135,7 +135,7 @@ qt_base64_encode(
     enum qt_base64 variant, const uint8_t *buf, size_t len, char **ret, struct qt_err *err)
 {
 	char *out;
-	size_t i, n;
+	size_t n;
 
 	if (len > (size_t)INT_MAX / 4 * 3 - 3)
 		return qt_err_set(err, EFBIG, "base64: %zu bytes is too large to encode", len);
@@ -145,7 +145,7 @@ qt_base64_encode(
 	if (variant == QT_BASE64_URL) {
 		while (n > 0 && out[n - 1] == '=')
 			n--;
-		for (i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++)
 			out[i] = out[i] == '+' ? '-' : out[i] == '/' ? '_' : out[i];
 	}
 	out[n] = '\0';
@@ -157,7 +157,7 @@ qt_base64_encode(
 
 /* n decimal digits exactly, into *ret. */
 static bool
-digits(const char *s, size_t n, int *ret)
+fixed_digits(const char *s, size_t n, int *ret)
 {
 	int v = 0;
 	size_t i;
@@ -199,8 +199,8 @@ parse_date(const char *s, int64_t *ret_days)
 	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	int y, m, d;
 
-	if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &m) || s[7] != '-' ||
-	    !digits(s + 8, 2, &d))
+	if (!fixed_digits(s, 4, &y) || s[4] != '-' || !fixed_digits(s + 5, 2, &m) || s[7] != '-' ||
+	    !fixed_digits(s + 8, 2, &d))
 		return false;
 	if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1] + (m == 2 && leap_year(y)))
 		return false;
@@ -239,8 +239,8 @@ parse_rfc3339(const char *s, int64_t *ret_ms)
 	const char *p;
 
 	if (strlen(s) < 20 || !parse_date(s, &days) || (s[10] != 'T' && s[10] != 't') ||
-	    !digits(s + 11, 2, &h) || s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' ||
-	    !digits(s + 17, 2, &sec) || h > 23 || mi > 59 || sec > 59)
+	    !fixed_digits(s + 11, 2, &h) || s[13] != ':' || !fixed_digits(s + 14, 2, &mi) ||
+	    s[16] != ':' || !fixed_digits(s + 17, 2, &sec) || h > 23 || mi > 59 || sec > 59)
 		return false;
 	p = s + 19;
 	if (*p == '.') { /* fraction: kept to the millisecond, the rest truncated */
@@ -253,8 +253,8 @@ parse_rfc3339(const char *s, int64_t *ret_ms)
 	}
 	if ((*p == 'Z' || *p == 'z') && p[1] == '\0') {
 		sign = 0;
-	} else if ((*p == '+' || *p == '-') && strlen(p) == 6 && digits(p + 1, 2, &oh) &&
-	           p[3] == ':' && digits(p + 4, 2, &om) && oh < 24 && om < 60) {
+	} else if ((*p == '+' || *p == '-') && strlen(p) == 6 && fixed_digits(p + 1, 2, &oh) &&
+	           p[3] == ':' && fixed_digits(p + 4, 2, &om) && oh < 24 && om < 60) {
 		sign = *p == '+' ? 1 : -1;
 	} else {
 		return false;
