@@ -20,53 +20,6 @@
 #include "qtcbor.h"
 #include "x509.h"
 
-/*
- * Untrusted CBOR is read with qtcbor's reader. The COSE_Sign1 code below
- * still calls it by the names this file used before the reader moved
- * there; these map them on (to be dropped when that code is next edited).
- */
-#define tok        cbor_tok
-#define TOK_UINT   CBOR_TOK_UINT
-#define TOK_NEGINT CBOR_TOK_NEGINT
-#define TOK_BYTES  CBOR_TOK_BYTES
-#define TOK_TEXT   CBOR_TOK_TEXT
-#define TOK_ARRAY  CBOR_TOK_ARRAY
-#define TOK_MAP    CBOR_TOK_MAP
-#define TOK_TAG    CBOR_TOK_TAG
-#define TOK_SIMPLE CBOR_TOK_SIMPLE
-#define tok_name   cbor_tok_name
-
-static int
-next_tok(const char *name, const char *what, struct rd *r, struct cbor_tok *t, struct qt_err *err)
-{
-	struct cbor_reader cr = { name, what, *r };
-	int rv = cbor_next(&cr, t, err);
-
-	*r = cr.in;
-	return rv;
-}
-
-static int
-expect(const char *name, const char *what, struct rd *r, enum cbor_tok_kind kind, const char *field,
-    struct cbor_tok *t, struct qt_err *err)
-{
-	struct cbor_reader cr = { name, what, *r };
-	int rv = cbor_expect(&cr, kind, field, t, err);
-
-	*r = cr.in;
-	return rv;
-}
-
-static int
-skip_items(const char *name, const char *what, struct rd *r, uint64_t count, struct qt_err *err)
-{
-	struct cbor_reader cr = { name, what, *r };
-	int rv = cbor_skip(&cr, count, err);
-
-	*r = cr.in;
-	return rv;
-}
-
 /* --- COSE_Sign1 ------------------------------------------------------------------ */
 
 #define SIGN1 "COSE_Sign1"
@@ -75,8 +28,8 @@ int
 cose_protected_parse(const char *name, const uint8_t *p, size_t len, long long *ret_alg,
     size_t *ret_labels, struct qt_err *err)
 {
-	struct rd r = { p, len, 0 };
-	struct tok t, v;
+	struct cbor_reader r;
+	struct cbor_tok t, v;
 	bool have_alg = false;
 	long long alg = 0;
 	uint64_t i, n;
@@ -84,47 +37,50 @@ cose_protected_parse(const char *name, const uint8_t *p, size_t len, long long *
 	if (len == 0)
 		return qt_err_set(
 		    err, EINVAL, "%s: " SIGN1 ": protected header is empty (no algorithm)", name);
-	if (next_tok(name, SIGN1 " protected header", &r, &t, err) < 0)
+	cbor_reader_init(&r, name, SIGN1 " protected header", p, len);
+	if (cbor_next(&r, &t, err) < 0)
 		return -1;
-	if (t.kind != TOK_MAP)
+	if (t.kind != CBOR_TOK_MAP)
 		return qt_err_set(err, EINVAL, "%s: " SIGN1 ": protected header is %s, not a map",
-		    name, tok_name(t.kind));
+		    name, cbor_tok_name(t.kind));
 	n = t.val;
-	if (n > rd_left(&r))
+	if (n > cbor_left(&r))
 		return qt_err_set(err, EINVAL, "%s: " SIGN1 ": protected header truncated", name);
 	for (i = 0; i < n; i++) {
-		if (next_tok(name, SIGN1 " protected header", &r, &t, err) < 0)
+		if (cbor_next(&r, &t, err) < 0)
 			return -1;
-		if (t.kind == TOK_UINT && t.val == 1) {
+		if (t.kind == CBOR_TOK_UINT && t.val == 1) {
 			if (have_alg)
 				return qt_err_set(err, EINVAL,
 				    "%s: " SIGN1 ": protected header repeats alg", name);
-			if (next_tok(name, SIGN1 " protected header", &r, &v, err) < 0)
+			if (cbor_next(&r, &v, err) < 0)
 				return -1;
-			if (v.kind == TOK_NEGINT && v.val < 1000)
+			if (v.kind == CBOR_TOK_NEGINT && v.val < 1000)
 				alg = -1 - (long long)v.val;
-			else if (v.kind == TOK_UINT && v.val < 1000)
+			else if (v.kind == CBOR_TOK_UINT && v.val < 1000)
 				alg = (long long)v.val;
 			else
 				return qt_err_set(err, EINVAL,
 				    "%s: " SIGN1 ": unsupported algorithm (alg is %s)", name,
-				    v.kind == TOK_NEGINT || v.kind == TOK_UINT ? "out of range"
-				                                               : tok_name(v.kind));
+				    v.kind == CBOR_TOK_NEGINT || v.kind == CBOR_TOK_UINT
+				        ? "out of range"
+				        : cbor_tok_name(v.kind));
 			have_alg = true;
 			continue;
 		}
-		if (t.kind == TOK_UINT && t.val == 2)
+		if (t.kind == CBOR_TOK_UINT && t.val == 2)
 			return qt_err_set(err, EINVAL,
 			    "%s: " SIGN1 ": critical header parameters are not supported", name);
-		if (t.kind != TOK_UINT && t.kind != TOK_NEGINT && t.kind != TOK_TEXT)
+		if (t.kind != CBOR_TOK_UINT && t.kind != CBOR_TOK_NEGINT && t.kind != CBOR_TOK_TEXT)
 			return qt_err_set(err, EINVAL,
-			    "%s: " SIGN1 ": protected header label is %s", name, tok_name(t.kind));
-		if (skip_items(name, SIGN1 " protected header", &r, 1, err) < 0)
+			    "%s: " SIGN1 ": protected header label is %s", name,
+			    cbor_tok_name(t.kind));
+		if (cbor_skip(&r, 1, err) < 0)
 			return -1;
 	}
-	if (rd_left(&r) != 0)
+	if (cbor_left(&r) != 0)
 		return qt_err_set(err, EINVAL,
-		    "%s: " SIGN1 ": %zu trailing bytes in protected header", name, rd_left(&r));
+		    "%s: " SIGN1 ": %zu trailing bytes in protected header", name, cbor_left(&r));
 	if (!have_alg)
 		return qt_err_set(err, EINVAL,
 		    "%s: " SIGN1 ": protected header has no algorithm (label 1)", name);
@@ -139,12 +95,14 @@ cose_sign1_parse(
     const char *name, const uint8_t *cose, size_t len, struct cose_sign1 *ret, struct qt_err *err)
 {
 	struct cose_sign1 m = { 0 };
-	struct rd r = { cose, len, 0 };
-	struct tok t;
+	struct cbor_reader r;
+	struct cbor_tok t;
 
-	if (next_tok(name, SIGN1, &r, &t, err) < 0)
+	cbor_reader_init(&r, name, SIGN1, cose, len);
+
+	if (cbor_next(&r, &t, err) < 0)
 		return -1;
-	if (t.kind == TOK_TAG) {
+	if (t.kind == CBOR_TOK_TAG) {
 		if (t.val == 98)
 			return qt_err_set(err, EINVAL,
 			    "%s: " SIGN1 ": tag 98 is COSE_Sign (multiple signers), not COSE_Sign1",
@@ -154,38 +112,38 @@ cose_sign1_parse(
 			    "%s: " SIGN1 ": unexpected tag %llu (expected none or 18)", name,
 			    (unsigned long long)t.val);
 		m.tagged = true;
-		if (next_tok(name, SIGN1, &r, &t, err) < 0)
+		if (cbor_next(&r, &t, err) < 0)
 			return -1;
 	}
-	if (t.kind != TOK_ARRAY || t.val != 4)
+	if (t.kind != CBOR_TOK_ARRAY || t.val != 4)
 		return qt_err_set(err, EINVAL,
 		    "%s: " SIGN1 ": not a COSE_Sign1 (expected an array of 4 at offset %zu)", name,
 		    t.off);
-	if (expect(name, SIGN1, &r, TOK_BYTES, "protected header", &t, err) < 0)
+	if (cbor_expect(&r, CBOR_TOK_BYTES, "protected header", &t, err) < 0)
 		return -1;
 	m.prot = t.data;
 	m.prot_len = t.len;
 	if (cose_protected_parse(name, m.prot, m.prot_len, &m.alg, NULL, err) < 0)
 		return -1;
-	if (expect(name, SIGN1, &r, TOK_MAP, "unprotected header", &t, err) < 0)
+	if (cbor_expect(&r, CBOR_TOK_MAP, "unprotected header", &t, err) < 0)
 		return -1;
-	if (t.val > rd_left(&r) || skip_items(name, SIGN1, &r, 2 * t.val, err) < 0)
+	if (t.val > cbor_left(&r) || cbor_skip(&r, 2 * t.val, err) < 0)
 		return qt_err_set(err, EINVAL, "%s: " SIGN1 ": unprotected header truncated", name);
-	if (next_tok(name, SIGN1, &r, &t, err) < 0)
+	if (cbor_next(&r, &t, err) < 0)
 		return -1;
-	if (t.kind != TOK_BYTES)
+	if (t.kind != CBOR_TOK_BYTES)
 		return qt_err_set(err, EINVAL, "%s: " SIGN1 ": payload at offset %zu is %s%s", name,
-		    t.off, tok_name(t.kind),
-		    t.kind == TOK_SIMPLE ? " (detached payloads are not supported)" : "");
+		    t.off, cbor_tok_name(t.kind),
+		    t.kind == CBOR_TOK_SIMPLE ? " (detached payloads are not supported)" : "");
 	m.payload = t.data;
 	m.payload_len = t.len;
-	if (expect(name, SIGN1, &r, TOK_BYTES, "signature", &t, err) < 0)
+	if (cbor_expect(&r, CBOR_TOK_BYTES, "signature", &t, err) < 0)
 		return -1;
 	m.sig = t.data;
 	m.sig_len = t.len;
-	if (rd_left(&r) != 0)
+	if (cbor_left(&r) != 0)
 		return qt_err_set(err, EINVAL, "%s: " SIGN1 ": %zu trailing bytes at offset %zu",
-		    name, rd_left(&r), r.off);
+		    name, cbor_left(&r), r.in.off);
 	*ret = m;
 	return 0;
 }

@@ -265,10 +265,7 @@ describe_document(const char *name, const struct eif_info *info, const struct pc
 		if (sc == 1)
 			pass = false;
 	}
-	if (!info->crc_ok)
-		qt_err_set(why, EINVAL,
-		    "%s: CRC mismatch: the header says %08x, the contents give %08x", name,
-		    info->hdr.crc, info->crc_computed);
+	eif_crc_check(name, info, why); /* the verdict's reason, when the CRC is wrong */
 	if (info->metadata != NULL &&
 	    (eif_meta_parse(name, info->metadata, info->metadata_len, &meta, err) < 0 ||
 	        metadata_doc(name, meta, &md, err) < 0))
