@@ -160,8 +160,8 @@ describe_cert_info(
 	X509_get0_signature(&sig, &alg, x);
 	X509_ALGOR_get0(&algobj, NULL, NULL, alg);
 	if (OBJ_obj2txt(algname, sizeof(algname), algobj, 0) <= 0 ||
-	    eif_sig_asn1_time_text(X509_get0_notBefore(x), nb, sizeof(nb)) < 0 ||
-	    eif_sig_asn1_time_text(X509_get0_notAfter(x), na, sizeof(na)) < 0) {
+	    x509_time_text(X509_get0_notBefore(x), nb, sizeof(nb)) < 0 ||
+	    x509_time_text(X509_get0_notAfter(x), na, sizeof(na)) < 0) {
 		qt_err_ssl(err, "%s: signing certificate: cannot read its fields", name);
 		goto out;
 	}

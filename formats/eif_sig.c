@@ -309,24 +309,3 @@ out:
 	eif_sig_free(&sig);
 	return rv;
 }
-
-/* --- certificate helpers ----------------------------------------------------------- */
-
-int
-eif_sig_asn1_time_text(const ASN1_TIME *t, char *buf, size_t size)
-{
-	BIO *b = NULL;
-	int n = 0, rv = -1;
-
-	if (size == 0)
-		return -1;
-	buf[0] = '\0';
-	if (size > INT32_MAX || (b = BIO_new(BIO_s_mem())) == NULL || ASN1_TIME_print(b, t) != 1 ||
-	    (n = BIO_read(b, buf, (int)size - 1)) <= 0)
-		goto out;
-	buf[n] = '\0';
-	rv = 0;
-out:
-	BIO_free(b);
-	return rv;
-}

@@ -77,11 +77,4 @@ int eif_sig_check_pcr0(const char *name, const struct eif_sig *sig, const uint8_
 int eif_sig_image_check(const char *name, const struct eif_info *info, const uint8_t pcr0[PCR_LEN],
     struct qt_err *why, struct qt_err *err);
 
-/*
- * A certificate time as OpenSSL prints it ("Jan  1 00:00:00 2120 GMT"), as
- * nitro-cli describe-eif shows it. buf is always NUL-terminated (empty on
- * failure, then -1). A certificate helper: it moves to x509 with the others.
- */
-int eif_sig_asn1_time_text(const ASN1_TIME *t, char *buf, size_t size);
-
 #endif

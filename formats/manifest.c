@@ -172,32 +172,27 @@ img_section_end(void *ctx, const struct eif_section *s, struct qt_err *err)
 	return 0;
 }
 
+/* A certificate's time as the manifest writes it (RFC 3339 UTC), malloc'd. */
 static int
-asn1_text(const ASN1_TIME *t, char **ret)
+cert_time_text(const ASN1_TIME *t, char **ret)
 {
-	struct tm tm;
 	char buf[40];
+	int64_t v;
 
-	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
+	if (x509_time_unix(t, &v) < 0)
 		return -1;
-	qt_time_format((int64_t)timegm(&tm), false, buf, sizeof(buf));
+	qt_time_format(v, false, buf, sizeof(buf));
 	*ret = strdup(buf);
 	return *ret == NULL ? -1 : 0;
 }
 
+/* A certificate's name in RFC 2253 form, malloc'd. */
 static char *
-x509_name_text(const X509_NAME *nm)
+cert_name_text(const X509_NAME *nm)
 {
 	char buf[1024];
-	BIO *b;
-	int n = 0;
 
-	if ((b = BIO_new(BIO_s_mem())) == NULL)
-		return NULL;
-	if (X509_NAME_print_ex(b, nm, 0, XN_FLAG_RFC2253) >= 0)
-		n = BIO_read(b, buf, (int)sizeof(buf) - 1);
-	BIO_free(b);
-	buf[n > 0 ? n : 0] = '\0';
+	x509_name_rfc2253(nm, buf, sizeof(buf));
 	return strdup(buf);
 }
 
@@ -217,10 +212,10 @@ set_signer(const char *name, const struct eif_info *info, struct manifest *m, st
 		goto out;
 	}
 	SHA256(der, (size_t)dl, m->signer_sha256);
-	if ((m->signer_subject = x509_name_text(X509_get_subject_name(x))) == NULL ||
-	    (m->signer_issuer = x509_name_text(X509_get_issuer_name(x))) == NULL ||
-	    asn1_text(X509_get0_notBefore(x), &m->signer_not_before) < 0 ||
-	    asn1_text(X509_get0_notAfter(x), &m->signer_not_after) < 0) {
+	if ((m->signer_subject = cert_name_text(X509_get_subject_name(x))) == NULL ||
+	    (m->signer_issuer = cert_name_text(X509_get_issuer_name(x))) == NULL ||
+	    cert_time_text(X509_get0_notBefore(x), &m->signer_not_before) < 0 ||
+	    cert_time_text(X509_get0_notAfter(x), &m->signer_not_after) < 0) {
 		qt_err_ssl(err, "%s: signing certificate: unreadable subject or validity", name);
 		goto out;
 	}

@@ -203,7 +203,7 @@ signer_cert_valid_at(const char *name, X509 *cert, int64_t t, struct qt_err *err
 	if (c == 0)
 		return qt_err_set(err, EINVAL, "%s: certificate has an invalid notBefore", name);
 	if (c > 0) {
-		(void)eif_sig_asn1_time_text(X509_get0_notBefore(cert), when, sizeof(when));
+		(void)x509_time_text(X509_get0_notBefore(cert), when, sizeof(when));
 		qt_err_set(err, EINVAL, "%s: certificate is not valid before %s", name, when);
 		return 1;
 	}
@@ -211,7 +211,7 @@ signer_cert_valid_at(const char *name, X509 *cert, int64_t t, struct qt_err *err
 	if (c == 0)
 		return qt_err_set(err, EINVAL, "%s: certificate has an invalid notAfter", name);
 	if (c < 0) {
-		(void)eif_sig_asn1_time_text(X509_get0_notAfter(cert), when, sizeof(when));
+		(void)x509_time_text(X509_get0_notAfter(cert), when, sizeof(when));
 		qt_err_set(err, EINVAL, "%s: certificate expired on %s", name, when);
 		return 1;
 	}

@@ -56,6 +56,12 @@ int x509_load_key_bytes(const char *name, const uint8_t *buf, size_t len, size_t
 void x509_name_rfc2253(const X509_NAME *nm, char *out, size_t len);
 /* An ASN1_TIME as unix seconds: 0, or -1 if unreadable. */
 int x509_time_unix(const ASN1_TIME *t, int64_t *ret);
+/*
+ * A certificate time as OpenSSL prints it ("Jan  1 00:00:00 2120 GMT"), as
+ * nitro-cli describe-eif shows it. buf is always NUL-terminated (empty on
+ * failure, then -1).
+ */
+int x509_time_text(const ASN1_TIME *t, char *buf, size_t size);
 
 /* ---- the chain verifier ---- */
 

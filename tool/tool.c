@@ -50,17 +50,23 @@ tool_progname(void)
 	return progname;
 }
 
+/* "<prog>: <message>" on stderr: the one shape of every line the tools write there. */
+static void QT_PRINTF(1, 0) vwarn(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", progname);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void
 tool_usage(const char *usage_text, const char *fmt, ...)
 {
 	if (fmt != NULL) {
 		va_list ap;
 
-		fprintf(stderr, "%s: ", progname);
 		va_start(ap, fmt);
-		vfprintf(stderr, fmt, ap);
+		vwarn(fmt, ap);
 		va_end(ap);
-		fputc('\n', stderr);
 	}
 	fputs(usage_text, stderr);
 	exit(QT_EXIT_TROUBLE);
@@ -102,11 +108,9 @@ tool_warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", progname);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarn(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 int

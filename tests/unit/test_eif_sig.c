@@ -17,6 +17,7 @@
 #include "qt.h"
 #include "text.h"
 #include "unit.h"
+#include "x509.h"
 
 #define GOLD FIXTURES "/golden"
 
@@ -369,10 +370,10 @@ test_time_text(struct unit *u)
 	ASN1_TIME *t = ASN1_TIME_set(NULL, (time_t)4733510400); /* 2120-01-01 */
 	char buf[64], small[8];
 
-	CHECK(u, t != NULL && eif_sig_asn1_time_text(t, buf, sizeof(buf)) == 0);
+	CHECK(u, t != NULL && x509_time_text(t, buf, sizeof(buf)) == 0);
 	CHECK_STR(u, buf, "Jan  1 00:00:00 2120 GMT");
 	/* cut to the buffer, always terminated */
-	CHECK(u, t != NULL && eif_sig_asn1_time_text(t, small, sizeof(small)) == 0);
+	CHECK(u, t != NULL && x509_time_text(t, small, sizeof(small)) == 0);
 	CHECK_STR(u, small, "Jan  1 ");
 	ASN1_TIME_free(t);
 }
