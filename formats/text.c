@@ -297,6 +297,13 @@ bad:
 }
 
 int64_t
+qt_time_from_tm(const struct tm *tm)
+{
+	return days_from_civil(tm->tm_year + 1900, tm->tm_mon + 1, tm->tm_mday) * 86400 +
+	       tm->tm_hour * 3600 + tm->tm_min * 60 + tm->tm_sec;
+}
+
+int64_t
 qt_time_now_ms(void)
 {
 	struct timespec ts;

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "qt.h"
 
@@ -70,6 +71,13 @@ struct qt_time {
  */
 int qt_time_parse(
     const char *opt, const char *text, unsigned flags, struct qt_time *ret, struct qt_err *err);
+
+/*
+ * Unix seconds of a broken-down UTC time (struct tm fields: years since
+ * 1900, months 0-11), as certificates give it (ASN1_TIME_to_tm). No time
+ * zone and no normalising: the fields are taken as they are.
+ */
+int64_t qt_time_from_tm(const struct tm *tm);
 
 /* Milliseconds since the epoch, now (CLOCK_REALTIME). */
 int64_t qt_time_now_ms(void);

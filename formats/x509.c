@@ -261,7 +261,7 @@ x509_time_unix(const ASN1_TIME *t, int64_t *ret)
 
 	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
 		return -1;
-	*ret = (int64_t)timegm(&tm);
+	*ret = qt_time_from_tm(&tm);
 	return 0;
 }
 

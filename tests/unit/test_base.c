@@ -165,6 +165,23 @@ test_time(struct unit *u)
 	CHECK(u, qt_time_parse("--at", "2026-07-20", 0, &t, &err) == 0 && !t.rfc3339);
 	CHECK(u, qt_time_ms_to_s(1999) == 1 && qt_time_ms_to_s(-1) == -1 &&
 	             qt_time_ms_to_s(-1000) == -1);
+	{
+		struct tm tm = { .tm_year = 126,
+			.tm_mon = 6,
+			.tm_mday = 20,
+			.tm_hour = 11,
+			.tm_min = 23,
+			.tm_sec = 26 };
+		struct tm old = { .tm_year = 69,
+			.tm_mon = 11,
+			.tm_mday = 31,
+			.tm_hour = 23,
+			.tm_min = 59,
+			.tm_sec = 59 };
+
+		CHECK(u, qt_time_from_tm(&tm) == 1784546606);
+		CHECK(u, qt_time_from_tm(&old) == -1);
+	}
 	qt_time_format(1784546606, false, buf, sizeof(buf));
 	CHECK_STR(u, buf, "2026-07-20T11:23:26Z");
 	qt_time_format(0, true, buf, sizeof(buf));
