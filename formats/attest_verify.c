@@ -274,8 +274,7 @@ check_signature(struct vctx *v, struct qt_err *err)
 	    sizeof(doc->sig), forms, &form, &serr);
 	wbuf_free(&tbs);
 	if (r < 0) {
-		qt_err_set(err, serr.code, "%s", serr.msg);
-		return -1;
+		return qt_err_move(err, &serr);
 	}
 	res->sigform = r != 0                           ? ATTEST_SIG_NONE
 	               : form == COSE_SIGFORM_LE_HALVES ? ATTEST_SIG_LE_HALVES

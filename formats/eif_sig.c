@@ -273,7 +273,7 @@ eif_sig_check_pcr0(const char *name, const struct eif_sig *sig, const uint8_t pc
 	    &payload, &payload_len, &verr);
 	if (v != 0) {
 		/* 1: the answer is no (why); -1: the check could not be made (err) */
-		qt_err_set(v == 1 ? why : err, verr.code, "%s", verr.msg);
+		qt_err_move(v == 1 ? why : err, &verr);
 		rv = v == 1 ? 1 : -1;
 		goto out;
 	}

@@ -94,6 +94,17 @@ qt_err_prefix(struct qt_err *err, const char *fmt, ...)
 	return -1;
 }
 
+int
+qt_err_move(struct qt_err *to, struct qt_err *from)
+{
+	if (from == NULL || from->code == 0 || from == to)
+		return -1;
+	if (to != NULL && to->code == 0)
+		*to = *from;
+	qt_err_clear(from);
+	return -1;
+}
+
 const char *
 qt_profile_name(enum qt_profile p)
 {

@@ -54,6 +54,13 @@ int qt_err_ssl(struct qt_err *err, const char *fmt, ...) QT_PRINTF(2, 3);
  * knows, e.g. the source an archive error came from. Always returns -1.
  */
 int qt_err_prefix(struct qt_err *err, const char *fmt, ...) QT_PRINTF(2, 3);
+/*
+ * Hand the error recorded in from (if any) to to, under the same first-error
+ * rule, and clear from: for a function that collects a reason on the side
+ * (a verdict's "why") and then learns it is an error after all.
+ * Always returns -1.
+ */
+int qt_err_move(struct qt_err *to, struct qt_err *from);
 /* Drop a recorded error (used when a failure is expected and handled). */
 void qt_err_clear(struct qt_err *err);
 

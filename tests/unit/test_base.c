@@ -267,6 +267,18 @@ test_err_prefix(struct unit *u)
 	qt_err_prefix(&err, "%s", "docker-archive:app.tar");
 	CHECK_STR(u, err.msg, "docker-archive:app.tar: layer 2: entry 'a': bad mode");
 	CHECK(u, err.code == EINVAL);
+	{
+		struct qt_err side = { 0 }, other = { 0 };
+
+		qt_err_set(&side, EPROTO, "why: bad");
+		CHECK(u, qt_err_move(&other, &side) == -1);
+		CHECK_STR(u, other.msg, "why: bad");
+		CHECK(u, other.code == EPROTO && side.code == 0 && side.msg[0] == '\0');
+		qt_err_set(&side, EIO, "second");
+		qt_err_move(&other, &side); /* the first error wins; the side is cleared anyway */
+		CHECK_STR(u, other.msg, "why: bad");
+		CHECK(u, side.code == 0);
+	}
 	qt_err_prefix(&err, "x\ny");
 	CHECK_STR(u, err.msg, "x?y: docker-archive:app.tar: layer 2: entry 'a': bad mode");
 }
