@@ -105,7 +105,7 @@ static int
 load_certs(struct vctx *v, struct qt_err *err)
 {
 	const struct attest_doc *doc = v->doc;
-	char what[600], label[24];
+	char what[600], label[40];
 	size_t i;
 
 	snprintf(what, sizeof(what), "%s: payload: certificate", doc->name);
