@@ -76,7 +76,7 @@ path_of(const char *const *names, size_t n)
 {
 	struct x509_path p = { 0 };
 	struct qt_err err = { 0 };
-	char label[24];
+	char label[40];
 	size_t i;
 
 	for (i = 0; i < n; i++) {
