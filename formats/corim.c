@@ -220,11 +220,12 @@ expect_val(struct cbor_reader *r, enum cbor_tok_kind kind, uint64_t val, const c
     struct qt_err *err)
 {
 	struct cbor_tok t;
-	char what[96];
 
 	if (cbor_expect(r, kind, field, &t, err) < 0)
 		return -1;
 	if (t.val != val) {
+		char what[96];
+
 		snprintf(what, sizeof(what), "%s is %llu, expected %llu", field,
 		    (unsigned long long)t.val, (unsigned long long)val);
 		return bad(r, &t, what, err);

@@ -95,12 +95,14 @@ inputs(const struct manifest *m)
 static json_t *
 refs(const struct prov_opts *o)
 {
-	json_t *a = json_array(), *d;
+	json_t *a = json_array();
 	size_t i;
 
 	if (a == NULL)
 		return NULL;
 	for (i = 0; i < o->nrefs; i++) {
+		json_t *d;
+
 		if ((d = rd_named(o->refs[i].name, "sha256", o->refs[i].sha256, 32)) == NULL ||
 		    json_object_set_new(d, "mediaType", json_string(o->refs[i].media_type)) != 0 ||
 		    json_array_append_new(a, d) != 0) {
