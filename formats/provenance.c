@@ -12,6 +12,7 @@
 
 #include <openssl/evp.h>
 
+#include "dsse.h"
 #include "fileio.h"
 #include "json.h"
 #include "provenance.h"
@@ -288,6 +289,33 @@ out:
 	json_decref(st);
 	free(text);
 	free(full);
+	return rv;
+}
+
+int
+prov_write_file(const struct manifest *m, const struct prov_opts *o, const struct signer *s,
+    const char *path, struct qt_err *err)
+{
+	struct fileio_out out = { -1, NULL, NULL };
+	char *text = NULL, *env = NULL;
+	size_t len, env_len;
+	int rv = -1;
+
+	if (prov_statement(m, o, &text, &len, err) < 0 ||
+	    (s != NULL && dsse_sign(s, DSSE_INTOTO_TYPE, (const uint8_t *)text, len, &env, &env_len,
+	                      err) < 0) ||
+	    fileio_out_open(path, &out, err) < 0)
+		goto out;
+	if (fileio_write_all(out.fd, path, (const uint8_t *)(env != NULL ? env : text),
+	        env != NULL ? env_len : len, err) < 0 ||
+	    fileio_out_commit(&out, err) < 0) {
+		fileio_out_abort(&out);
+		goto out;
+	}
+	rv = 0;
+out:
+	free(text);
+	free(env);
 	return rv;
 }
 

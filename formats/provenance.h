@@ -16,6 +16,7 @@
 
 #include "manifest.h"
 #include "qt.h"
+#include "signer.h"
 
 #define PROV_STATEMENT_TYPE "https://in-toto.io/Statement/v1"
 #define PROV_SLSA_TYPE      "https://slsa.dev/provenance/v1"
@@ -49,6 +50,13 @@ int prov_predicate_parse(const char *text, enum prov_predicate *ret);
 /* The statement for m; *ret is malloc'd text (final newline, NUL-terminated). */
 int prov_statement(const struct manifest *m, const struct prov_opts *o, char **ret, size_t *ret_len,
     struct qt_err *err);
+
+/*
+ * The statement of m, signed into a DSSE envelope when s is not NULL,
+ * written to path atomically (temporary file, fsync, rename).
+ */
+int prov_write_file(const struct manifest *m, const struct prov_opts *o, const struct signer *s,
+    const char *path, struct qt_err *err);
 
 /* SHA-256 and SHA-384 of a whole file ("-" = standard input), read once. */
 int prov_file_digests(const char *path, uint8_t sha256[32], uint8_t sha384[48], struct qt_err *err);

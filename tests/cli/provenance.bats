@@ -253,3 +253,40 @@ PY
 	run -0 openssl dgst -sha384 -verify pub.pem -signature env.json.sig pae.bin
 	run -0 --separate-stderr qt-measure verify-provenance --cert hsm.pem --ca "$SF/ca.pem" env.json "$C2"
 }
+
+@test "qt-build --provenance: written with the image and its manifest, signed with the image's key" {
+	run -0 --separate-stderr qt-build --kernel "$IN/kernel.bin" --cmdline "$(cat "$IN/cmdline.txt")" \
+	    --ramdisk "$IN/ramdisk0.cpio" --ramdisk "$IN/ramdisk1.cpio" --sign-key "$IN/key-p384.pem" \
+	    --sign-cert "$IN/cert-p384.pem" -o app.eif --manifest app.json --provenance app.intoto.json
+	run -0 --separate-stderr qt-measure verify-provenance --cert "$IN/cert-p384.pem" \
+	    --at 2030-01-01 app.intoto.json app.eif
+	assert_line --index 3 "subject: app.eif (sha256 and sha384 of app.eif)"
+	unpack app.intoto.json
+	grep -q '"id": "https://qt.invalid/builders/qt-build/v1"' app.intoto.json.payload
+	grep -q "\"sha256\": \"$(sha256sum <app.json | cut -c1-64)\"" app.intoto.json.payload
+	# the same statement as qt-measure makes, but for the builder: manifest, provenance agree
+	qt-measure provenance --manifest app.json app.eif |
+	    sed 's|builders/qt-measure/v1|builders/qt-build/v1|' | cmp - app.intoto.json.payload
+	# unsigned image, own key: P-256
+	run -0 --separate-stderr qt-build --kernel "$IN/kernel.bin" --cmdline x \
+	    --ramdisk "$IN/ramdisk0.cpio" -o u.eif --provenance u.intoto.json \
+	    --provenance-key "$SF/key-p256.pem" --provenance-cert "$SF/cert-p256.pem"
+	run -0 --separate-stderr qt-measure verify-provenance --cert "$SF/cert-p256.pem" u.intoto.json u.eif
+	# no key at all: the plain statement
+	qt-build --kernel "$IN/kernel.bin" --cmdline x --ramdisk "$IN/ramdisk0.cpio" -o p.eif \
+	    --provenance p.json >/dev/null
+	qt-measure provenance p.eif | sed 's|builders/qt-measure/v1|builders/qt-build/v1|' | cmp - p.json
+	# a key that does not match its certificate: refused before the image is written
+	run -2 --separate-stderr qt-build --kernel "$IN/kernel.bin" --cmdline x \
+	    --ramdisk "$IN/ramdisk0.cpio" -o bad.eif --provenance bad.json \
+	    --provenance-key "$SF/key-p256.pem" --provenance-cert "$IN/cert-p384.pem"
+	assert_equal "$stderr" "qt-build: $SF/key-p256.pem: key does not match certificate $IN/cert-p384.pem"
+	[ ! -e bad.eif ] && [ ! -e bad.json ]
+	run -2 --separate-stderr qt-build --kernel "$IN/kernel.bin" --cmdline x \
+	    --ramdisk "$IN/ramdisk0.cpio" --measure-only --provenance bad.json
+	assert_equal "${stderr%%$'\n'*}" "qt-build: --provenance needs the image file: not with --measure-only"
+	run -2 --separate-stderr qt-build --kernel "$IN/kernel.bin" --cmdline x \
+	    --ramdisk "$IN/ramdisk0.cpio" -o bad.eif --provenance-key "$SF/key-p256.pem" \
+	    --provenance-cert "$SF/cert-p256.pem"
+	assert_equal "${stderr%%$'\n'*}" "qt-build: --provenance-key needs --provenance"
+}
