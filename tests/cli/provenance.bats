@@ -290,3 +290,44 @@ PY
 	    --provenance-cert "$SF/cert-p256.pem"
 	assert_equal "${stderr%%$'\n'*}" "qt-build: --provenance-key needs --provenance"
 }
+
+@test "one build: manifest, provenance and CoRIM agree (PCRs, input digests, digests of each other)" {
+	need_py
+	qt-measure manifest --profile nitro -o app.json "$C5"
+	qt-measure corim --profile nitro --sign --key "$IN/key-p384.pem" --cert "$IN/cert-p384.pem" \
+	    -o app.corim app.json
+	qt-measure provenance --profile nitro --manifest app.json --corim app.corim \
+	    --key "$IN/key-p384.pem" --cert "$IN/cert-p384.pem" -o app.intoto.json "$C5"
+	# read independently of qt: json, cbor2, hashlib
+	run -0 "$PY" - app.json app.corim app.intoto.json <<'PY'
+import base64, hashlib, json, sys
+import cbor2
+man = json.load(open(sys.argv[1]))
+corim_bytes = open(sys.argv[2], "rb").read()
+env = json.load(open(sys.argv[3]))
+st = json.loads(base64.b64decode(env["payload"]))
+corim = cbor2.loads(cbor2.loads(corim_bytes).value[2]).value
+comid = cbor2.loads(corim[1][0].value)
+regs = comid[4][0][0][1][0][1][14]
+pcr_c = {str(k): v[0][1].hex() for k, v in regs.items()}
+ann = st["subject"][0]["annotations"]
+pcr_s = {k[len("qt.pcr"):]: v for k, v in ann.items() if k.startswith("qt.pcr")}
+assert man["pcrs"] == pcr_c == pcr_s, (man["pcrs"], pcr_c, pcr_s)
+deps = {d["name"]: list(d["digest"].values())[0]
+        for d in st["predicate"]["buildDefinition"]["resolvedDependencies"]}
+assert deps["kernel"] == man["digests"]["kernel"] and deps["cmdline"] == man["digests"]["cmdline"]
+assert [deps["ramdisk[%d]" % i] for i in range(len(man["digests"]["ramdisks"]))] == man["digests"]["ramdisks"]
+assert deps["signing-certificate"] == man["signer"]["sha256"]
+by = {b["name"]: b for b in st["predicate"]["runDetails"]["byproducts"]}
+assert by["app.json"]["digest"]["sha256"] == hashlib.sha256(open(sys.argv[1], "rb").read()).hexdigest()
+assert by["app.corim"]["digest"]["sha256"] == hashlib.sha256(corim_bytes).hexdigest()
+assert by["app.corim"]["mediaType"] == "application/rim+cose"
+assert corim[0] == "qt:sha256:" + man["image"]["sha256"] == "qt:sha256:" + st["subject"][0]["digest"]["sha256"]
+assert st["subject"][0]["digest"]["sha384"] == man["image"]["sha384"]
+print("agree: PCRs %s; %d inputs; manifest and CoRIM by sha256; image by sha256/sha384" %
+      (",".join(sorted(pcr_c, key=int)), len(deps)))
+PY
+	assert_output "agree: PCRs 0,1,2,8; 5 inputs; manifest and CoRIM by sha256; image by sha256/sha384"
+	run -0 "$PY" "$CHECK" dsse app.intoto.json --cert "$IN/cert-p384.pem" --image "$C5"
+	run -0 "$PY" "$CHECK" corim app.corim --cert "$IN/cert-p384.pem" --image "$C5"
+}
