@@ -322,12 +322,6 @@ signer_cert(const struct signer *s)
 	return s->cert;
 }
 
-const char *
-signer_cert_name(const struct signer *s)
-{
-	return s->cert_name;
-}
-
 int
 signer_sign_bytes(const struct signer *s, const uint8_t *tbs, size_t tbs_len, uint8_t *ret_rs,
     size_t *ret_n, struct qt_err *err)

@@ -52,9 +52,8 @@ int signer_pcr8(const struct signer *s, uint8_t ret[48], struct qt_err *err);
  */
 int signer_sign_bytes(const struct signer *s, const uint8_t *tbs, size_t tbs_len, uint8_t *ret_rs,
     size_t *ret_n, struct qt_err *err);
-/* The signing certificate (borrowed) and the file it came from. */
+/* The signing certificate (borrowed). */
 X509 *signer_cert(const struct signer *s);
-const char *signer_cert_name(const struct signer *s);
 
 /* The Sig_structure for pcr0 (what --digest prints and the key signs). */
 int signer_tbs(
