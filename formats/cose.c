@@ -247,19 +247,29 @@ cose_protected(long long alg, struct wbuf *out, struct qt_err *err)
 }
 
 int
+cose_sign1_encode_prot(bool tagged, const uint8_t *prot, size_t prot_len, const uint8_t *payload,
+    size_t payload_len, const uint8_t *rs, size_t rs_len, struct wbuf *out, struct qt_err *err)
+{
+	if ((tagged && cbor_enc_head(out, CBOR_MAJOR_TAG, 18, err) < 0) ||
+	    cbor_enc_head(out, CBOR_MAJOR_ARRAY, 4, err) < 0 ||
+	    cbor_enc_bstr(out, prot, prot_len, err) < 0 ||
+	    cbor_enc_head(out, CBOR_MAJOR_MAP, 0, err) < 0 ||
+	    cbor_enc_bstr(out, payload, payload_len, err) < 0 ||
+	    cbor_enc_bstr(out, rs, rs_len, err) < 0)
+		return -1;
+	return 0;
+}
+
+int
 cose_sign1_encode(long long alg, const uint8_t *payload, size_t payload_len, const uint8_t *rs,
     size_t rs_len, struct wbuf *out, struct qt_err *err)
 {
 	struct wbuf prot = { 0 };
 	int rv = -1;
 
-	if (cose_protected(alg, &prot, err) < 0)
-		goto out;
-	if (cbor_enc_head(out, CBOR_MAJOR_ARRAY, 4, err) < 0 ||
-	    cbor_enc_bstr(out, prot.p, prot.len, err) < 0 ||
-	    cbor_enc_head(out, CBOR_MAJOR_MAP, 0, err) < 0 ||
-	    cbor_enc_bstr(out, payload, payload_len, err) < 0 ||
-	    cbor_enc_bstr(out, rs, rs_len, err) < 0)
+	if (cose_protected(alg, &prot, err) < 0 ||
+	    cose_sign1_encode_prot(
+	        false, prot.p, prot.len, payload, payload_len, rs, rs_len, out, err) < 0)
 		goto out;
 	rv = 0;
 out:

@@ -77,6 +77,14 @@ int cose_protected(long long alg, struct wbuf *out, struct qt_err *err);
 int cose_sign1_encode(long long alg, const uint8_t *payload, size_t payload_len, const uint8_t *rs,
     size_t rs_len, struct wbuf *out, struct qt_err *err);
 /*
+ * A COSE_Sign1 with the given protected header bytes (prot, a serialized
+ * map), an empty unprotected map, payload and r||s: tag 18 first when
+ * tagged (as CoRIM requires).
+ */
+int cose_sign1_encode_prot(bool tagged, const uint8_t *prot, size_t prot_len,
+    const uint8_t *payload, size_t payload_len, const uint8_t *rs, size_t rs_len, struct wbuf *out,
+    struct qt_err *err);
+/*
  * Sign tbs (a Sig_structure) with key using alg's digest; writes r||s,
  * each left-padded to the curve size n, into ret_rs (2n bytes).
  */

@@ -43,6 +43,14 @@ cbor_enc_head(struct wbuf *out, enum cbor_major major, uint64_t val, struct qt_e
 }
 
 int
+cbor_enc_int(struct wbuf *out, int64_t v, struct qt_err *err)
+{
+	if (v >= 0)
+		return cbor_enc_head(out, CBOR_MAJOR_UINT, (uint64_t)v, err);
+	return cbor_enc_head(out, CBOR_MAJOR_NEGINT, (uint64_t)(-1 - v), err);
+}
+
+int
 cbor_enc_bstr(struct wbuf *out, const uint8_t *buf, size_t len, struct qt_err *err)
 {
 	if (cbor_enc_head(out, CBOR_MAJOR_BYTES, len, err) < 0)

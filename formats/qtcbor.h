@@ -39,6 +39,8 @@ enum cbor_major {
 
 /* Append the shortest head of major type major with argument val. */
 int cbor_enc_head(struct wbuf *out, enum cbor_major major, uint64_t val, struct qt_err *err);
+/* Append a signed integer: major type 0 for v >= 0, 1 (argument -1 - v) below. */
+int cbor_enc_int(struct wbuf *out, int64_t v, struct qt_err *err);
 /* Append a definite byte string (head + bytes). */
 int cbor_enc_bstr(struct wbuf *out, const uint8_t *buf, size_t len, struct qt_err *err);
 /* Append a definite text string (head + bytes of the NUL-terminated text). */

@@ -316,6 +316,32 @@ signer_pcr8(const struct signer *s, uint8_t ret[48], struct qt_err *err)
 	return eif_sig_cert_pcr8(s->cert_name, s->cert_pem, s->cert_pem_len, ret, err);
 }
 
+X509 *
+signer_cert(const struct signer *s)
+{
+	return s->cert;
+}
+
+int
+signer_sign_bytes(const struct signer *s, const uint8_t *tbs, size_t tbs_len, uint8_t *ret_rs,
+    size_t *ret_n, struct qt_err *err)
+{
+	struct qt_err verr = { 0 };
+	enum cose_sigform form;
+
+	if (s->key == NULL)
+		return qt_err_set(err, EINVAL, "no signing key");
+	if (cose_ecdsa_sign(s->key_name, s->key, s->alg, tbs, tbs_len, ret_rs, err) < 0)
+		return -1;
+	if (cose_ecdsa_verify(s->key_name, X509_get0_pubkey(s->cert), s->alg, tbs, tbs_len, ret_rs,
+	        2 * s->n, COSE_SIGFORM_BE, &form, &verr) != 0)
+		return qt_err_set(err, EINVAL,
+		    "%s: the signature does not verify with certificate %s", s->key_name,
+		    s->cert_name);
+	*ret_n = s->n;
+	return 0;
+}
+
 /* --- signing ----------------------------------------------------------------------- */
 
 /* Payload (PcrInfo of pcr0) and the Sig_structure over it. */

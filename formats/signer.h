@@ -44,6 +44,17 @@ long long signer_alg(const struct signer *s);
 /* PCR8 of the certificate: extend(0, SHA384(DER of the first certificate)); eif_sig_cert_pcr8. */
 int signer_pcr8(const struct signer *s, uint8_t ret[48], struct qt_err *err);
 
+/*
+ * Sign arbitrary bytes (a DSSE PAE, a COSE Sig_structure) with the key's
+ * COSE algorithm digest; r||s of 2 * n bytes (n = 32/48/66) into ret_rs,
+ * checked against the certificate before it is returned (a token holding
+ * another key is caught here). *ret_n gets n.
+ */
+int signer_sign_bytes(const struct signer *s, const uint8_t *tbs, size_t tbs_len, uint8_t *ret_rs,
+    size_t *ret_n, struct qt_err *err);
+/* The signing certificate (borrowed). */
+X509 *signer_cert(const struct signer *s);
+
 /* The Sig_structure for pcr0 (what --digest prints and the key signs). */
 int signer_tbs(
     const struct signer *s, const uint8_t pcr0[48], struct wbuf *ret_tbs, struct qt_err *err);

@@ -18,6 +18,8 @@
 #include "eif.h"
 #include "eif_build.h"
 #include "manifest.h"
+#include "provenance.h"
+#include "signer.h"
 #include "tool.h"
 
 static const char usage_text[] =
@@ -33,13 +35,15 @@ static const char usage_text[] =
     "                [--kernel-config FILE] [--profile qingtian|nitro] [--json=pretty|short]\n"
     "                [--sign-key KEY --sign-cert CERT [--sign-pass SPEC]\n"
     "                 [--pkcs11-module MODULE] [--allow-expired-cert]]\n"
-    "                [--manifest FILE]\n"
+    "                [--manifest FILE] [--provenance FILE\n"
+    "                 [--provenance-key KEY --provenance-cert CERT]]\n"
     "       qt-build --help | --version\n";
 
 /* Everything the options say; o is what the library gets. */
 struct build_args {
 	struct eif_build_opts o;
 	const char *arch, *compress, *profile, *json, *manifest, *max_entries, *max_bytes;
+	const char *provenance, *prov_key, *prov_cert;
 	bool measure_only;
 	const char **vec; /* room for the repeatable options */
 };
@@ -99,6 +103,9 @@ static const struct option longopts[] = {
 	{ "max-entries", required_argument, NULL, OPT_STRING },
 	{ "max-bytes", required_argument, NULL, OPT_STRING },
 	{ "manifest", required_argument, NULL, OPT_STRING },
+	{ "provenance", required_argument, NULL, OPT_STRING },
+	{ "provenance-key", required_argument, NULL, OPT_STRING },
+	{ "provenance-cert", required_argument, NULL, OPT_STRING },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -138,6 +145,9 @@ static const struct {
 	{ "max-entries", A(max_entries) },
 	{ "max-bytes", A(max_bytes) },
 	{ "manifest", A(manifest) },
+	{ "provenance", A(provenance) },
+	{ "provenance-key", A(prov_key) },
+	{ "provenance-cert", A(prov_cert) },
 };
 #undef O
 #undef RF
@@ -297,7 +307,7 @@ check_inputs(const struct build_args *a)
 		tool_usage(usage_text, "-o OUT is required (or --measure-only)");
 	if ((o->sign_key == NULL) != (o->sign_cert == NULL))
 		tool_usage(usage_text, "--sign-key and --sign-cert go together");
-	if (o->sign_key == NULL &&
+	if (o->sign_key == NULL && a->prov_key == NULL &&
 	    (o->sign_pass != NULL || o->pkcs11_module != NULL || o->allow_expired_cert))
 		tool_usage(usage_text,
 		    "--sign-pass, --pkcs11-module and --allow-expired-cert need --sign-key");
@@ -305,6 +315,13 @@ check_inputs(const struct build_args *a)
 		tool_usage(usage_text, "-o: the image cannot go to standard output; give a file");
 	if (a->manifest != NULL && a->measure_only)
 		tool_usage(usage_text, "--manifest needs the image file: not with --measure-only");
+	if (a->provenance != NULL && a->measure_only)
+		tool_usage(
+		    usage_text, "--provenance needs the image file: not with --measure-only");
+	if ((a->prov_key == NULL) != (a->prov_cert == NULL))
+		tool_usage(usage_text, "--provenance-key and --provenance-cert go together");
+	if (a->prov_key != NULL && a->provenance == NULL)
+		tool_usage(usage_text, "--provenance-key needs --provenance");
 }
 
 /*
@@ -321,6 +338,57 @@ write_manifest(const char *image, const char *path, enum qt_profile p, struct qt
 	if (manifest_from_image(image, NULL, p, &m, err) == 0 &&
 	    manifest_write_file(m, path, err) == 0)
 		r = 0;
+	manifest_free(m);
+	return r;
+}
+
+/*
+ * The key of --provenance: --provenance-key, else --sign-key, else none
+ * (a plain statement). Loaded and checked before anything is written.
+ */
+static int
+provenance_signer(const struct build_args *a, struct signer **ret, struct qt_err *err)
+{
+	struct signer_opts so = { a->o.sign_key, a->o.sign_cert, a->o.sign_pass, a->o.pkcs11_module,
+		a->o.allow_expired_cert, a->o.sign_now };
+
+	*ret = NULL;
+	if (a->prov_key != NULL) {
+		so.key = a->prov_key;
+		so.cert = a->prov_cert;
+	}
+	return so.key != NULL ? signer_new(&so, ret, err) : 0;
+}
+
+/*
+ * --provenance: the in-toto statement of the written image (qt-provenance(5)),
+ * with the manifest written in the same run as a byproduct, signed into a
+ * DSSE envelope when s is not NULL.
+ */
+static int
+write_provenance(
+    const struct build_args *a, const struct signer *s, enum qt_profile p, struct qt_err *err)
+{
+	struct prov_opts po = { PROV_SLSA, "qt-build", NULL, 0 };
+	struct prov_ref ref = { NULL, "application/json", { 0 } };
+	struct manifest *m = NULL;
+	const char *slash;
+	uint8_t sha384[48];
+	int r = -1;
+
+	if (a->manifest != NULL) {
+		slash = strrchr(a->manifest, '/');
+		ref.name = slash != NULL ? slash + 1 : a->manifest;
+		if (prov_file_digests(a->manifest, ref.sha256, sha384, err) < 0)
+			goto out;
+		po.refs = &ref;
+		po.nrefs = 1;
+	}
+	if (manifest_from_image(a->o.output, NULL, p, &m, err) < 0 ||
+	    prov_write_file(m, &po, s, a->provenance, err) < 0)
+		goto out;
+	r = 0;
+out:
 	manifest_free(m);
 	return r;
 }
@@ -347,6 +415,7 @@ main(int argc, char *argv[])
 	enum qt_profile profile;
 	enum qt_json style;
 	struct pcr_set pcrs;
+	struct signer *ps = NULL;
 	char *owned[5] = { NULL };
 	size_t i;
 	int rc = QT_EXIT_TROUBLE;
@@ -370,8 +439,11 @@ main(int argc, char *argv[])
 	if (eif_build_bootstrap(&a.o, owned, 5, &err) < 0)
 		goto out;
 	check_inputs(&a);
+	if (a.provenance != NULL && provenance_signer(&a, &ps, &err) < 0)
+		goto out;
 	if (eif_build_run(&a.o, &pcrs, &err) < 0 ||
 	    (a.manifest != NULL && write_manifest(a.o.output, a.manifest, profile, &err) < 0) ||
+	    (a.provenance != NULL && write_provenance(&a, ps, profile, &err) < 0) ||
 	    print_measurements(&pcrs, profile, style, &err) < 0)
 		goto out;
 	rc = QT_EXIT_OK;
@@ -380,6 +452,7 @@ out:
 		tool_report(&err);
 	for (i = 0; i < 5; i++)
 		free(owned[i]);
+	signer_free(ps);
 	free(a.vec);
 	return tool_finish(rc);
 }

@@ -8,6 +8,7 @@
 
 #include "attest_cmds.h"
 #include "cmds.h"
+#include "supply.h"
 #include "tool.h"
 
 const char measure_usage[] =
@@ -20,6 +21,11 @@ const char measure_usage[] =
     "       qt-measure policy --format huawei|aws [--allow-zero] [--json=pretty|short] MANIFEST\n"
     "       qt-measure manifest [--platform qingtian|nitro] [--iam-agency URN]\n"
     "                           [--instance-id ID] [-o FILE] IMAGE\n"
+    "       qt-measure provenance [--predicate slsa|measurement] [--manifest FILE]\n"
+    "                             [--corim FILE] [--key KEY --cert CERT] [-o FILE] IMAGE\n"
+    "       qt-measure verify-provenance --cert CERT [--ca CA] [--at TIME] ENVELOPE [IMAGE]\n"
+    "       qt-measure corim [--profile qingtian|nitro] [--sign --key KEY --cert CERT]\n"
+    "                        [-o FILE] MANIFEST|IMAGE\n"
     "       qt-measure --help | --version\n";
 
 /* Each returns its exit code; argv[0] is the subcommand name. */
@@ -33,6 +39,9 @@ static const struct {
 	{ "verify", cmd_verify },
 	{ "policy", cmd_policy },
 	{ "manifest", cmd_manifest },
+	{ "provenance", cmd_provenance },
+	{ "verify-provenance", cmd_verify_provenance },
+	{ "corim", cmd_corim },
 };
 
 int

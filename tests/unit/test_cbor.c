@@ -5,6 +5,7 @@
  * in every head width, and the exact messages for truncation, bounds,
  * indefinite lengths, malformed heads and deep nesting.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,6 +62,18 @@ test_encode(struct unit *u)
 	             cbor_enc_u8_array(&out, v, 3, &err) == 0);
 	CHECK(u, out.len == 3 + 3 + 6 &&
 	             memcmp(out.p, "\x42\x17\x18\x62\x61\x62\x83\x17\x18\x18\x18\xff", 12) == 0);
+	wbuf_free(&out);
+	/* Signed integers (RFC 8949 3.1: -1 - n): ES384's -35, 0, -1, -24, -25, INT64_MIN. */
+	CHECK(u, cbor_enc_int(&out, -35, &err) == 0 && cbor_enc_int(&out, 0, &err) == 0 &&
+	             cbor_enc_int(&out, -1, &err) == 0 && cbor_enc_int(&out, -24, &err) == 0 &&
+	             cbor_enc_int(&out, -25, &err) == 0 &&
+	             cbor_enc_int(&out, INT64_MIN, &err) == 0 &&
+	             cbor_enc_int(&out, 501, &err) == 0);
+	CHECK(u, out.len == 2 + 1 + 1 + 1 + 2 + 9 + 3 &&
+	             memcmp(out.p,
+	                 "\x38\x22\x00\x20\x37\x38\x18\x3b\x7f\xff\xff\xff\xff\xff\xff\xff"
+	                 "\x19\x01\xf5",
+	                 19) == 0);
 	wbuf_free(&out);
 	/* A length no buffer can hold is refused before anything is read. */
 	CHECK(u, cbor_enc_u8_array(&out, v, SIZE_MAX / 2, &err) == -1);
