@@ -47,10 +47,11 @@ fi
 
 install -d "$d$BINDIR" "$d$MANDIR/man1" "$d$MANDIR/man3" "$d$MANDIR/man5" "$d$LIBDIR" \
     "$d$INCLUDEDIR/qt" "$d$PKGCONFIGDIR" "$d$COMPLETIONDIR"
-for t in $tools; do
-	install -m 0755 "$t/$t" "$d$BINDIR/$t"
-	install -m 0644 completion/qt-enclave-tools "$d$COMPLETIONDIR/$t"
-done
+for t in $tools; do install -m 0755 "$t/$t" "$d$BINDIR/$t"; done
+# one completion file for the three tools; bash-completion loads it by command name
+install -m 0644 completion/qt.bash "$d$COMPLETIONDIR/qt-build"
+ln -sf qt-build "$d$COMPLETIONDIR/qt-measure"
+ln -sf qt-build "$d$COMPLETIONDIR/qt-sign"
 install -m 0644 "$out/lib/$real" "$d$LIBDIR/$real"
 ln -sf "$real" "$d$LIBDIR/libqtverify.so.0"
 ln -sf libqtverify.so.0 "$d$LIBDIR/libqtverify.so"
