@@ -106,7 +106,7 @@ OBJS     := $(patsubst %.c,$(OUT)/%.o,$(LIB_SRC) $(TOOL_SRC) $(wildcard qt-*/*.c
 # C files checked by lint and formatted by format / format-check (fuzz_embed.h is generated).
 C_SRC    := $(wildcard formats/*.[ch] formats/*/*.[ch] tool/*.[ch] qt-*/*.[ch] tests/unit/*.[ch] \
             lib/*.c lib/qt/*.h tests/sdk/*.c examples/relying-party/*.c tests/gen/*.c tests/fuzz/fuzz_*.c tests/fuzz/fuzz.h tests/fuzz/replay.c)
-SH_SRC   := $(wildcard scripts/*.sh bench/*.sh examples/*.sh tests/fuzz/*.sh) .ci/run
+SH_SRC   := $(wildcard scripts/*.sh bench/*.sh examples/*.sh tests/fuzz/*.sh completion/*.bash) .ci/run
 
 .PHONY: all check test unit cli demo run-demo deps install uninstall lint format format-check \
         clean bench fuzz fuzz-build fuzz-campaign fuzz-merge FORCE
