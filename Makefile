@@ -109,7 +109,7 @@ C_SRC    := $(wildcard formats/*.[ch] formats/*/*.[ch] tool/*.[ch] qt-*/*.[ch] t
 SH_SRC   := $(wildcard scripts/*.sh bench/*.sh examples/*.sh tests/fuzz/*.sh completion/*.bash) .ci/run
 
 .PHONY: all check test unit cli demo run-demo deps install uninstall lint format format-check \
-        clean bench fuzz fuzz-build fuzz-campaign fuzz-merge FORCE
+        clean bench fuzz fuzz-build fuzz-campaign fuzz-merge deb deb-check FORCE
 .DEFAULT_GOAL := all
 .SECONDARY:
 .DELETE_ON_ERROR:
@@ -283,6 +283,14 @@ install: all
 
 uninstall:
 	@$(INSTALL_VARS) scripts/install.sh --uninstall '$(OUT)'
+
+# Debian packages from a copy of the tree (debian/, scripts/deb.sh) into build/deb/;
+# deb-check adds lintian and, where debootstrap and root are, a Debian 12 chroot test.
+deb:
+	@scripts/deb.sh
+
+deb-check: deb
+	@scripts/deb-check.sh
 
 # Every configuration (and the fuzz working corpus, build/corpus) and the three copies;
 # the second line removes what the in-tree layout before build/ left behind.
