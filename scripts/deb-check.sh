@@ -48,7 +48,11 @@ cp tests/fixtures/attest/qingtian-official-signed.cose tests/fixtures/attest/nit
     tests/fixtures/golden/outputs/c1_x86_1rd.eif "$root/t/"
 mount -t proc proc "$root/proc"
 # apt installs the packages and pulls their dependencies from the mirror
-chroot "$root" sh -c 'apt-get install -y -qq /pkgs/*.deb >/dev/null' </dev/null
+if ! chroot "$root" sh -c 'apt-get install -y -qq /pkgs/*.deb' </dev/null >"$out/chroot-apt.log" 2>&1; then
+	tail -n 20 "$out/chroot-apt.log" >&2
+	echo "deb-check: installing the packages in the chroot failed" >&2
+	exit 1
+fi
 chroot "$root" sh -ec '
 	cd /t
 	echo "# dpkg -l"; dpkg-query -W -f="\${Package} \${Version} \${Installed-Size} KiB\n" \
@@ -70,6 +74,6 @@ chroot "$root" sh -ec '
 	./verify-doc --root $r/aws-nitro-root-G1.pem --at doc \
 	    --pcr 8=35235575680337d50f604d08eeb7cb220729e4d0f6b0d05476baafb052a7c2413f78058fefface5e1477046534d4fdb2 \
 	    nitro-noauth-signed.cose
-	echo "# bash completion files"; ls /usr/share/bash-completion/completions/
+	echo "# bash completion files"; ls /usr/share/bash-completion/completions/qt-*
 ' </dev/null
 echo "chroot: packages installed, tools and the C relying party ran"
