@@ -255,8 +255,8 @@ run-demo: all
 # cppcheck: the libraries with every style check; the front-ends, tests and fuzz targets
 # declare their variables at the top for the goto-out cleanup, so not variableScope there.
 CPPCHECK := cppcheck --quiet --error-exitcode=1 --enable=warning,style --inline-suppr \
-            --suppress=missingIncludeSystem -Iformats -Itool
-LIB_C    := $(filter formats/% tool/%,$(filter %.c,$(C_SRC)))
+            --suppress=missingIncludeSystem -Iformats -Itool -Ilib
+LIB_C    := $(filter formats/% tool/% lib/%,$(filter %.c,$(C_SRC)))
 
 lint:
 	mandoc -Tlint -W warning $(MANS)

@@ -142,8 +142,8 @@ main(int argc, char *argv[])
 				rc = usage("--pcr wants N=HEX (96 hex digits)");
 				goto out;
 			}
-			if (qtv_expect_set_pcr(e, (unsigned)idx, v, QTV_PCR_LEN, msg,
-			        sizeof(msg)) != QTV_OK) {
+			if (qtv_expect_set_pcr(
+			        e, (unsigned)idx, v, QTV_PCR_LEN, msg, sizeof(msg)) != QTV_OK) {
 				rc = usage(msg);
 				goto out;
 			}
@@ -166,8 +166,8 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	if (read_file(root_path, &root) < 0 || read_file(doc_path, &doc) < 0) {
-		fprintf(stderr, "verify-doc: %s: cannot read\n",
-		    root.p == NULL ? root_path : doc_path);
+		fprintf(
+		    stderr, "verify-doc: %s: cannot read\n", root.p == NULL ? root_path : doc_path);
 		goto out;
 	}
 
