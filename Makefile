@@ -21,6 +21,10 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
+LIBDIR  ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 
 CC      ?= cc
 PKGS    := libcrypto libarchive libcbor zlib jansson
@@ -78,6 +82,13 @@ LINK    = $(CC) $(QT_CFLAGS) $(CFLAGS) $(QT_LDFLAGS) $(LDFLAGS)
 LIB_SRC  := $(wildcard formats/*.c formats/*/*.c)
 TOOL_SRC := $(wildcard tool/*.c)
 TOOLS    := qt-build/qt-build qt-measure/qt-measure qt-sign/qt-sign
+# libqtverify (lib/): the relying party's shared library, built from position-independent
+# copies of the libqt.a objects under $(OUT)/pic/; its soname is libqtverify.so.0.
+SDK_SRC  := $(wildcard lib/*.c)
+SDK_VER  := $(shell sed -n 's/^.define QT_VERSION "\(.*\)"$$/\1/p' formats/qt.h)
+SDK_REAL := libqtverify.so.$(SDK_VER)
+SDK      := $(OUT)/lib/$(SDK_REAL)
+SDK_TEST := $(patsubst %.c,$(OUT)/%,$(wildcard tests/sdk/test_*.c))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 FUZZERS  := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 
@@ -86,23 +97,24 @@ TOOLLIB  := $(OUT)/libqttool.a
 UNIT     := $(UNIT_SRC:%.c=$(OUT)/%)
 TESTGEN  := $(OUT)/tests/gen/attest-gen
 REPLAY   := $(FUZZERS:%=$(OUT)/tests/fuzz/replay_%)
-MANS     := $(wildcard man/*.1 man/*.5)
+MANS     := $(wildcard man/*.1 man/*.5 man/*.3)
 OBJS     := $(patsubst %.c,$(OUT)/%.o,$(LIB_SRC) $(TOOL_SRC) $(wildcard qt-*/*.c) $(UNIT_SRC) \
-            tests/gen/attest-gen.c $(wildcard tests/fuzz/fuzz_*.c)) \
-            $(FUZZERS:%=$(OUT)/tests/fuzz/replay_%.o)
+            tests/gen/attest-gen.c $(wildcard tests/fuzz/fuzz_*.c) $(wildcard tests/sdk/*.c)) \
+            $(FUZZERS:%=$(OUT)/tests/fuzz/replay_%.o) \
+            $(patsubst %.c,$(OUT)/pic/%.o,$(LIB_SRC) $(SDK_SRC))
 
 # C files checked by lint and formatted by format / format-check (fuzz_embed.h is generated).
 C_SRC    := $(wildcard formats/*.[ch] formats/*/*.[ch] tool/*.[ch] qt-*/*.[ch] tests/unit/*.[ch] \
-            tests/gen/*.c tests/fuzz/fuzz_*.c tests/fuzz/fuzz.h tests/fuzz/replay.c)
-SH_SRC   := $(wildcard scripts/*.sh bench/*.sh examples/*.sh tests/fuzz/*.sh) .ci/run
+            lib/*.c lib/qt/*.h tests/sdk/*.c examples/relying-party/*.c tests/gen/*.c tests/fuzz/fuzz_*.c tests/fuzz/fuzz.h tests/fuzz/replay.c)
+SH_SRC   := $(wildcard scripts/*.sh bench/*.sh examples/*.sh tests/fuzz/*.sh completion/*.bash) .ci/run
 
 .PHONY: all check test unit cli demo run-demo deps install uninstall lint format format-check \
-        clean bench fuzz fuzz-build fuzz-campaign fuzz-merge FORCE
+        clean bench fuzz fuzz-build fuzz-campaign fuzz-merge deb deb-check FORCE
 .DEFAULT_GOAL := all
 .SECONDARY:
 .DELETE_ON_ERROR:
 
-all: $(TOOLS)
+all: $(TOOLS) $(SDK)
 
 # Stamps: $(OUT)/flags holds the compile command (objects depend on it), $(OUT)/inputs the
 # link command and every link's inputs (archives and programs depend on it). Make compares
@@ -141,6 +153,28 @@ $(TOOLS:%=$(OUT)/%): $(OUT)/inputs
 # The user-facing paths: a copy of the configuration named last, refreshed on every make.
 $(TOOLS): %: $(OUT)/% FORCE
 	@cmp -s $< $@ || { cp $< $@.tmp && mv -f $@.tmp $@ && echo "cp $< $@"; }
+
+# --- libqtverify -----------------------------------------------------------------
+# The same sources compiled once more with -fPIC (after the project's -fPIE, so it wins);
+# the library exports exactly what lib/libqtverify.map lists (tests/cli/sdk.bats checks).
+$(OUT)/pic/%.o: %.c $(OUT)/flags
+	@mkdir -p $(@D)
+	$(COMPILE) -fPIC -Ilib $(QT_WERROR) -MMD -MP -c -o $@ $<
+$(OUT)/pic/libqt.a: $(LIB_SRC:%.c=$(OUT)/pic/%.o) $(OUT)/inputs
+	@rm -f $@
+	$(AR) rcs $@ $(filter %.o,$^)
+$(SDK): $(SDK_SRC:%.c=$(OUT)/pic/%.o) $(OUT)/pic/libqt.a lib/libqtverify.map $(OUT)/inputs
+	@mkdir -p $(@D)
+	$(CC) $(QT_CFLAGS) $(CFLAGS) -fPIC -shared -Wl,-soname,libqtverify.so.0 \
+	    -Wl,--version-script=lib/libqtverify.map -Wl,-z,relro,-z,now,-z,defs -Wl,--as-needed \
+	    $(filter-out -pie,$(QT_LDFLAGS)) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(QT_LDLIBS) $(LDLIBS)
+	@ln -sf $(SDK_REAL) $(@D)/libqtverify.so.0 && ln -sf $(SDK_REAL) $(@D)/libqtverify.so
+# API tests link the shared library, as a relying party does.
+$(OUT)/tests/sdk/test_%: $(OUT)/tests/sdk/test_%.o $(SDK)
+	$(LINK) -o $@ $(filter %.o,$^) -L$(OUT)/lib -lqtverify -Wl,-rpath,$(abspath $(OUT)/lib)
+$(OUT)/tests/sdk/%.o: tests/sdk/%.c $(OUT)/flags
+	@mkdir -p $(@D)
+	$(COMPILE) -Ilib $(QT_WERROR) -MMD -MP -c -o $@ $<
 
 # Unit tests link libqt.a only: a formats/ module reaching for tool.h fails to link.
 $(OUT)/tests/unit/test_%: $(OUT)/tests/unit/test_%.o $(LIB) $(OUT)/inputs
@@ -205,8 +239,9 @@ check: deps
 
 # The tests run this configuration's programs: the tools through their copies (all),
 # the unit tests, replays and attest-gen from $(OUT).
-test: all $(UNIT) $(TESTGEN) $(REPLAY)
-	@QT_ATTEST_GEN='$(abspath $(TESTGEN))' scripts/run-tests.sh $(UNIT) $(REPLAY)
+test: all $(UNIT) $(TESTGEN) $(REPLAY) $(SDK_TEST)
+	@QT_ATTEST_GEN='$(abspath $(TESTGEN))' QT_OUT='$(abspath $(OUT))' QT_SAN='$(SAN)' \
+	    scripts/run-tests.sh $(UNIT) $(REPLAY) $(SDK_TEST)
 
 unit: $(UNIT) $(REPLAY)
 	@scripts/run-tests.sh --unit-only $(UNIT) $(REPLAY)
@@ -220,8 +255,8 @@ run-demo: all
 # cppcheck: the libraries with every style check; the front-ends, tests and fuzz targets
 # declare their variables at the top for the goto-out cleanup, so not variableScope there.
 CPPCHECK := cppcheck --quiet --error-exitcode=1 --enable=warning,style --inline-suppr \
-            --suppress=missingIncludeSystem -Iformats -Itool
-LIB_C    := $(filter formats/% tool/%,$(filter %.c,$(C_SRC)))
+            --suppress=missingIncludeSystem -Iformats -Itool -Ilib
+LIB_C    := $(filter formats/% tool/% lib/%,$(filter %.c,$(C_SRC)))
 
 lint:
 	mandoc -Tlint -W warning $(MANS)
@@ -239,15 +274,23 @@ format-check:
 bench: all
 	@for b in bench/*.sh; do echo "== $$b"; $$b || exit 1; done
 
+# scripts/install.sh does the work (tests/cli/sdk.bats runs it into a temporary DESTDIR).
+INSTALL_VARS = DESTDIR='$(DESTDIR)' PREFIX='$(PREFIX)' BINDIR='$(BINDIR)' MANDIR='$(MANDIR)' \
+               LIBDIR='$(LIBDIR)' INCLUDEDIR='$(INCLUDEDIR)' PKGCONFIGDIR='$(PKGCONFIGDIR)' \
+               COMPLETIONDIR='$(COMPLETIONDIR)'
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
-	install -m 0755 $(TOOLS) $(DESTDIR)$(BINDIR)/
-	for m in $(MANS); do \
-	    s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+	@$(INSTALL_VARS) scripts/install.sh '$(OUT)'
 
 uninstall:
-	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(TOOLS)))
-	for m in $(notdir $(MANS)); do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$$m; done
+	@$(INSTALL_VARS) scripts/install.sh --uninstall '$(OUT)'
+
+# Debian packages from a copy of the tree (debian/, scripts/deb.sh) into build/deb/;
+# deb-check adds lintian and, where debootstrap and root are, a Debian 12 chroot test.
+deb:
+	@scripts/deb.sh
+
+deb-check: deb
+	@scripts/deb-check.sh
 
 # Every configuration (and the fuzz working corpus, build/corpus) and the three copies;
 # the second line removes what the in-tree layout before build/ left behind.

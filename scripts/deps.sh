@@ -9,12 +9,13 @@ set -eu
 # test:  bats + helpers, the openssl CLI (independent oracle), mandoc (man lint), time;
 #        python3-jsonschema (checks formats/qt-manifest.schema.json, qt-statement.schema.json);
 #        python3-cbor2, python3-cryptography (tests/helpers/supply_check.py: CoRIM, COSE, DSSE);
+#        python3-yaml (parses the CI recipes of docs/ci/, tests/cli/ci-recipes.bats);
 #        SoftHSM 2, OpenSC (pkcs11-tool) and the PKCS#11 engine for qt-sign's pkcs11: keys;
 #        qemu for the boot test (tests/cli/boot.bats; the example's kernel and busybox-static
 #        are fetched with apt-get download by examples/build-example.sh, not installed)
 PKGS="gcc libc6-dev make pkg-config libssl-dev libarchive-dev libcbor-dev zlib1g-dev
 libjansson-dev openssl bats bats-support bats-assert mandoc time cpio xxd python3-cbor2 python3-cryptography
-softhsm2 opensc libengine-pkcs11-openssl qemu-system-x86 python3-jsonschema"
+softhsm2 opensc libengine-pkcs11-openssl qemu-system-x86 python3-jsonschema python3-yaml"
 # --ci (.ci/run): clang and its libFuzzer/sanitizer runtimes (make fuzz, CC=clang), valgrind;
 #       make lint: cppcheck, shellcheck (and mandoc, above); make format-check: clang-format
 if [ "${1:-}" = "--ci" ]; then
