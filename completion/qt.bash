@@ -57,6 +57,7 @@ _qt_value() {
 		fi
 		;;
 	--json) _qt_w "pretty short" ;;
+	--predicate) _qt_w "slsa measurement" ;;
 	--arch) _qt_w "x86_64 aarch64" ;;
 	--compress) _qt_w "gzip none" ;;
 	--format)
@@ -97,19 +98,23 @@ _qt_value() {
 	--kernel | --cmdline-file | --ramdisk | --metadata | --kernel-config | --init | --driver | \
 		--sign-key | --sign-cert | --pkcs11-module | --manifest | -o | --output | --key | \
 		--cert | --ca | --attach | --input | --signing-certificate | --file | --root | \
-		--public-key)
+		--public-key | --provenance | --provenance-key | --provenance-cert | --corim)
 		_qt_files
 		;;
 	--cmdline | --cmd | --entrypoint | --env | --max-entries | --max-bytes | --image-name | \
 		--image-version | --build-time | --build-tool | --build-tool-version | --img-os | \
 		--img-kernel | --from | --digest | --string | --iam-agency | --instance-id | \
-		--root-sha256 | --expect-pcr | --nonce | --user-data | --max-age)
+		--root-sha256 | --expect-pcr | --nonce | --user-data | --max-age | --corim-profile | \
+		--entity)
 		COMPREPLY=()
 		;;
 	*) return 1 ;;
 	esac
 	return 0
 }
+
+# qt-measure's subcommands (the table in qt-measure/main.c; a test keeps them equal).
+_qt_subcommands="describe pcr extend verify policy manifest provenance verify-provenance corim"
 
 # The options of each tool (and qt-measure subcommand).
 _qt_options() {
@@ -120,7 +125,8 @@ _qt_options() {
 		--max-entries --max-bytes --compress --arch --image-name --image-version --metadata
 		--build-time --build-tool --build-tool-version --img-os --img-kernel --kernel-config
 		--profile --json= --sign-key --sign-cert --sign-pass --pkcs11-module
-		--allow-expired-cert --manifest --help --version"
+		--allow-expired-cert --manifest --provenance --provenance-key --provenance-cert
+		--help --version"
 		;;
 	qt-sign)
 		echo "--key --cert --ca --pass --pkcs11-module --allow-expired-cert --remove --verify
@@ -138,6 +144,15 @@ _qt_options() {
 		;;
 	qt-measure:policy) echo "--profile --allow-zero --json= --help" ;;
 	qt-measure:manifest) echo "--profile --iam-agency --instance-id -o --output --help" ;;
+	qt-measure:provenance)
+		echo "--profile --predicate --manifest --corim --key --cert --pass --pkcs11-module
+		--allow-expired-cert -o --output --help"
+		;;
+	qt-measure:verify-provenance) echo "--cert --ca --at --allow-expired-cert --help" ;;
+	qt-measure:corim)
+		echo "--profile --corim-profile --entity --parent-pcrs --sign --key --cert --pass
+		--pkcs11-module --allow-expired-cert -o --output --help"
+		;;
 	esac
 }
 
@@ -153,7 +168,8 @@ _qt_complete() {
 		for ((i = 1; i < COMP_CWORD; i++)); do
 			w=${COMP_WORDS[i]}
 			case $w in
-			describe | pcr | extend | verify | policy | manifest)
+			describe | pcr | extend | verify | policy | manifest | provenance | \
+				verify-provenance | corim)
 				sub=$w
 				break
 				;;
@@ -193,7 +209,7 @@ _qt_complete() {
 	fi
 	# operands: images, documents, manifests, signatures
 	if [ "$tool" = qt-measure ] && [ -z "$sub" ]; then
-		_qt_w "describe pcr extend verify policy manifest"
+		_qt_w "$_qt_subcommands"
 		_qt_files add
 		return 0
 	fi

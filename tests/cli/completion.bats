@@ -21,9 +21,14 @@ complete_words() {
 
 @test "completion: qt-measure subcommands, then files" {
 	run complete_words qt-measure ve
-	assert_output verify
+	assert_output "$(printf '%s\n' verify verify-provenance)"
+	run complete_words qt-measure co
+	assert_output corim
 	run complete_words qt-measure ""
-	assert_output "$(printf '%s\n' app app.tar describe doc.cose extend key.pem manifest oci-dir pcr policy verify | sort)"
+	assert_output "$(printf '%s\n' app app.tar corim describe doc.cose extend key.pem manifest oci-dir pcr policy \
+	    provenance verify verify-provenance | sort)"
+	run complete_words qt-measure provenance --predicate ""
+	assert_output "$(printf '%s\n' measurement slsa)"
 	run complete_words qt-measure verify --root key.pem d
 	assert_output doc.cose
 }
@@ -85,7 +90,14 @@ complete_words() {
 }
 
 @test "completion: every option of the tools' tables is offered (deprecated spellings aside)" {
-	opts() { grep -o '{ "[a-z0-9-]*", [a-z_]*_argument' "$@" | sed 's/{ "\([^"]*\)".*/--\1/' | sort -u; }
+	# opts FILE [TABLE]: the long options of FILE (of its option table TABLE only, if named)
+	opts() {
+		if [ -n "${2:-}" ]; then
+			sed -n "/struct option $2\[\] = {/,/^};/p" "$1"
+		else
+			cat "$1"
+		fi | grep -o '{ "[a-z0-9-]*", [a-z_]*_argument' | sed 's/{ "\([^"]*\)".*/--\1/' | sort -u
+	}
 	offered() { _qt_options "$1" | tr -s ' \t' '\n\n' | sed '/^$/d; s/=$//' | sort -u; }
 	assert_equal "$(offered qt-build)" "$( (opts "$TOP/qt-build/main.c"; echo -o) | grep -v -x -e --format | sort)"
 	assert_equal "$(offered qt-sign | grep -v -x -e -o)" "$(opts "$TOP/qt-sign/main.c" | grep -v -x -e --format)"
@@ -94,6 +106,15 @@ complete_words() {
 		[ "${s%%:*}" = describe ] && want=$(grep -v -x -e --profile <<<"$want")
 		assert_equal "$(offered "qt-measure:${s%%:*}" | grep -v -x -e -o)" "$want"
 	done
+	for s in provenance:provenance:provenance_opts verify-provenance:provenance:verify_provenance_opts \
+		corim:corim:corim_opts; do
+		IFS=: read -r name file table <<<"$s"
+		want=$(opts "$TOP/qt-measure/$file.c" "$table" | grep -v -x -e --format -e --platform)
+		assert_equal "$(offered "qt-measure:$name" | grep -v -x -e -o)" "$want"
+	done
+	# every subcommand of qt-measure's table is completed
+	want=$(sed -n 's/^\t{ "\([a-z-]*\)", cmd_[a-z_]* },$/\1/p' "$TOP/qt-measure/main.c" | sort)
+	assert_equal "$(tr ' ' '\n' <<<"$_qt_subcommands" | sort)" "$want"
 }
 
 @test "completion: installed for all three tools by install.sh" {
