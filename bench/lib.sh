@@ -17,6 +17,17 @@
 (return 0 2>/dev/null) || exit 0
 : "${work:?bench/lib.sh: set work to a scratch directory first}"
 
+# bench_snapshot DIR NAME: copy DIR's three tools into $work/NAME (a rebuild, or
+# `make SAN=1`, which copies other binaries over DIR's, must not change a run).
+bench_snapshot() {
+	local t
+	mkdir -p "$work/$2"
+	for t in qt-build qt-measure qt-sign; do
+		mkdir -p "$work/$2/$t"
+		cp "$1/$t/$t" "$work/$2/$t/$t"
+	done
+}
+
 bench_names=()
 declare -A bench_cmd
 

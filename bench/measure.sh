@@ -30,12 +30,13 @@ rm -f "$work/rd1"
 echo "bench: image $(($(stat -c %s "$work/image.eif") >> 20)) MiB, $rounds rounds"
 cat "$work/image.eif" >/dev/null # warm the page cache for every contender alike
 
-export work top
+export work
+bench_snapshot "$top" new
 if [ -n "${BASE:-}" ]; then
-	export BASE
-	bench_add base '"$BASE/qt-measure/qt-measure" "$work/image.eif"'
+	bench_snapshot "$BASE" base
+	bench_add base '"$work/base/qt-measure/qt-measure" "$work/image.eif"'
 fi
-bench_add qt-measure '"$top/qt-measure/qt-measure" "$work/image.eif"'
+bench_add qt-measure '"$work/new/qt-measure/qt-measure" "$work/image.eif"'
 bench_add floor-1pass 'openssl dgst -sha384 "$work/image.eif"'
 bench_add floor-2pass 'openssl dgst -sha384 "$work/image.eif" & openssl dgst -sha384 "$work/image.eif"; wait'
 bench_run "$rounds"
