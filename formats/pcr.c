@@ -242,6 +242,8 @@ struct pcr_stream {
 	struct slot ring[PCR_RING];
 	/* counters of slots: posted >= done[k] >= reclaimed; posted - reclaimed <= PCR_RING */
 	unsigned long posted, done[2], reclaimed;
+	unsigned long want; /* the producer sleeps until both workers are done with this many */
+	bool waiting;
 	pthread_mutex_t mu;
 	pthread_cond_t cv_work, cv_free;
 	pthread_t th[2];
@@ -278,7 +280,9 @@ worker(void *p)
 		slot_run(sl, k);
 		pthread_mutex_lock(&s->mu);
 		s->done[k]++;
-		pthread_cond_broadcast(&s->cv_free);
+		/* wake the producer only when what it waits for is there */
+		if (s->waiting && s->done[0] >= s->want && s->done[1] >= s->want)
+			pthread_cond_signal(&s->cv_free);
 	}
 	pthread_mutex_unlock(&s->mu);
 	return NULL;
@@ -382,8 +386,12 @@ wait_behind(struct pcr_stream *s, unsigned long keep, struct qt_err *err)
 	if (!s->threads)
 		return s->failed ? qt_err_ssl(err, "SHA-384 failed") : 0;
 	pthread_mutex_lock(&s->mu);
-	while (s->posted - done_min(s) > keep)
+	s->want = s->posted - keep;
+	while (done_min(s) < s->want) {
+		s->waiting = true;
 		pthread_cond_wait(&s->cv_free, &s->mu);
+	}
+	s->waiting = false;
 	upto = done_min(s);
 	pthread_mutex_unlock(&s->mu);
 	return reclaim(s, upto, err);
@@ -400,7 +408,8 @@ pcr_stream_buf(struct pcr_stream *s, size_t *ret_cap, struct qt_err *err)
 {
 	struct slot *sl;
 
-	if (s->posted - s->reclaimed == PCR_RING && wait_behind(s, PCR_RING - 1, err) < 0)
+	/* ring full: sleep until half of it is free (one wake-up per PCR_RING / 2 slots) */
+	if (s->posted - s->reclaimed == PCR_RING && wait_behind(s, PCR_RING / 2, err) < 0)
 		return NULL;
 	if (s->failed) {
 		qt_err_ssl(err, "SHA-384 failed");
