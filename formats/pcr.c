@@ -222,8 +222,8 @@ pcr_of_file(const char *path, uint8_t ret[PCR_LEN], struct qt_err *err)
 struct slot {
 	uint8_t *buf; /* QT_IO_CHUNK bytes, allocated on first use */
 	size_t len;
-	EVP_MD_CTX *ctx[2];     /* what worker k hashes (NULL: nothing) */
-	size_t crc_off[2];      /* worker k's share of the CRC: buf[crc_off, crc_off + crc_len) */
+	EVP_MD_CTX *ctx[2]; /* what worker k hashes (NULL: nothing) */
+	size_t crc_off[2];  /* worker k's share of the CRC: buf[crc_off, crc_off + crc_len) */
 	size_t crc_len[2];
 	uint32_t crc[2];
 	bool ok[2];
@@ -236,9 +236,9 @@ struct worker_arg {
 
 struct pcr_stream {
 	EVP_MD_CTX *c0, *c1, *c2; /* c1 == NULL while PCR1 shares c0 */
-	uint32_t crc;             /* of the bytes since the last take, slots not yet taken back excluded */
-	bool skip_crc;            /* measure only: nobody reads the CRC */
-	bool failed;              /* a worker's SHA-384 update failed: the registers are lost */
+	uint32_t crc;  /* of the bytes since the last take, slots not yet taken back excluded */
+	bool skip_crc; /* measure only: nobody reads the CRC */
+	bool failed;   /* a worker's SHA-384 update failed: the registers are lost */
 	struct slot ring[PCR_RING];
 	/* counters of slots: posted >= done[k] >= reclaimed; posted - reclaimed <= PCR_RING */
 	unsigned long posted, done[2], reclaimed;
@@ -257,9 +257,8 @@ slot_run(struct slot *sl, unsigned k)
 	sl->ok[k] = true;
 	if (sl->ctx[k] != NULL && EVP_DigestUpdate(sl->ctx[k], sl->buf, sl->len) != 1)
 		sl->ok[k] = false;
-	sl->crc[k] = sl->crc_len[k] != 0
-	                 ? libdeflate_crc32(0, sl->buf + sl->crc_off[k], sl->crc_len[k])
-	                 : 0;
+	sl->crc[k] =
+	    sl->crc_len[k] != 0 ? libdeflate_crc32(0, sl->buf + sl->crc_off[k], sl->crc_len[k]) : 0;
 }
 
 static void *
@@ -439,8 +438,8 @@ run_here(struct pcr_stream *s, EVP_MD_CTX *a, EVP_MD_CTX *b, const uint8_t *buf,
 
 /* The two contexts role feeds (either may be NULL); forks PCR1 off at the first app byte. */
 static int
-role_ctx(struct pcr_stream *s, enum pcr_role role, EVP_MD_CTX **a, EVP_MD_CTX **b,
-    struct qt_err *err)
+role_ctx(
+    struct pcr_stream *s, enum pcr_role role, EVP_MD_CTX **a, EVP_MD_CTX **b, struct qt_err *err)
 {
 	switch (role) {
 	case PCR_ROLE_NONE:

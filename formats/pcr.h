@@ -100,7 +100,10 @@ uint8_t *pcr_stream_buf(struct pcr_stream *s, size_t *ret_cap, struct qt_err *er
 int pcr_stream_submit(struct pcr_stream *s, enum pcr_role role, size_t len, struct qt_err *err);
 /* Wait until the hashing threads are done with every buffer (their errors are reported here). */
 int pcr_stream_sync(struct pcr_stream *s, struct qt_err *err);
-/* CRC-32 (zlib's polynomial and values) of the bytes since the last take (or the start); starts a new one. */
+/*
+ * CRC-32 (zlib's polynomial and values) of the bytes since the last take (or
+ * the start); starts a new one.
+ */
 int pcr_stream_crc_take(struct pcr_stream *s, uint32_t *ret, struct qt_err *err);
 /* PCR0/1/2 of everything so far (the stream can go on). has_pcr8 = false. */
 int pcr_stream_final(struct pcr_stream *s, struct pcr_set *ret, struct qt_err *err);
