@@ -307,8 +307,6 @@ eif_writer_section_begin(struct eif_writer *w, enum eif_section_type type, struc
 int
 eif_writer_write(struct eif_writer *w, const uint8_t *buf, size_t len, struct qt_err *err)
 {
-	size_t n;
-
 	if (writer_state(w, true, err) < 0)
 		return -1;
 	if (len > UINT64_MAX - w->cur_size - w->buf_len - w->pos) {
@@ -320,9 +318,8 @@ eif_writer_write(struct eif_writer *w, const uint8_t *buf, size_t len, struct qt
 			w->failed = true;
 			return -1;
 		}
-		n = w->buf_cap - w->buf_len;
-		if (n > len)
-			n = len;
+		size_t n = w->buf_cap - w->buf_len < len ? w->buf_cap - w->buf_len : len;
+
 		memcpy(w->buf + w->buf_len, buf, n);
 		w->buf_len += n;
 		if (w->buf_len == w->buf_cap && flush(w, err) < 0) {
