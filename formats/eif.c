@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <libdeflate.h>
 #include <zlib.h>
 
 #include "bytes.h"
@@ -156,6 +157,9 @@ section_hdr_put(uint8_t out[EIF_SECTION_HDR_SIZE], unsigned type, uint64_t size)
 
 /* ---- writer ---------------------------------------------------------------- */
 
+/* Write-behind granularity: the data written is pushed to disk every this many bytes. */
+#define EIF_WRITE_BEHIND (32u << 20)
+
 struct eif_writer {
 	int fd; /* -1: measure only */
 	char *name;
@@ -170,9 +174,9 @@ struct eif_writer {
 	uint64_t cur_off;  /* offset of the open section's header */
 	uint64_t cur_size; /* data flushed so far */
 	struct pcr_stream *pcr;
-	uint8_t *bufs[2]; /* pending data of the open section; two so that the */
-	unsigned cur_buf; /* helper thread can hash one while the other fills */
-	size_t buf_len;
+	uint8_t *buf; /* pending data of the open section: a buffer of pcr's ring, or NULL */
+	size_t buf_cap, buf_len;
+	uint64_t wb_off; /* write-behind: where the range not yet pushed to disk starts */
 };
 
 int
@@ -182,9 +186,7 @@ eif_writer_new(int fd, const char *name, const struct eif_write_opts *opts, stru
 	struct eif_writer *w = NULL;
 	int r = -1;
 
-	if ((w = calloc(1, sizeof(*w))) == NULL || (w->name = strdup(name)) == NULL ||
-	    (w->bufs[0] = malloc(QT_IO_CHUNK)) == NULL ||
-	    (w->bufs[1] = malloc(QT_IO_CHUNK)) == NULL) {
+	if ((w = calloc(1, sizeof(*w))) == NULL || (w->name = strdup(name)) == NULL) {
 		qt_err_set(err, ENOMEM, "%s: out of memory", name);
 		goto out;
 	}
@@ -212,6 +214,7 @@ eif_writer_new(int fd, const char *name, const struct eif_write_opts *opts, stru
 	if (fd < 0) /* measure only: no header is written, so no CRC is needed */
 		pcr_stream_skip_crc(w->pcr);
 	w->pos = EIF_HEADER_SIZE;
+	w->wb_off = 0;
 	*ret = w;
 	w = NULL;
 	r = 0;
@@ -231,36 +234,32 @@ put_at(struct eif_writer *w, uint64_t off, const uint8_t *buf, size_t len, struc
 	return 0;
 }
 
-/* Hash, CRC and write data of the open section. */
-static int
-emit(struct eif_writer *w, const uint8_t *buf, size_t len, struct qt_err *err)
-{
-	if (len == 0)
-		return 0;
-	if (pcr_stream_update(w->pcr, w->cur_role, buf, len, err) < 0)
-		return -1;
-	if (put_at(w, w->cur_off + EIF_SECTION_HDR_SIZE + w->cur_size, buf, len, err) < 0) {
-		/*
-		 * The hashing thread may still read buf, which is the caller's
-		 * (eif_writer_write's direct path) and may be freed as soon as we
-		 * fail (found with ulimit -f under qt-sign: a use after free).
-		 */
-		(void)pcr_stream_sync(w->pcr, NULL);
-		return -1;
-	}
-	w->cur_size += len;
-	return 0;
-}
-
+/*
+ * Hand the pending buffer to the hashers and write it. The ring keeps it
+ * unchanged until the next pcr_stream_buf, so it is written after the
+ * hand-off, while the hashers read it.
+ */
 static int
 flush(struct eif_writer *w, struct qt_err *err)
 {
 	size_t n = w->buf_len;
-	const uint8_t *b = w->bufs[w->cur_buf];
+	uint64_t end;
 
+	if (n == 0)
+		return 0;
 	w->buf_len = 0;
-	w->cur_buf ^= 1;
-	return emit(w, b, n, err);
+	if (pcr_stream_submit(w->pcr, w->cur_role, n, err) < 0 ||
+	    put_at(w, w->cur_off + EIF_SECTION_HDR_SIZE + w->cur_size, w->buf, n, err) < 0)
+		return -1;
+	w->buf = NULL;
+	w->cur_size += n;
+	/* write-behind: start writing out each EIF_WRITE_BEHIND bytes as they are complete */
+	end = w->cur_off + EIF_SECTION_HDR_SIZE + w->cur_size;
+	if (w->fd >= 0 && end - w->wb_off >= EIF_WRITE_BEHIND) {
+		fileio_write_behind(w->fd, w->wb_off, end - w->wb_off);
+		w->wb_off = end;
+	}
+	return 0;
 }
 
 static int
@@ -308,8 +307,6 @@ eif_writer_section_begin(struct eif_writer *w, enum eif_section_type type, struc
 int
 eif_writer_write(struct eif_writer *w, const uint8_t *buf, size_t len, struct qt_err *err)
 {
-	size_t n;
-
 	if (writer_state(w, true, err) < 0)
 		return -1;
 	if (len > UINT64_MAX - w->cur_size - w->buf_len - w->pos) {
@@ -317,24 +314,17 @@ eif_writer_write(struct eif_writer *w, const uint8_t *buf, size_t len, struct qt
 		return qt_err_set(err, EFBIG, "%s: section too large", w->name);
 	}
 	while (len > 0) {
-		/* Large writes with an empty buffer go straight through. */
-		if (w->buf_len == 0 && len >= QT_IO_CHUNK) {
-			n = len - len % QT_IO_CHUNK;
-			/* the caller may reuse buf once we return: wait for the helper */
-			if (emit(w, buf, n, err) < 0 || pcr_stream_sync(w->pcr, err) < 0) {
-				w->failed = true;
-				return -1;
-			}
-		} else {
-			n = QT_IO_CHUNK - w->buf_len;
-			if (n > len)
-				n = len;
-			memcpy(w->bufs[w->cur_buf] + w->buf_len, buf, n);
-			w->buf_len += n;
-			if (w->buf_len == QT_IO_CHUNK && flush(w, err) < 0) {
-				w->failed = true;
-				return -1;
-			}
+		if (w->buf == NULL && (w->buf = pcr_stream_buf(w->pcr, &w->buf_cap, err)) == NULL) {
+			w->failed = true;
+			return -1;
+		}
+		size_t n = w->buf_cap - w->buf_len < len ? w->buf_cap - w->buf_len : len;
+
+		memcpy(w->buf + w->buf_len, buf, n);
+		w->buf_len += n;
+		if (w->buf_len == w->buf_cap && flush(w, err) < 0) {
+			w->failed = true;
+			return -1;
 		}
 		buf += n;
 		len -= n;
@@ -377,7 +367,7 @@ eif_writer_section_end(struct eif_writer *w, struct qt_err *err)
 	if (put_at(w, w->cur_off, sh, sizeof(sh), err) < 0)
 		goto fail;
 	/* CRC of this section = CRC(header) combined with CRC(data), appended to the body. */
-	crc = (uint32_t)crc32_z(0, sh, sizeof(sh));
+	crc = libdeflate_crc32(0, sh, sizeof(sh));
 	crc = (uint32_t)crc32_combine(crc, data_crc, (z_off_t)w->cur_size);
 	w->body_crc = (uint32_t)crc32_combine(
 	    w->body_crc, crc, (z_off_t)(w->cur_size + EIF_SECTION_HDR_SIZE));
@@ -424,7 +414,7 @@ eif_writer_finish(struct eif_writer *w, struct qt_err *err)
 	w->hdr.crc = 0;
 	eif_header_put(&w->hdr, h);
 	/* eif_crc32 = crc32(file[0:544] || file[548:EOF]) (spec/eif.md 2.2) */
-	crc = (uint32_t)crc32_z(0, h, EIF_CRC_OFFSET);
+	crc = libdeflate_crc32(0, h, EIF_CRC_OFFSET);
 	crc = (uint32_t)crc32_combine(crc, w->body_crc, (z_off_t)(w->pos - EIF_HEADER_SIZE));
 	w->hdr.crc = crc;
 	be32_put(h + H_CRC, crc);
@@ -447,9 +437,7 @@ eif_writer_free(struct eif_writer *w)
 {
 	if (w == NULL)
 		return;
-	pcr_stream_free(w->pcr);
-	free(w->bufs[0]);
-	free(w->bufs[1]);
+	pcr_stream_free(w->pcr); /* owns w->buf */
 	free(w->name);
 	free(w);
 }
@@ -462,9 +450,6 @@ struct reader {
 	uint64_t pos;    /* bytes consumed */
 	bool size_known; /* regular file: its size bounds every section up front */
 	uint64_t file_size;
-	uint8_t *bufs[2]; /* read one while the helper thread hashes the other */
-	size_t bufsize;   /* QT_IO_CHUNK, or less for a smaller regular file */
-	unsigned k;
 };
 
 /* Read up to len bytes; returns the count (short only at end of file) or -1. */
@@ -499,7 +484,7 @@ read_section_data(struct reader *r, const struct eif_read_cb *cb, struct eif_inf
 {
 	uint8_t *keep = NULL, *buf;
 	uint64_t left = s->size;
-	size_t want, kept = 0;
+	size_t want, cap, kept = 0;
 	ssize_t n;
 
 	if (s->type == EIF_SECTION_METADATA || s->type == EIF_SECTION_SIGNATURE) {
@@ -508,9 +493,10 @@ read_section_data(struct reader *r, const struct eif_read_cb *cb, struct eif_inf
 			return qt_err_set(err, ENOMEM, "%s: out of memory", r->name);
 	}
 	while (left > 0) {
-		want = left < r->bufsize ? (size_t)left : r->bufsize;
-		buf = r->bufs[r->k];
-		r->k ^= 1;
+		/* read straight into the hashers' ring: they hash while the next chunk is read */
+		if ((buf = pcr_stream_buf(ps, &cap, err)) == NULL)
+			goto fail;
+		want = left < cap ? (size_t)left : cap;
 		if ((n = read_upto(r, buf, want, err)) < 0)
 			goto fail;
 		if ((size_t)n < want) {
@@ -522,7 +508,7 @@ read_section_data(struct reader *r, const struct eif_read_cb *cb, struct eif_inf
 			    left - (uint64_t)n);
 			goto fail;
 		}
-		if (pcr_stream_update(ps, role, buf, want, err) < 0)
+		if (pcr_stream_submit(ps, role, want, err) < 0)
 			goto fail;
 		if (keep != NULL) {
 			memcpy(keep + kept, buf, want);
@@ -666,7 +652,6 @@ eif_read(int fd, const char *name, const struct eif_read_cb *cb, unsigned flags,
 	ssize_t n;
 	int rc = -1;
 
-	r.bufsize = QT_IO_CHUNK;
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
 		r.size_known = true;
 		r.file_size = (uint64_t)st.st_size;
@@ -674,15 +659,11 @@ eif_read(int fd, const char *name, const struct eif_read_cb *cb, unsigned flags,
 		off_t cur = lseek(fd, 0, SEEK_CUR);
 		if (cur > 0)
 			r.file_size -= (uint64_t)cur < r.file_size ? (uint64_t)cur : r.file_size;
-		/* no section can be longer than the file: small images, small buffers */
-		if (r.file_size < r.bufsize)
-			r.bufsize = r.file_size > 0 ? (size_t)r.file_size : 1;
 	} else if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
 		qt_err_set(err, EISDIR, "%s: is a directory", name);
 		goto out;
 	}
-	if ((info = calloc(1, sizeof(*info))) == NULL || (r.bufs[0] = malloc(r.bufsize)) == NULL ||
-	    (r.bufs[1] = malloc(r.bufsize)) == NULL) {
+	if ((info = calloc(1, sizeof(*info))) == NULL) {
 		qt_err_set(err, ENOMEM, "%s: out of memory", name);
 		goto out;
 	}
@@ -742,8 +723,6 @@ eif_read(int fd, const char *name, const struct eif_read_cb *cb, unsigned flags,
 	rc = 0;
 out:
 	pcr_stream_free(ps);
-	free(r.bufs[0]);
-	free(r.bufs[1]);
 	eif_info_free(info);
 	return rc;
 }

@@ -127,6 +127,19 @@ fileio_write_full(int fd, const uint8_t *buf, size_t len, int64_t off)
 	return 0;
 }
 
+void
+fileio_write_behind(int fd, uint64_t off, uint64_t len)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+	/* errors are the fsync's to report: this only starts the writeback early */
+	(void)sync_file_range(fd, (off_t)off, (off_t)len, SYNC_FILE_RANGE_WRITE);
+#else
+	(void)fd;
+	(void)off;
+	(void)len;
+#endif
+}
+
 int
 fileio_write_all(int fd, const char *name, const uint8_t *buf, size_t len, struct qt_err *err)
 {

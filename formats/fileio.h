@@ -56,6 +56,15 @@ int fileio_read_full(int fd, uint8_t *buf, size_t len, int64_t off, size_t *ret_
 /* The one write-fully loop, likewise (pwrite at off if off >= 0). 0, or -1 with errno set. */
 int fileio_write_full(int fd, const uint8_t *buf, size_t len, int64_t off);
 
+/*
+ * Write-behind: start writing [off, off + len) of fd out to disk without
+ * waiting for it (Linux sync_file_range), so that the fsync of
+ * fileio_out_commit finds little left to do. Nothing where the call is
+ * missing or refused (not a regular file, a file system without it): the
+ * fsync still writes everything, and any write error is reported there.
+ */
+void fileio_write_behind(int fd, uint64_t off, uint64_t len);
+
 /* Write all of buf to fd; errors name name. */
 int fileio_write_all(int fd, const char *name, const uint8_t *buf, size_t len, struct qt_err *err);
 

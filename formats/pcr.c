@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <libdeflate.h>
 #include <openssl/evp.h>
 #include <zlib.h>
 
@@ -206,54 +207,81 @@ pcr_of_file(const char *path, uint8_t ret[PCR_LEN], struct qt_err *err)
 	return pcr_extend(ret, d, sizeof(d), err);
 }
 
-/* What the helper thread does for one chunk: an optional SHA update and a CRC. */
-struct job {
-	EVP_MD_CTX *ctx;
-	const uint8_t *sha_buf;
-	size_t sha_len;
-	const uint8_t *crc_buf;
-	size_t crc_len;
-	uint32_t crc;
-	int ok;
+/*
+ * The streaming engine: a ring of PCR_RING buffers between the producer (the
+ * thread that reads or writes the image) and two hashing workers. Worker 0
+ * owns PCR0's context, worker 1 PCR2's (or PCR1's, when boot data comes after
+ * the fork); each takes the slots in order at its own pace, so the producer
+ * reads ahead while both cores hash. A slot is free again once both workers
+ * are past it. The CRC of a slot is split between the workers (each from 0)
+ * and folded into the running CRC, in slot order, when the producer takes
+ * the slot back (crc32_combine).
+ */
+#define PCR_RING 8
+
+struct slot {
+	uint8_t *buf; /* QT_IO_CHUNK bytes, allocated on first use */
+	size_t len;
+	EVP_MD_CTX *ctx[2]; /* what worker k hashes (NULL: nothing) */
+	size_t crc_off[2];  /* worker k's share of the CRC: buf[crc_off, crc_off + crc_len) */
+	size_t crc_len[2];
+	uint32_t crc[2];
+	bool ok[2];
+};
+
+struct worker_arg {
+	struct pcr_stream *s;
+	unsigned k;
 };
 
 struct pcr_stream {
 	EVP_MD_CTX *c0, *c1, *c2; /* c1 == NULL while PCR1 shares c0 */
-	uint32_t crc;             /* of the bytes since the last take, helper's share excluded */
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	pthread_t th;
-	bool th_started, th_failed, quit, pending;
+	uint32_t crc;  /* of the bytes since the last take, slots not yet taken back excluded */
 	bool skip_crc; /* measure only: nobody reads the CRC */
-	unsigned long posted, done;
-	struct job job;
+	bool failed;   /* a worker's SHA-384 update failed: the registers are lost */
+	struct slot ring[PCR_RING];
+	/* counters of slots: posted >= done[k] >= reclaimed; posted - reclaimed <= PCR_RING */
+	unsigned long posted, done[2], reclaimed;
+	unsigned long want; /* the producer sleeps until both workers are done with this many */
+	bool waiting;
+	pthread_mutex_t mu;
+	pthread_cond_t cv_work, cv_free;
+	pthread_t th[2];
+	struct worker_arg arg[2];
+	bool threads, th_failed, quit;
 };
 
 static void
-job_run(struct job *j)
+slot_run(struct slot *sl, unsigned k)
 {
-	j->ok = 1;
-	if (j->ctx != NULL && EVP_DigestUpdate(j->ctx, j->sha_buf, j->sha_len) != 1)
-		j->ok = 0;
-	j->crc = j->crc_len != 0 ? (uint32_t)crc32_z(0, j->crc_buf, j->crc_len) : 0;
+	sl->ok[k] = true;
+	if (sl->ctx[k] != NULL && EVP_DigestUpdate(sl->ctx[k], sl->buf, sl->len) != 1)
+		sl->ok[k] = false;
+	sl->crc[k] =
+	    sl->crc_len[k] != 0 ? libdeflate_crc32(0, sl->buf + sl->crc_off[k], sl->crc_len[k]) : 0;
 }
 
 static void *
-worker(void *arg)
+worker(void *p)
 {
-	struct pcr_stream *s = arg;
+	struct worker_arg *a = p;
+	struct pcr_stream *s = a->s;
+	unsigned k = a->k;
 
 	pthread_mutex_lock(&s->mu);
 	for (;;) {
-		while (!s->quit && s->done == s->posted)
-			pthread_cond_wait(&s->cv, &s->mu);
-		if (s->done == s->posted) /* quit, nothing left to do */
+		while (!s->quit && s->done[k] == s->posted)
+			pthread_cond_wait(&s->cv_work, &s->mu);
+		if (s->done[k] == s->posted) /* quit, nothing left to do */
 			break;
+		struct slot *sl = &s->ring[s->done[k] % PCR_RING];
 		pthread_mutex_unlock(&s->mu);
-		job_run(&s->job);
+		slot_run(sl, k);
 		pthread_mutex_lock(&s->mu);
-		s->done++;
-		pthread_cond_broadcast(&s->cv);
+		s->done[k]++;
+		/* wake the producer only when what it waits for is there */
+		if (s->waiting && s->done[0] >= s->want && s->done[1] >= s->want)
+			pthread_cond_signal(&s->cv_free);
 	}
 	pthread_mutex_unlock(&s->mu);
 	return NULL;
@@ -280,8 +308,9 @@ pcr_stream_new(struct pcr_stream **ret, struct qt_err *err)
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return qt_err_set(err, ENOMEM, "out of memory");
 	pthread_mutex_init(&s->mu, NULL);
-	pthread_cond_init(&s->cv, NULL);
-	s->crc = (uint32_t)crc32_z(0, NULL, 0);
+	pthread_cond_init(&s->cv_work, NULL);
+	pthread_cond_init(&s->cv_free, NULL);
+	s->crc = 0;
 	if ((s->c0 = sha384_new(err)) == NULL || (s->c2 = sha384_new(err)) == NULL) {
 		pcr_stream_free(s);
 		return -1;
@@ -290,84 +319,204 @@ pcr_stream_new(struct pcr_stream **ret, struct qt_err *err)
 	return 0;
 }
 
+/* Start both workers, or none (then everything runs on the producer; slower, same result). */
 static bool
-thread_ready(struct pcr_stream *s)
+threads_ready(struct pcr_stream *s)
 {
-	if (s->th_started)
+	unsigned k;
+
+	if (s->threads)
 		return true;
 	if (s->th_failed)
 		return false;
-	if (pthread_create(&s->th, NULL, worker, s) != 0) {
-		s->th_failed = true; /* fall back to one thread; slower, same result */
+	for (k = 0; k < 2; k++) {
+		s->arg[k] = (struct worker_arg){ s, k };
+		if (pthread_create(&s->th[k], NULL, worker, &s->arg[k]) != 0)
+			break;
+	}
+	if (k < 2) {
+		if (k == 1) { /* nothing was posted: the first one just leaves */
+			pthread_mutex_lock(&s->mu);
+			s->quit = true;
+			pthread_cond_broadcast(&s->cv_work);
+			pthread_mutex_unlock(&s->mu);
+			pthread_join(s->th[0], NULL);
+			s->quit = false;
+		}
+		s->th_failed = true;
 		return false;
 	}
-	s->th_started = true;
+	s->threads = true;
 	return true;
+}
+
+/* Fold the CRC shares of the slots the workers are done with, up to upto, in order. */
+static int
+reclaim(struct pcr_stream *s, unsigned long upto, struct qt_err *err)
+{
+	for (; s->reclaimed < upto; s->reclaimed++) {
+		struct slot *sl = &s->ring[s->reclaimed % PCR_RING];
+		unsigned k;
+
+		if (!sl->ok[0] || !sl->ok[1])
+			s->failed = true;
+		for (k = 0; k < 2; k++)
+			if (sl->crc_len[k] != 0)
+				s->crc = (uint32_t)crc32_combine(
+				    s->crc, sl->crc[k], (z_off_t)sl->crc_len[k]);
+	}
+	if (s->failed)
+		return qt_err_ssl(err, "SHA-384 failed");
+	return 0;
+}
+
+static unsigned long
+done_min(const struct pcr_stream *s)
+{
+	return s->done[0] < s->done[1] ? s->done[0] : s->done[1];
+}
+
+/* Wait until the workers are at most keep slots behind, and take back what they finished. */
+static int
+wait_behind(struct pcr_stream *s, unsigned long keep, struct qt_err *err)
+{
+	unsigned long upto;
+
+	if (!s->threads)
+		return s->failed ? qt_err_ssl(err, "SHA-384 failed") : 0;
+	pthread_mutex_lock(&s->mu);
+	s->want = s->posted - keep;
+	while (done_min(s) < s->want) {
+		s->waiting = true;
+		pthread_cond_wait(&s->cv_free, &s->mu);
+	}
+	s->waiting = false;
+	upto = done_min(s);
+	pthread_mutex_unlock(&s->mu);
+	return reclaim(s, upto, err);
 }
 
 int
 pcr_stream_sync(struct pcr_stream *s, struct qt_err *err)
 {
-	if (!s->pending)
-		return 0;
-	pthread_mutex_lock(&s->mu);
-	while (s->done != s->posted)
-		pthread_cond_wait(&s->cv, &s->mu);
-	pthread_mutex_unlock(&s->mu);
-	s->pending = false;
-	if (!s->job.ok)
+	return wait_behind(s, 0, err);
+}
+
+uint8_t *
+pcr_stream_buf(struct pcr_stream *s, size_t *ret_cap, struct qt_err *err)
+{
+	struct slot *sl;
+
+	/* ring full: sleep until half of it is free (one wake-up per PCR_RING / 2 slots) */
+	if (s->posted - s->reclaimed == PCR_RING && wait_behind(s, PCR_RING / 2, err) < 0)
+		return NULL;
+	if (s->failed) {
+		qt_err_ssl(err, "SHA-384 failed");
+		return NULL;
+	}
+	sl = &s->ring[s->posted % PCR_RING];
+	if (sl->buf == NULL && (sl->buf = malloc(QT_IO_CHUNK)) == NULL) {
+		qt_err_set(err, ENOMEM, "out of memory");
+		return NULL;
+	}
+	*ret_cap = QT_IO_CHUNK;
+	return sl->buf;
+}
+
+/* Hash buf into the registers of role and the CRC, here and now (nothing may be in flight). */
+static int
+run_here(struct pcr_stream *s, EVP_MD_CTX *a, EVP_MD_CTX *b, const uint8_t *buf, size_t len,
+    struct qt_err *err)
+{
+	if ((a != NULL && EVP_DigestUpdate(a, buf, len) != 1) ||
+	    (b != NULL && EVP_DigestUpdate(b, buf, len) != 1))
 		return qt_err_ssl(err, "SHA-384 failed");
-	/* the helper's CRC share is the tail of that chunk: append it */
 	if (!s->skip_crc)
-		s->crc = (uint32_t)crc32_combine(s->crc, s->job.crc, (z_off_t)s->job.crc_len);
+		s->crc = libdeflate_crc32(s->crc, buf, len);
 	return 0;
 }
 
-/* Append buf to the CRC on this thread, unless the stream skips the CRC. */
-static void
-crc_add(struct pcr_stream *s, const uint8_t *buf, size_t len)
-{
-	if (!s->skip_crc)
-		s->crc = (uint32_t)crc32_z(s->crc, buf, len);
-}
-
-/*
- * Update a (always) and b (may be NULL) with buf and the CRC. With b: the
- * helper hashes b and the last 3/4 of the chunk's CRC, this thread hashes a,
- * the first 1/4 of the CRC, and then reads the next chunk while the helper
- * finishes: about the same load on both. Without b: the helper does the CRC.
- */
+/* The two contexts role feeds (either may be NULL); forks PCR1 off at the first app byte. */
 static int
-update2(struct pcr_stream *s, EVP_MD_CTX *a, EVP_MD_CTX *b, const uint8_t *buf, size_t len,
-    struct qt_err *err)
+role_ctx(
+    struct pcr_stream *s, enum pcr_role role, EVP_MD_CTX **a, EVP_MD_CTX **b, struct qt_err *err)
 {
-	size_t head = b != NULL ? len / 4 : 0;
-
-	if (len < PCR_THREAD_MIN || !thread_ready(s)) {
-		if (EVP_DigestUpdate(a, buf, len) != 1 ||
-		    (b != NULL && EVP_DigestUpdate(b, buf, len) != 1))
-			return qt_err_ssl(err, "SHA-384 failed");
-		crc_add(s, buf, len);
+	switch (role) {
+	case PCR_ROLE_NONE:
+		*a = *b = NULL;
+		return 0;
+	case PCR_ROLE_BOOT:
+		*a = s->c0;
+		*b = s->c1;
+		return 0;
+	case PCR_ROLE_APP:
+		/* First application byte: PCR1 stops following PCR0 (spec/eif.md 4.2). */
+		if (s->c1 == NULL) {
+			if (pcr_stream_sync(s, err) < 0) /* c0 is worker 0's until then */
+				return -1;
+			if ((s->c1 = EVP_MD_CTX_new()) == NULL ||
+			    EVP_MD_CTX_copy_ex(s->c1, s->c0) != 1)
+				return qt_err_ssl(err, "SHA-384: cannot copy state");
+		}
+		*a = s->c0;
+		*b = s->c2;
 		return 0;
 	}
-	if (s->skip_crc)
-		head = len; /* the helper's share of the CRC is empty */
-	pthread_mutex_lock(&s->mu);
-	s->job = (struct job){ .ctx = b,
-		.sha_buf = buf,
-		.sha_len = len,
-		.crc_buf = buf + head,
-		.crc_len = len - head };
-	s->posted++;
-	s->pending = true;
-	pthread_cond_broadcast(&s->cv);
-	pthread_mutex_unlock(&s->mu);
+	return qt_err_set(err, EINVAL, "internal error: unknown PCR role");
+}
 
-	crc_add(s, buf, head);
-	if (EVP_DigestUpdate(a, buf, len) != 1) {
-		(void)pcr_stream_sync(s, err);
+/* Is the ring empty (every slot hashed and taken back)? Then the producer may hash in line. */
+static int
+idle(struct pcr_stream *s, bool *ret, struct qt_err *err)
+{
+	unsigned long upto;
+
+	*ret = true;
+	if (!s->threads)
+		return 0;
+	pthread_mutex_lock(&s->mu);
+	upto = done_min(s);
+	pthread_mutex_unlock(&s->mu);
+	if (reclaim(s, upto, err) < 0)
+		return -1;
+	*ret = s->reclaimed == s->posted;
+	return 0;
+}
+
+int
+pcr_stream_submit(struct pcr_stream *s, enum pcr_role role, size_t len, struct qt_err *err)
+{
+	struct slot *sl = &s->ring[s->posted % PCR_RING];
+	EVP_MD_CTX *a, *b;
+	bool here;
+	size_t half;
+
+	if (s->failed)
 		return qt_err_ssl(err, "SHA-384 failed");
+	if (len == 0)
+		return 0;
+	if (role_ctx(s, role, &a, &b, err) < 0 || idle(s, &here, err) < 0)
+		return -1;
+	/* a small piece with nothing in flight: a hand-off costs more than the hashing */
+	if ((here && len < PCR_THREAD_MIN) || !threads_ready(s))
+		return run_here(s, a, b, sl->buf, len, err);
+	sl->len = len;
+	sl->ctx[0] = a;
+	sl->ctx[1] = b;
+	/* The CRC goes to worker 1 when only worker 0 has a SHA-384 to do, else half each. */
+	half = len / 2;
+	sl->crc_off[0] = sl->crc_len[0] = sl->crc_off[1] = sl->crc_len[1] = 0;
+	if (!s->skip_crc && a != NULL && b == NULL) {
+		sl->crc_len[1] = len;
+	} else if (!s->skip_crc) {
+		sl->crc_len[0] = half;
+		sl->crc_off[1] = half;
+		sl->crc_len[1] = len - half;
 	}
+	pthread_mutex_lock(&s->mu);
+	s->posted++;
+	pthread_cond_broadcast(&s->cv_work);
+	pthread_mutex_unlock(&s->mu);
 	return 0;
 }
 
@@ -375,27 +524,33 @@ int
 pcr_stream_update(
     struct pcr_stream *s, enum pcr_role role, const uint8_t *buf, size_t len, struct qt_err *err)
 {
-	/* the previous chunk's helper share first: keeps the CRC in byte order */
-	if (pcr_stream_sync(s, err) < 0)
-		return -1;
-	if (len == 0)
-		return 0;
-	switch (role) {
-	case PCR_ROLE_NONE:
-		crc_add(s, buf, len);
-		return 0;
-	case PCR_ROLE_BOOT:
-		return update2(s, s->c0, s->c1, buf, len, err);
-	case PCR_ROLE_APP:
-		/* First application byte: PCR1 stops following PCR0 (spec/eif.md 4.2). */
-		if (s->c1 == NULL) {
-			if ((s->c1 = EVP_MD_CTX_new()) == NULL ||
-			    EVP_MD_CTX_copy_ex(s->c1, s->c0) != 1)
-				return qt_err_ssl(err, "SHA-384: cannot copy state");
+	while (len > 0) {
+		EVP_MD_CTX *a, *b;
+		uint8_t *dst;
+		size_t cap, n;
+		bool here;
+
+		/* small and nothing in flight: hash the caller's bytes where they are */
+		if (len < PCR_THREAD_MIN) {
+			if (s->failed)
+				return qt_err_ssl(err, "SHA-384 failed");
+			if (idle(s, &here, err) < 0)
+				return -1;
+			if (here)
+				return role_ctx(s, role, &a, &b, err) < 0
+				           ? -1
+				           : run_here(s, a, b, buf, len, err);
 		}
-		return update2(s, s->c0, s->c2, buf, len, err);
+		if ((dst = pcr_stream_buf(s, &cap, err)) == NULL)
+			return -1;
+		n = len < cap ? len : cap;
+		memcpy(dst, buf, n);
+		if (pcr_stream_submit(s, role, n, err) < 0)
+			return -1;
+		buf += n;
+		len -= n;
 	}
-	return qt_err_set(err, EINVAL, "internal error: unknown PCR role");
+	return 0;
 }
 
 void
@@ -411,7 +566,7 @@ pcr_stream_crc_take(struct pcr_stream *s, uint32_t *ret, struct qt_err *err)
 	if (pcr_stream_sync(s, err) < 0)
 		return -1;
 	*ret = s->crc;
-	s->crc = (uint32_t)crc32_z(0, NULL, 0);
+	s->crc = 0;
 	return 0;
 }
 
@@ -455,18 +610,23 @@ pcr_stream_final(struct pcr_stream *s, struct pcr_set *ret, struct qt_err *err)
 void
 pcr_stream_free(struct pcr_stream *s)
 {
+	unsigned k;
+
 	if (s == NULL)
 		return;
-	if (s->th_started) {
-		(void)pcr_stream_sync(s, NULL);
+	if (s->threads) {
 		pthread_mutex_lock(&s->mu);
-		s->quit = true;
-		pthread_cond_broadcast(&s->cv);
+		s->quit = true; /* the workers finish what was posted, then leave */
+		pthread_cond_broadcast(&s->cv_work);
 		pthread_mutex_unlock(&s->mu);
-		pthread_join(s->th, NULL);
+		for (k = 0; k < 2; k++)
+			pthread_join(s->th[k], NULL);
 	}
-	pthread_cond_destroy(&s->cv);
+	pthread_cond_destroy(&s->cv_work);
+	pthread_cond_destroy(&s->cv_free);
 	pthread_mutex_destroy(&s->mu);
+	for (k = 0; k < PCR_RING; k++)
+		free(s->ring[k].buf);
 	EVP_MD_CTX_free(s->c0);
 	EVP_MD_CTX_free(s->c1);
 	EVP_MD_CTX_free(s->c2);

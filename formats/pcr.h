@@ -2,8 +2,9 @@
 /*
  * pcr.h: ExtendPCR (SHA-384, 48 zero bytes start) and the streaming engine
  * that turns EIF section data into PCR0/1/2 (spec/eif.md 4.1-4.2) while
- * computing the CRC-32 of the same bytes. PCR0 and PCR2 (or PCR1) are hashed
- * on two threads; each chunk's CRC is split between them.
+ * computing the CRC-32 of the same bytes (libdeflate's). PCR0 and PCR2 (or
+ * PCR1) are hashed on two threads fed from a ring of buffers; each chunk's
+ * CRC is split between them.
  */
 #ifndef QT_PCR_H
 #define QT_PCR_H
@@ -67,10 +68,10 @@ enum pcr_role {
 /*
  * Streaming PCR0/1/2 + CRC-32 state. While only boot data has been seen PCR0
  * and PCR1 share one SHA-384 context; the first app byte forks PCR1 off as a
- * copy. Large updates are split with a helper thread that may still be
- * reading the buffer when pcr_stream_update returns: the caller keeps a
- * buffer unchanged until its next pcr_stream_* call (double-buffering lets
- * it read the next chunk meanwhile).
+ * copy. Data goes through a ring of buffers owned by the stream to two
+ * hashing threads (PCR0's and PCR2's), each at its own pace: the caller
+ * fills the next buffer while both hash the earlier ones. Small pieces with
+ * nothing in flight are hashed on the calling thread.
  */
 struct pcr_stream;
 
@@ -81,12 +82,28 @@ int pcr_stream_new(struct pcr_stream **ret, struct qt_err *err);
  * then returns 0.
  */
 void pcr_stream_skip_crc(struct pcr_stream *s);
-/* Hash buf into the registers of role (none for PCR_ROLE_NONE) and the CRC. */
+/*
+ * Hash buf into the registers of role (none for PCR_ROLE_NONE) and the CRC.
+ * The bytes are copied into the ring (or hashed here): buf is free on return.
+ */
 int pcr_stream_update(
     struct pcr_stream *s, enum pcr_role role, const uint8_t *buf, size_t len, struct qt_err *err);
-/* Wait for the helper thread: every buffer given so far is free again. */
+/*
+ * Without a copy: the next free buffer of the ring (waits for one), *ret_cap
+ * bytes long (QT_IO_CHUNK); NULL with err on failure. Fill it and hand it over
+ * with pcr_stream_submit; it stays readable (not writable) by the caller
+ * until the next pcr_stream_buf or pcr_stream_update. Calling
+ * pcr_stream_update between the two loses what was put in the buffer.
+ */
+uint8_t *pcr_stream_buf(struct pcr_stream *s, size_t *ret_cap, struct qt_err *err);
+/* Hash the first len bytes of the buffer pcr_stream_buf gave, as pcr_stream_update would. */
+int pcr_stream_submit(struct pcr_stream *s, enum pcr_role role, size_t len, struct qt_err *err);
+/* Wait until the hashing threads are done with every buffer (their errors are reported here). */
 int pcr_stream_sync(struct pcr_stream *s, struct qt_err *err);
-/* zlib CRC-32 of the bytes since the last take (or the start); starts a new one. */
+/*
+ * CRC-32 (zlib's polynomial and values) of the bytes since the last take (or
+ * the start); starts a new one.
+ */
 int pcr_stream_crc_take(struct pcr_stream *s, uint32_t *ret, struct qt_err *err);
 /* PCR0/1/2 of everything so far (the stream can go on). has_pcr8 = false. */
 int pcr_stream_final(struct pcr_stream *s, struct pcr_set *ret, struct qt_err *err);

@@ -13,7 +13,7 @@ set -eu
 #        SoftHSM 2, OpenSC (pkcs11-tool) and the PKCS#11 engine for qt-sign's pkcs11: keys;
 #        qemu for the boot test (tests/cli/boot.bats; the example's kernel and busybox-static
 #        are fetched with apt-get download by examples/build-example.sh, not installed)
-PKGS="gcc libc6-dev make pkg-config libssl-dev libarchive-dev libcbor-dev zlib1g-dev
+PKGS="gcc libc6-dev make pkg-config libssl-dev libarchive-dev libcbor-dev zlib1g-dev libdeflate-dev
 libjansson-dev openssl bats bats-support bats-assert mandoc time cpio xxd python3-cbor2 python3-cryptography
 softhsm2 opensc libengine-pkcs11-openssl qemu-system-x86 python3-jsonschema python3-yaml"
 # --ci (.ci/run): clang and its libFuzzer/sanitizer runtimes (make fuzz, CC=clang), valgrind;

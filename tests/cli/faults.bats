@@ -173,6 +173,26 @@ ro_run() {
 	assert_output ""
 }
 
+@test "faults: qt-build past the file-size limit after write-behind began: exit 2, old image kept, no temporary file" {
+	old_image
+	# the writer pushes each 32 MiB to disk as it goes; the limit stops it at 40 MiB
+	head -c $((48 << 20)) /dev/zero >big.cpio
+	run -2 --separate-stderr bash -c 'ulimit -f 40960 && exec qt-build --kernel "$1" --cmdline new \
+	    --ramdisk big.cpio -o out.eif' sh "$IN/kernel.bin"
+	assert_output ""
+	[[ "$stderr" =~ ^qt-build:\ .*out\.eif.*File\ too\ large$ ]]
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
+	cmp out.eif old.eif
+	run -0 leftovers old.eif out.eif big.cpio
+	assert_output ""
+	# without the limit the same build completes, and the image reads back whole
+	run -0 qt-build --kernel "$IN/kernel.bin" --cmdline new --ramdisk big.cpio -o out.eif
+	run -0 qt-measure out.eif
+	[ "$(stat -c %s out.eif)" -gt $((48 << 20)) ]
+	run -0 leftovers old.eif out.eif big.cpio
+	assert_output ""
+}
+
 @test "faults: qt-sign past the file-size limit exits 2 with EFBIG, old output kept, no temporary file" {
 	old_image
 	head -c $((1 << 20)) /dev/urandom >big.cpio

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libdeflate.h>
 #include <zlib.h>
 
 #include "pcr.h"
@@ -73,6 +74,130 @@ test_parents(struct unit *u)
 	CHECK(u, pcr_instance_id_canon(QT_PROFILE_NITRO, id, &err) == -1);
 }
 
+/* A deterministic pseudo-random byte stream (xorshift64). */
+static uint64_t
+next_rand(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/*
+ * libdeflate's CRC-32 gives zlib's values (the EIF CRC is zlib's) on random
+ * lengths and alignments, continued from a running value, and composes with
+ * zlib's crc32_combine, which the engine uses to join the workers' shares.
+ */
+static void
+test_crc(struct unit *u, const uint8_t *big, size_t n)
+{
+	uint64_t x = 0x9e3779b97f4a7c15u;
+	unsigned i, mismatches = 0, combine_bad = 0;
+
+	CHECK(u, libdeflate_crc32(0, NULL, 0) == (uint32_t)crc32_z(0, NULL, 0));
+	CHECK(u, libdeflate_crc32(0, "123456789", 9) == 0xcbf43926u); /* the check value */
+	for (i = 0; i < 2000; i++) {
+		size_t off = (size_t)(next_rand(&x) % 4096);
+		size_t len = (size_t)(next_rand(&x) % (i < 1000 ? 300u : 200000u));
+		size_t cut = len != 0 ? (size_t)(next_rand(&x) % len) : 0;
+		uint32_t seed = (uint32_t)next_rand(&x);
+		uint32_t a, b, z;
+
+		if (off + len > n)
+			continue;
+		z = (uint32_t)crc32_z(seed, big + off, len);
+		if (libdeflate_crc32(seed, big + off, len) != z)
+			mismatches++;
+		a = libdeflate_crc32(0, big + off, cut);
+		b = libdeflate_crc32(0, big + off + cut, len - cut);
+		if ((uint32_t)crc32_combine(a, b, (z_off_t)(len - cut)) !=
+		    (uint32_t)crc32_z(0, big + off, len))
+			combine_bad++;
+	}
+	CHECK(u, mismatches == 0);
+	CHECK(u, combine_bad == 0);
+}
+
+/*
+ * The ring: many more chunks than buffers, boot and app data through both
+ * the copying call and the buffer hand-over, small pieces in between (hashed
+ * in line when nothing is in flight, queued otherwise), CRC-only pieces and a
+ * CRC taken mid-stream. Registers and CRCs equal the one-shot values (zlib's
+ * crc32_z is the oracle for the CRC).
+ */
+static void
+test_ring(struct unit *u, const uint8_t *big, size_t n)
+{
+	struct qt_err err = { 0 };
+	struct pcr_stream *s = NULL;
+	struct pcr_set p;
+	uint8_t reg[PCR_LEN], *b;
+	size_t boot = (3u << 20) + 12345, at = 0, cap = 0, k;
+	uint32_t crc, want = 0, want_part;
+	int fails = 0;
+
+	CHECK(u, n > boot + (20u << 20));
+	CHECK(u, pcr_stream_new(&s, &err) == 0);
+	/* boot: tiny in-line pieces, one queued medium piece, buffers handed over */
+	CHECK(u, pcr_stream_update(s, PCR_ROLE_BOOT, big, 1, &err) == 0);
+	CHECK(u, pcr_stream_update(s, PCR_ROLE_BOOT, big + 1, 99, &err) == 0);
+	CHECK(u, pcr_stream_update(s, PCR_ROLE_BOOT, big + 100, 70000, &err) == 0);
+	want = (uint32_t)crc32_z(want, big, 70100);
+	at = 70100;
+	while (at < boot) {
+		b = pcr_stream_buf(s, &cap, &err);
+		CHECK(u, b != NULL && cap == QT_IO_CHUNK);
+		if (b == NULL)
+			break;
+		k = boot - at < cap - 5 ? boot - at : cap - 5; /* partly filled buffers */
+		memcpy(b, big + at, k);
+		fails += pcr_stream_submit(s, PCR_ROLE_BOOT, k, &err) != 0;
+		want = (uint32_t)crc32_z(want, big + at, k);
+		at += k;
+		/* a section header while the workers are busy: CRC only, queued in order */
+		fails += pcr_stream_update(s, PCR_ROLE_NONE, big + n - 12, 12, &err) != 0;
+		want = (uint32_t)crc32_z(want, big + n - 12, 12);
+	}
+	CHECK(u, fails == 0);
+	CHECK(u, pcr_stream_crc_take(s, &crc, &err) == 0);
+	CHECK(u, crc == want);
+	want = 0;
+	/* app: > 2 x PCR_RING chunks, every size class, one CRC-only piece mid-way */
+	while (at < boot + (20u << 20)) {
+		size_t sizes[] = { 1, 65535, 65536, QT_IO_CHUNK, QT_IO_CHUNK + 7, 3 * QT_IO_CHUNK };
+
+		for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]) && at < boot + (20u << 20); k++) {
+			fails += pcr_stream_update(s, PCR_ROLE_APP, big + at, sizes[k], &err) != 0;
+			want = (uint32_t)crc32_z(want, big + at, sizes[k]);
+			at += sizes[k];
+		}
+		fails += pcr_stream_update(s, PCR_ROLE_NONE, big, 548, &err) != 0;
+		want = (uint32_t)crc32_z(want, big, 548);
+	}
+	CHECK(u, fails == 0);
+	want_part = want;
+	CHECK(u, pcr_stream_crc_take(s, &crc, &err) == 0);
+	CHECK(u, crc == want_part);
+	CHECK(u, pcr_stream_final(s, &p, &err) == 0);
+	CHECK(u, pcr_of_bytes(big, at, reg, &err) == 0);
+	CHECK_MEM(u, p.pcr0, reg, PCR_LEN);
+	CHECK(u, pcr_of_bytes(big, boot, reg, &err) == 0);
+	CHECK_MEM(u, p.pcr1, reg, PCR_LEN);
+	CHECK(u, pcr_of_bytes(big + boot, at - boot, reg, &err) == 0);
+	CHECK_MEM(u, p.pcr2, reg, PCR_LEN);
+	/* the stream goes on after final: more app data moves PCR0 and PCR2 only */
+	CHECK(u, pcr_stream_update(s, PCR_ROLE_APP, big + at, QT_IO_CHUNK, &err) == 0);
+	CHECK(u, pcr_stream_final(s, &p, &err) == 0);
+	CHECK(u, pcr_of_bytes(big, at + QT_IO_CHUNK, reg, &err) == 0);
+	CHECK_MEM(u, p.pcr0, reg, PCR_LEN);
+	CHECK(u, pcr_of_bytes(big, boot, reg, &err) == 0);
+	CHECK_MEM(u, p.pcr1, reg, PCR_LEN);
+	/* freed with work in flight: the workers finish and leave (ASan/valgrind see no leak) */
+	CHECK(u, pcr_stream_update(s, PCR_ROLE_APP, big, 4 * QT_IO_CHUNK, &err) == 0);
+	pcr_stream_free(s);
+}
+
 int
 main(void)
 {
@@ -82,7 +207,7 @@ main(void)
 	struct pcr_set p;
 	uint8_t reg[PCR_LEN], d[PCR_LEN], *big;
 	uint32_t crc;
-	size_t i, n = 5u << 20;
+	size_t i, n = 28u << 20;
 
 	/* Huawei's PCR0 and PCR8 examples: extend a zero register (spec/qingtian.md) */
 	memset(reg, 0, sizeof(reg));
@@ -158,6 +283,8 @@ main(void)
 		CHECK_MEM(&u, q.pcr2, p.pcr2, PCR_LEN);
 		pcr_stream_free(s);
 	}
+	test_crc(&u, big, n);
+	test_ring(&u, big, n);
 	free(big);
 	test_parents(&u);
 	return unit_end(&u);
