@@ -278,6 +278,99 @@ out:
 	return r;
 }
 
+/* ---- the kernel's format against --arch ------------------------------------------ */
+
+enum kernel_fmt { KERNEL_UNKNOWN, KERNEL_X86, KERNEL_ARM64 };
+
+/*
+ * x86: the boot protocol header ("HdrS" at 0x202, 0x55AA at 0x1FE) of a
+ * bzImage; arm64: the Image header's magic "ARM\x64" at 0x38 (Linux
+ * Documentation/arch/x86/boot.rst and arch/arm64/booting.rst).
+ */
+static enum kernel_fmt
+kernel_fmt(const uint8_t *b, size_t n)
+{
+	if (n >= 0x206 && b[0x1fe] == 0x55 && b[0x1ff] == 0xaa && memcmp(b + 0x202, "HdrS", 4) == 0)
+		return KERNEL_X86;
+	if (n >= 0x3c && memcmp(b + 0x38, "ARM\x64", 4) == 0)
+		return KERNEL_ARM64;
+	return KERNEL_UNKNOWN;
+}
+
+/* A kernel of the other architecture stops the build; an unknown format is a warning. */
+static int
+kernel_check(const struct eif_build_opts *o, struct qt_err *err)
+{
+	const char *arch = o->arch_flags != 0 ? "aarch64" : "x86_64";
+	uint8_t b[0x240];
+	size_t n = 0;
+	enum kernel_fmt f;
+	int fd;
+
+	if ((fd = open(o->kernel, O_RDONLY | O_CLOEXEC)) < 0)
+		return qt_err_set(err, errno, "%s: cannot open: %s", o->kernel, strerror(errno));
+	if (fileio_read_full(fd, b, sizeof(b), -1, &n) < 0) {
+		qt_err_set(err, errno, "%s: read error: %s", o->kernel, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	f = kernel_fmt(b, n);
+	if (f == KERNEL_X86 && o->arch_flags != 0)
+		return qt_err_set(err, EINVAL,
+		    "%s: an x86 bzImage kernel, but --arch is aarch64 (an arm64 Image is needed)",
+		    o->kernel);
+	if (f == KERNEL_ARM64 && o->arch_flags == 0)
+		return qt_err_set(err, EINVAL,
+		    "%s: an arm64 Image kernel, but --arch is x86_64 (give --arch aarch64)",
+		    o->kernel);
+	if (f == KERNEL_UNKNOWN)
+		build_warn(o,
+		    "%s: neither an x86 bzImage nor an arm64 Image; cannot check it against --arch "
+		    "%s",
+		    o->kernel, arch);
+	return 0;
+}
+
+/* Every --ramdisk FILE opens now; one that is neither cpio newc nor gzip is a warning. */
+static int
+ramdisk_files_check(const struct eif_build_opts *o, struct qt_err *err)
+{
+	uint8_t b[6];
+	size_t i, n;
+	int fd;
+
+	for (i = 0; i < o->nramdisks; i++) {
+		const char *p = o->ramdisks[i].path;
+		struct stat st;
+
+		if (o->ramdisks[i].kind != EIF_BUILD_RAMDISK_FILE)
+			continue;
+		if (stat(p, &st) < 0)
+			return qt_err_set(err, errno, "%s: cannot open: %s", p, strerror(errno));
+		if (S_ISDIR(st.st_mode))
+			return qt_err_set(err, EISDIR, "%s: is a directory", p);
+		if (!S_ISREG(st.st_mode)) /* a pipe is read once, when the image is written */
+			continue;
+		if ((fd = open(p, O_RDONLY | O_CLOEXEC)) < 0)
+			return qt_err_set(err, errno, "%s: cannot open: %s", p, strerror(errno));
+		n = 0;
+		if (fileio_read_full(fd, b, sizeof(b), -1, &n) < 0) {
+			qt_err_set(err, errno, "%s: read error: %s", p, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		close(fd);
+		if (!(n == 6 && memcmp(b, "070701", 6) == 0) &&
+		    !(n >= 2 && b[0] == 0x1f && b[1] == 0x8b))
+			build_warn(o,
+			    "%s: --ramdisk is neither a cpio newc archive nor gzip; the kernel "
+			    "will not unpack it",
+			    p);
+	}
+	return 0;
+}
+
 /* ---- generated ramdisks --------------------------------------------------------- */
 
 struct rootfs_state {
@@ -286,6 +379,13 @@ struct rootfs_state {
 	struct ramdisk_strv env;
 	uint32_t clamp;
 };
+
+/* The container platform an enclave of o's --arch runs (containerd's names). */
+static const char *
+eif_platform(const struct eif_build_opts *o)
+{
+	return o->arch_flags != 0 ? "linux/arm64" : "linux/amd64";
+}
 
 /* SOURCE_DATE_EPOCH as the mtime clamp: newc mtimes are 32-bit. */
 static int
@@ -419,6 +519,13 @@ rootfs_command(const struct eif_build_opts *o, struct rootfs_state *s, struct qt
 		qt_err_prefix(err, "%s", rf->source);
 		goto out;
 	}
+	if (cfg != NULL && cfg->user != NULL && strcmp(cfg->user, "root") != 0 &&
+	    strcmp(cfg->user, "0") != 0 && strcmp(cfg->user, "0:0") != 0 &&
+	    strcmp(cfg->user, "root:root") != 0)
+		build_warn(o,
+		    "%s: the image's User '%s' is not root; the enclave's init runs the command "
+		    "as root (uid 0)",
+		    rf->source, cfg->user);
 	if (cfg != NULL && cfg->workdir != NULL && strcmp(cfg->workdir, "/") != 0)
 		build_warn(o,
 		    "%s: the image's WorkingDir '%s' has no place in the enclave layout; the "
@@ -447,7 +554,8 @@ rootfs_prepare(const struct eif_build_opts *o, struct rootfs_state **ret, struct
 	if (rf->source != NULL) {
 		ro.mtime_clamp = s->clamp;
 		ro.keep_owner = rf->keep_owner;
-		ro.platform = rf->platform;
+		ro.platform = rf->platform != NULL ? rf->platform : eif_platform(o);
+		ro.eif_arch = o->arch_flags != 0 ? "aarch64" : "x86_64";
 		ro.max_entries = rf->max_entries;
 		ro.max_bytes = rf->max_bytes;
 		if (ramdisk_tree_load(rf->source, &ro, &s->tree, err) < 0)
@@ -473,7 +581,7 @@ rootfs_write(const struct eif_build_opts *o, const struct rootfs_state *s,
 
 	if (kind == EIF_BUILD_RAMDISK_BOOTSTRAP)
 		return ramdisk_write_bootstrap(
-		    rf->init, rf->drivers, rf->ndrivers, s->clamp, rf->gzip, sink, err);
+		    rf->init, rf->drivers, rf->ndrivers, rf->gzip, sink, err);
 	return ramdisk_write_app(s->tree, &s->cmd, &s->env, rf->gzip, sink, err);
 }
 
@@ -530,8 +638,27 @@ bootstrap_dir(struct eif_build_opts *o, char **owned, size_t *k, struct qt_err *
 	if (from_dir(dir, "init", &rf->init, owned, k, err) < 0)
 		return -1;
 	if (rf->ndrivers == 0) {
-		if (from_dir(dir, "nsm.ko", &driver, owned, k, err) < 0)
+		/* the guest driver: Nitro's nsm.ko or QingTian's qtsm.ko, whichever is there */
+		char *qtsm = NULL;
+
+		if (in_dir(dir, "nsm.ko", &owned[*k], err) < 0 ||
+		    in_dir(dir, "qtsm.ko", &qtsm, err) < 0)
 			return -1;
+		if (owned[*k] != NULL && qtsm != NULL) {
+			free(qtsm);
+			return qt_err_set(err, EINVAL,
+			    "--bootstrap %s: holds both 'nsm.ko' and 'qtsm.ko'; name one with "
+			    "--driver",
+			    dir);
+		}
+		if (qtsm != NULL)
+			owned[*k] = qtsm;
+		if (owned[*k] == NULL)
+			return qt_err_set(err, ENOENT,
+			    "--bootstrap %s: no guest driver 'nsm.ko' (Nitro) or 'qtsm.ko' "
+			    "(QingTian)",
+			    dir);
+		driver = owned[(*k)++];
 		rf->bootstrap_driver = driver;
 		rf->drivers = &rf->bootstrap_driver;
 		rf->ndrivers = 1;
@@ -672,7 +799,7 @@ inputs_load(const struct eif_build_opts *o, struct build_inputs *in, struct qt_e
 		if (signer_new(&so, &in->signer, err) < 0)
 			return -1;
 	}
-	return 0;
+	return ramdisk_files_check(o, err) < 0 ? -1 : kernel_check(o, err);
 }
 
 static int
@@ -711,6 +838,30 @@ write_sections(struct eif_writer *w, const struct eif_build_opts *o, const struc
 	return eif_writer_pcrs(w, ret, err);
 }
 
+/* -o names a file in a folder we may write: found out before the build, not after it. */
+static int
+output_check(const char *path, struct qt_err *err)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = NULL;
+	struct stat st;
+	int r = 0;
+
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return qt_err_set(err, EISDIR, "%s: is a directory; -o names the image file", path);
+	if (slash == NULL)
+		dir = strdup(".");
+	else
+		dir = strndup(path, slash == path ? 1 : (size_t)(slash - path));
+	if (dir == NULL)
+		return qt_err_set(err, ENOMEM, "out of memory");
+	if (access(dir, W_OK | X_OK) != 0)
+		r = qt_err_set(
+		    err, errno, "%s: cannot create a file in '%s': %s", path, dir, strerror(errno));
+	free(dir);
+	return r;
+}
+
 int
 eif_build_run(const struct eif_build_opts *o, struct pcr_set *ret, struct qt_err *err)
 {
@@ -721,7 +872,7 @@ eif_build_run(const struct eif_build_opts *o, struct pcr_set *ret, struct qt_err
 	bool opened = false;
 	int r = -1;
 
-	if (inputs_load(o, &in, err) < 0)
+	if ((o->output != NULL && output_check(o->output, err) < 0) || inputs_load(o, &in, err) < 0)
 		goto out;
 	if (o->output != NULL) {
 		if (fileio_out_open(o->output, &out, err) < 0)

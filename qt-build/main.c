@@ -253,6 +253,58 @@ count_arg(const char *name, const char *text)
 	return (uint64_t)v;
 }
 
+/* A lower-case word of letters, digits and '_' (an os, architecture or variant). */
+static size_t
+platform_word(const char *s)
+{
+	size_t n = 0;
+
+	while ((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '0' && s[n] <= '9') || s[n] == '_')
+		n++;
+	return n;
+}
+
+/*
+ * --platform OS/ARCH[/VARIANT]: spelled as containerd spells it, and one an
+ * enclave runs (linux/amd64 or linux/arm64); --arch follows from it, or the
+ * two must agree.
+ */
+static void
+check_platform(struct build_args *a)
+{
+	const char *p = a->o.rootfs.platform, *q = p, *arch;
+	size_t n, words = 0;
+
+	if (p == NULL)
+		return;
+	for (;;) {
+		if ((n = platform_word(q)) == 0)
+			break;
+		words++;
+		q += n;
+		if (*q != '/')
+			break;
+		q++;
+	}
+	if (*q != '\0' || words < 2 || words > 3)
+		tool_usage(
+		    usage_text, "--platform: '%s' is not OS/ARCH[/VARIANT] (e.g. linux/amd64)", p);
+	if (strcmp(p, "linux/amd64") == 0)
+		arch = "x86_64";
+	else if (strcmp(p, "linux/arm64") == 0 || strcmp(p, "linux/arm64/v8") == 0)
+		arch = "aarch64";
+	else
+		tool_usage(usage_text,
+		    "--platform %s: an enclave runs linux/amd64 (--arch x86_64) or linux/arm64 "
+		    "(--arch aarch64)",
+		    p);
+	if (a->arch == NULL)
+		a->arch = arch;
+	else if (strcmp(a->arch, arch) != 0)
+		tool_usage(usage_text, "--arch %s and --platform %s disagree (%s is --arch %s)",
+		    a->arch, p, p, arch);
+}
+
 /* Option texts into values; options that need another option. */
 static void
 check_args(struct build_args *a)
@@ -262,6 +314,7 @@ check_args(struct build_args *a)
 
 	if (a->arch != NULL && strcmp(a->arch, "x86_64") != 0 && strcmp(a->arch, "aarch64") != 0)
 		tool_usage(usage_text, "--arch: unknown architecture '%s'", a->arch);
+	check_platform(a);
 	o->arch_flags = a->arch != NULL && strcmp(a->arch, "aarch64") == 0 ? EIF_FLAG_ARM64 : 0;
 	if (a->compress != NULL && strcmp(a->compress, "gzip") != 0 &&
 	    strcmp(a->compress, "none") != 0)

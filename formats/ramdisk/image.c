@@ -115,6 +115,13 @@ config_fields(struct ramdisk_config *cfg, const json_t *c, const char *ctx, stru
 	if ((v = json_object_get(c, "Env")) != NULL && !json_is_null(v) &&
 	    strv_from_json(v, &cfg->env, ctx, "Env", err) < 0)
 		return -1;
+	if ((v = json_object_get(c, "User")) != NULL && !json_is_null(v)) {
+		if (!json_is_string(v))
+			return qt_err_set(err, EINVAL, "%s: config: User is not a string", ctx);
+		if (json_string_length(v) > 0 &&
+		    (cfg->user = rd_strdup(json_string_value(v), err)) == NULL)
+			return -1;
+	}
 	if ((v = json_object_get(c, "WorkingDir")) != NULL && !json_is_null(v)) {
 		if (!json_is_string(v))
 			return qt_err_set(
@@ -157,38 +164,54 @@ out:
 	return r;
 }
 
-/* "os/arch[/variant]" of --platform against an OCI platform object or config. */
-bool
-rd_platform_match(const char *want, const char *os, const char *arch, const char *variant)
+/* "os/arch[/variant]" with linux/arm64/v8 written linux/arm64, as containerd compares them. */
+static void
+platform_norm(const char *p, char *buf, size_t size)
 {
-	char buf[128];
+	size_t n = strlen(p);
 
-	if (os == NULL || arch == NULL)
-		return false;
-	snprintf(buf, sizeof(buf), "%s/%s", os, arch);
-	if (strcmp(want, buf) == 0)
-		return true;
-	if (variant != NULL) {
-		snprintf(buf, sizeof(buf), "%s/%s/%s", os, arch, variant);
-		if (strcmp(want, buf) == 0)
-			return true;
-	}
-	return false;
+	snprintf(buf, size, "%s", p);
+	if (n > 9 && strcmp(p + n - 9, "/arm64/v8") == 0 && strlen(buf) == n)
+		buf[n - 3] = '\0';
 }
 
-/* The image configuration cfg must be for platform want (no check if want is NULL). */
+bool
+rd_platform_match(const char *want, const char *have)
+{
+	char a[160], b[160];
+
+	platform_norm(want, a, sizeof(a));
+	platform_norm(have, b, sizeof(b));
+	if (strcmp(a, b) == 0)
+		return true;
+	/* a platform without variant matches any variant of its os/arch */
+	return strchr(strchr(a, '/') != NULL ? strchr(a, '/') + 1 : a, '/') == NULL &&
+	       strncmp(a, b, strlen(a)) == 0 && b[strlen(a)] == '/';
+}
+
+/* The image configuration cfg must be for platform want; its platform is kept. */
 int
-rd_check_platform(
-    const struct ramdisk_tree *t, const json_t *cfg, const char *want, struct qt_err *err)
+rd_check_platform(struct ramdisk_tree *t, const json_t *cfg, const char *want, struct qt_err *err)
 {
 	const char *os = json_string_value(json_object_get(cfg, "os"));
 	const char *arch = json_string_value(json_object_get(cfg, "architecture"));
+	const char *var = json_string_value(json_object_get(cfg, "variant"));
 
-	if (want == NULL ||
-	    rd_platform_match(want, os, arch, json_string_value(json_object_get(cfg, "variant"))))
+	snprintf(t->img.platform, sizeof(t->img.platform), "%s/%s%s%s", os ? os : "?",
+	    arch ? arch : "?", var != NULL ? "/" : "", var != NULL ? var : "");
+	if (want == NULL || rd_platform_match(want, t->img.platform))
 		return 0;
-	return qt_err_set(err, EINVAL, "%s: image is for %s/%s, not %s", t->name, os ? os : "?",
-	    arch ? arch : "?", want);
+	if (t->opts.eif_arch != NULL) {
+		const char *fits = rd_platform_match("linux/amd64", t->img.platform)   ? "x86_64"
+		                   : rd_platform_match("linux/arm64", t->img.platform) ? "aarch64"
+		                                                                       : NULL;
+		return qt_err_set(err, EINVAL,
+		    "%s: the image is for %s, the enclave image for %s (%s)%s%s%s", t->name,
+		    t->img.platform, t->opts.eif_arch, want, fits != NULL ? "; give --arch " : "",
+		    fits != NULL ? fits : "", fits != NULL ? " and a kernel for it" : "");
+	}
+	return qt_err_set(
+	    err, EINVAL, "%s: image is for %s, not %s", t->name, t->img.platform, want);
 }
 
 /* n layers (at most RAMDISK_MAX_LAYERS), their names to be filled in. */

@@ -22,10 +22,14 @@
 #define RAMDISK_PATH_MAX            4096u         /* PATH_MAX, "rootfs/" prefix included */
 #define RAMDISK_MAX_LAYERS          256u
 
+/* What `docker run` sets when the image's Env has no PATH. */
+#define RAMDISK_DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
 struct ramdisk_opts {
 	uint32_t mtime_clamp; /* SOURCE_DATE_EPOCH: every mtime is min(mtime, clamp) */
 	bool keep_owner;      /* directory: keep uid, gid and mode bits as on disk */
 	const char *platform; /* OCI/docker: "os/arch[/variant]"; NULL = "linux/amd64" */
+	const char *eif_arch; /* "x86_64"/"aarch64" for messages about platform; may be NULL */
 	uint64_t max_entries; /* 0 = RAMDISK_MAX_ENTRIES_DEFAULT */
 	uint64_t max_bytes;   /* 0 = RAMDISK_MAX_BYTES_DEFAULT */
 	const char *tmpdir;   /* where archive contents are spooled; NULL = $TMPDIR or /tmp */
@@ -45,6 +49,7 @@ struct ramdisk_config {
 	struct ramdisk_strv cmd;
 	struct ramdisk_strv env;
 	char *workdir; /* NULL if unset */
+	char *user;    /* NULL if unset */
 };
 
 /* What loading a source found that the front-end may want to warn about. */
@@ -62,8 +67,9 @@ struct ramdisk_stats {
 enum ramdisk_kind {
 	RAMDISK_SRC_DIR,
 	RAMDISK_SRC_TAR,
-	RAMDISK_SRC_DOCKER, /* docker-archive:FILE[:IMAGE] */
-	RAMDISK_SRC_OCI,    /* oci:DIR[:REF] */
+	RAMDISK_SRC_DOCKER,      /* docker-archive:FILE[:IMAGE] */
+	RAMDISK_SRC_OCI,         /* oci:DIR[:REF] */
+	RAMDISK_SRC_OCI_ARCHIVE, /* oci-archive:FILE[:REF] */
 };
 
 struct ramdisk_tree;
@@ -98,7 +104,9 @@ struct ramdisk_overrides {
 /*
  * The command and environment the enclave runs, as `docker run` computes
  * them: Entrypoint followed by Cmd; --entrypoint replaces Entrypoint and
- * drops the image's Cmd; --cmd replaces Cmd. cfg may be NULL. Fails if the
+ * drops the image's Cmd; --cmd replaces Cmd; an image config without PATH
+ * in Env (and no --env PATH) gets RAMDISK_DEFAULT_PATH first. cfg may be
+ * NULL (directory or tarball: env is the overrides only). Fails if the
  * result is empty or an element holds a newline or NUL. ret_* are freed
  * with ramdisk_strv_free.
  */
@@ -118,10 +126,11 @@ int ramdisk_write_app(const struct ramdisk_tree *t, const struct ramdisk_strv *c
 
 /*
  * Write the bootstrap ramdisk: "dev/" (0755), "init" (0755, from init_path)
- * and each driver under its base name (0755), all owned by 0:0 with mtime
- * mtime_clamp (SOURCE_DATE_EPOCH): the same bytes for every application.
+ * and each driver under its base name (0755), all owned by 0:0 with mtime 0:
+ * fixed metadata, so PCR1 depends on the kernel, command line, init and
+ * drivers only (not on SOURCE_DATE_EPOCH), the same for every application.
  */
 int ramdisk_write_bootstrap(const char *init_path, const char *const *drivers, size_t n_drivers,
-    uint32_t mtime_clamp, bool gzip, struct qt_sink sink, struct qt_err *err);
+    bool gzip, struct qt_sink sink, struct qt_err *err);
 
 #endif
