@@ -412,3 +412,21 @@ $KW"
 	run -0 --separate-stderr qt-build --kernel img --cmdline x --arch aarch64 --ramdisk "$IN/ramdisk0.cpio" -o k.eif
 	assert_equal "$stderr" ""
 }
+
+@test "rootfs: PCR1 depends on kernel, cmdline, init and drivers only, not on SOURCE_DATE_EPOCH" {
+	mk_golden_root root
+	run -0 --separate-stderr qb --rootfs root --cmd /bin/app "${ENV[@]}" --measure-only
+	p1=$(pcr 1 <<<"$output")
+	p2=$(pcr 2 <<<"$output")
+	# golden c2's PCR1: the bootstrap ramdisk is inputs/ramdisk0.cpio (mtime 0)
+	assert_equal "$p1" "$(qt-measure "$OUTS/c2_x86_2rd.eif" | pcr 1)"
+	touch root/bin/app # newer than any clamp below: the application ramdisk changes
+	for sde in 1 1700000000 4294967295; do
+		SOURCE_DATE_EPOCH=$sde run -0 --separate-stderr qb --rootfs root --cmd /bin/app \
+		    "${ENV[@]}" --measure-only
+		assert_equal "$(pcr 1 <<<"$output")" "$p1"
+		[ "$(pcr 2 <<<"$output")" != "$p2" ]
+	done
+	SOURCE_DATE_EPOCH=1700000000 qb --rootfs root --cmd /bin/app -o s.eif >/dev/null 2>&1
+	section_data s.eif 3 | cmp - "$IN/ramdisk0.cpio"
+}
