@@ -371,6 +371,86 @@ ramdisk_files_check(const struct eif_build_opts *o, struct qt_err *err)
 	return 0;
 }
 
+/* ---- executables against --arch -------------------------------------------------- */
+
+#define ELF_EM_386     3
+#define ELF_EM_ARM     40
+#define ELF_EM_X86_64  62
+#define ELF_EM_AARCH64 183
+
+/* e_machine of an ELF header (either byte order), or -1 if h is not one. */
+static int
+elf_machine(const uint8_t *h, size_t n)
+{
+	if (n < 20 || memcmp(h, "\177ELF", 4) != 0)
+		return -1;
+	if (h[5] == 1)
+		return h[18] | h[19] << 8;
+	if (h[5] == 2)
+		return h[18] << 8 | h[19];
+	return -1;
+}
+
+static const char *
+machine_name(int m, char *buf, size_t size)
+{
+	switch (m) {
+	case ELF_EM_X86_64:
+		return "x86_64";
+	case ELF_EM_AARCH64:
+		return "aarch64";
+	case ELF_EM_386:
+		return "i386";
+	case ELF_EM_ARM:
+		return "32-bit arm";
+	default:
+		snprintf(buf, size, "machine %d", m);
+		return buf;
+	}
+}
+
+static const char *
+arch_name(const struct eif_build_opts *o)
+{
+	return o->arch_flags != 0 ? "aarch64" : "x86_64";
+}
+
+static int
+arch_machine(const struct eif_build_opts *o)
+{
+	return o->arch_flags != 0 ? ELF_EM_AARCH64 : ELF_EM_X86_64;
+}
+
+/* --init: an ELF executable for --arch or a #! script, else a warning. */
+static int
+init_check(const struct eif_build_opts *o, struct qt_err *err)
+{
+	const char *init = o->rootfs.init;
+	uint8_t h[64];
+	size_t n = 0;
+	char mb[32];
+	int fd, m;
+
+	if (init == NULL)
+		return 0;
+	if ((fd = open(init, O_RDONLY | O_CLOEXEC)) < 0)
+		return qt_err_set(err, errno, "%s: cannot open: %s", init, strerror(errno));
+	if (fileio_read_full(fd, h, sizeof(h), -1, &n) < 0) {
+		qt_err_set(err, errno, "%s: read error: %s", init, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	m = elf_machine(h, n);
+	if (m >= 0 && m != arch_machine(o))
+		build_warn(o, "%s: --init is an ELF executable for %s; the enclave is %s", init,
+		    machine_name(m, mb, sizeof(mb)), arch_name(o));
+	else if (m < 0 && !(n >= 2 && h[0] == '#' && h[1] == '!'))
+		build_warn(o, "%s: --init is neither an ELF executable for %s nor a #! script",
+		    init, arch_name(o));
+	return 0;
+}
+
 /* ---- generated ramdisks --------------------------------------------------------- */
 
 struct rootfs_state {
@@ -538,6 +618,113 @@ out:
 	return r;
 }
 
+/* The PATH the command is looked up in: env's, else docker's default. */
+static const char *
+env_path(const struct ramdisk_strv *env)
+{
+	size_t i;
+
+	for (i = 0; i < env->n; i++)
+		if (strncmp(env->v[i], "PATH=", 5) == 0)
+			return env->v[i] + 5;
+	return RAMDISK_DEFAULT_PATH + 5;
+}
+
+/* prog as the enclave will find it: a path, or looked up in PATH. */
+static void
+find_program(
+    const struct ramdisk_tree *t, const char *prog, const char *path, struct ramdisk_probe *pr)
+{
+	char cand[RAMDISK_PATH_MAX + 1];
+	const char *p = path;
+
+	if (strchr(prog, '/') != NULL) {
+		ramdisk_tree_probe(t, prog, pr);
+		return;
+	}
+	memset(pr, 0, sizeof(*pr));
+	while (*p != '\0') {
+		size_t n = strcspn(p, ":");
+		if (n > 0 &&
+		    snprintf(cand, sizeof(cand), "%.*s/%s", (int)n, p, prog) < (int)sizeof(cand)) {
+			ramdisk_tree_probe(t, cand, pr);
+			if (pr->exists)
+				return;
+		}
+		p += n + (p[n] == ':');
+	}
+}
+
+/* #!INTERPRETER of a script's first line into buf ("" if none). */
+static void
+interpreter(const struct ramdisk_probe *pr, char *buf, size_t size)
+{
+	size_t i = 2, n;
+
+	buf[0] = '\0';
+	if (pr->headlen < 3 || pr->head[0] != '#' || pr->head[1] != '!')
+		return;
+	while (i < pr->headlen && (pr->head[i] == ' ' || pr->head[i] == '\t'))
+		i++;
+	for (n = 0; i + n < pr->headlen && n + 1 < size && pr->head[i + n] != ' ' &&
+	            pr->head[i + n] != '\t' && pr->head[i + n] != '\n';
+	     n++)
+		buf[n] = (char)pr->head[i + n];
+	buf[n] = '\0';
+}
+
+/* " (/resolved)" when the program was found elsewhere than its name says (PATH, links). */
+#define SHOW_RESOLVED(prog, pr)                                                                    \
+	strcmp((prog)[0] == '/' ? (prog) + 1 : (prog), (pr)->resolved) != 0 ? " (/" : "",          \
+	    strcmp((prog)[0] == '/' ? (prog) + 1 : (prog), (pr)->resolved) != 0 ? (pr)->resolved   \
+	                                                                        : "",              \
+	    strcmp((prog)[0] == '/' ? (prog) + 1 : (prog), (pr)->resolved) != 0 ? ")" : ""
+
+/* Pre-flight: the command's program is in the final rootfs, executable, for --arch. */
+static int
+command_check(const struct eif_build_opts *o, const struct rootfs_state *s, struct qt_err *err)
+{
+	const char *src = o->rootfs.source, *prog = s->cmd.v[0], *path = env_path(&s->env);
+	struct ramdisk_probe *pr;
+	char mb[32], interp[RAMDISK_PATH_MAX + 1];
+	int m;
+
+	if ((pr = malloc(sizeof(*pr))) == NULL)
+		return qt_err_set(err, ENOMEM, "out of memory");
+	find_program(s->tree, prog, path, pr);
+	m = elf_machine(pr->head, pr->headlen);
+	if (!pr->exists && strchr(prog, '/') == NULL)
+		build_warn(o, "%s: the command '%s' is in no folder of PATH=%s in the image", src,
+		    prog, path);
+	else if (!pr->exists)
+		build_warn(o, "%s: the command '%s' is not in the image%s", src, prog,
+		    pr->loop ? " (too many symbolic links)" : "");
+	else if (!pr->regular)
+		build_warn(o, "%s: the command '%s' is not a regular file", src, prog);
+	else if ((pr->mode & 0111) == 0)
+		build_warn(o, "%s: the command '%s'%s%s%s is not executable (mode %04o)", src, prog,
+		    SHOW_RESOLVED(prog, pr), (unsigned)pr->mode);
+	else if (m >= 0 && m != arch_machine(o))
+		build_warn(o,
+		    "%s: the command '%s'%s%s%s is an ELF executable for %s; the enclave is %s",
+		    src, prog, SHOW_RESOLVED(prog, pr), machine_name(m, mb, sizeof(mb)),
+		    arch_name(o));
+	else {
+		interpreter(pr, interp, sizeof(interp));
+		if (interp[0] != '\0') {
+			ramdisk_tree_probe(s->tree, interp, pr);
+			if (!pr->exists)
+				build_warn(o,
+				    "%s: the command '%s' is a script for '%s', which is not in "
+				    "the "
+				    "image",
+				    src, prog, interp);
+		}
+	}
+	free(pr);
+	return 0;
+}
+
 /* Load --rootfs and compute cmd/env before anything is written. */
 static int
 rootfs_prepare(const struct eif_build_opts *o, struct rootfs_state **ret, struct qt_err *err)
@@ -561,7 +748,7 @@ rootfs_prepare(const struct eif_build_opts *o, struct rootfs_state **ret, struct
 		if (ramdisk_tree_load(rf->source, &ro, &s->tree, err) < 0)
 			goto out;
 		warn_dropped(o, ramdisk_tree_stats(s->tree));
-		if (rootfs_command(o, s, err) < 0)
+		if (rootfs_command(o, s, err) < 0 || command_check(o, s, err) < 0)
 			goto out;
 	}
 	*ret = s;
@@ -799,7 +986,9 @@ inputs_load(const struct eif_build_opts *o, struct build_inputs *in, struct qt_e
 		if (signer_new(&so, &in->signer, err) < 0)
 			return -1;
 	}
-	return ramdisk_files_check(o, err) < 0 ? -1 : kernel_check(o, err);
+	if (ramdisk_files_check(o, err) < 0 || init_check(o, err) < 0)
+		return -1;
+	return kernel_check(o, err);
 }
 
 static int
@@ -862,9 +1051,28 @@ output_check(const char *path, struct qt_err *err)
 	return r;
 }
 
-int
-eif_build_run(const struct eif_build_opts *o, struct pcr_set *ret, struct qt_err *err)
+/* The caller's warning callback, counted (--strict). */
+struct warn_count {
+	eif_build_warn_fn fn;
+	void *ctx;
+	size_t n;
+};
+
+static void
+count_warning(void *ctx, const char *msg)
 {
+	struct warn_count *w = ctx;
+
+	w->n++;
+	if (w->fn != NULL)
+		w->fn(w->ctx, msg);
+}
+
+int
+eif_build_run(const struct eif_build_opts *opts, struct pcr_set *ret, struct qt_err *err)
+{
+	struct eif_build_opts local = *opts, *o = &local;
+	struct warn_count wc = { opts->warn, opts->warn_ctx, 0 };
 	struct fileio_out out = { .fd = -1 };
 	struct eif_write_opts wo = { .flags = o->arch_flags };
 	struct build_inputs in = { 0 };
@@ -872,8 +1080,16 @@ eif_build_run(const struct eif_build_opts *o, struct pcr_set *ret, struct qt_err
 	bool opened = false;
 	int r = -1;
 
+	local.warn = count_warning;
+	local.warn_ctx = &wc;
 	if ((o->output != NULL && output_check(o->output, err) < 0) || inputs_load(o, &in, err) < 0)
 		goto out;
+	if (o->strict && wc.n > 0) {
+		qt_err_set(err, EINVAL, "--strict: %zu %s; no image written", wc.n,
+		    wc.n == 1 ? "warning" : "warnings");
+		r = 1;
+		goto out;
+	}
 	if (o->output != NULL) {
 		if (fileio_out_open(o->output, &out, err) < 0)
 			goto out;

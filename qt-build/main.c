@@ -33,7 +33,7 @@ static const char usage_text[] =
     "                [--kernel-config FILE] [--profile qingtian|nitro] [--json=pretty|short]\n"
     "                [--sign-key KEY --sign-cert CERT [--sign-pass SPEC]\n"
     "                 [--pkcs11-module MODULE] [--allow-expired-cert]]\n"
-    "                [--manifest FILE]\n"
+    "                [--manifest FILE] [--strict]\n"
     "       qt-build --help | --version\n";
 
 /* Everything the options say; o is what the library gets. */
@@ -56,6 +56,7 @@ enum {
 	OPT_MEASURE_ONLY,
 	OPT_ALLOW_EXPIRED_CERT,
 	OPT_KEEP_OWNER,
+	OPT_STRICT,
 	OPT_VERSION,
 };
 
@@ -99,6 +100,7 @@ static const struct option longopts[] = {
 	{ "max-entries", required_argument, NULL, OPT_STRING },
 	{ "max-bytes", required_argument, NULL, OPT_STRING },
 	{ "manifest", required_argument, NULL, OPT_STRING },
+	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -211,6 +213,9 @@ set_option(struct build_args *a, int ch, const char *name, const char *arg)
 		break;
 	case OPT_KEEP_OWNER:
 		rf->keep_owner = true;
+		break;
+	case OPT_STRICT:
+		a->o.strict = true;
 		break;
 	}
 }
@@ -378,15 +383,37 @@ write_manifest(const char *image, const char *path, enum qt_profile p, struct qt
 	return r;
 }
 
+/* Each warning of the build: on standard error at once, and kept for the JSON output. */
+static void
+collect_warning(void *ctx, const char *msg)
+{
+	json_t *s = json_string(msg);
+
+	tool_warn("%s", msg);
+	if (s == NULL) /* not UTF-8 (a file name): standard error has the bytes */
+		s = json_string("a warning that is not valid UTF-8; see standard error");
+	if (s != NULL)
+		json_array_append_new(ctx, s);
+}
+
+/* The measurements; qt's shape adds "warnings" when the build had any (nitro-cli's does not). */
 static int
-print_measurements(
-    const struct pcr_set *pcrs, enum qt_profile p, enum qt_json style, struct qt_err *err)
+print_measurements(const struct pcr_set *pcrs, enum qt_profile p, enum qt_json style,
+    json_t *warnings, struct qt_err *err)
 {
 	json_t *doc = NULL;
 	int r = -1;
 
-	if (describe_measurements(pcrs, p, &doc, err) == 0 && tool_print_json(doc, style, err) == 0)
+	if (describe_measurements(pcrs, p, &doc, err) < 0)
+		goto out;
+	if (p != QT_PROFILE_NITRO && json_array_size(warnings) > 0 &&
+	    json_object_set(doc, "warnings", warnings) != 0) {
+		qt_err_set(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	if (tool_print_json(doc, style, err) == 0)
 		r = 0;
+out:
 	json_decref(doc);
 	return r;
 }
@@ -394,7 +421,7 @@ print_measurements(
 int
 main(int argc, char *argv[])
 {
-	struct build_args a = { .o = { .warn = tool_warn_cb } };
+	struct build_args a = { 0 };
 	struct eif_build_rootfs *rf = &a.o.rootfs;
 	struct qt_err err = { 0 };
 	enum qt_profile profile;
@@ -402,9 +429,16 @@ main(int argc, char *argv[])
 	struct pcr_set pcrs;
 	char *owned[5] = { NULL };
 	size_t i;
-	int rc = QT_EXIT_TROUBLE;
+	int rc = QT_EXIT_TROUBLE, r;
+	json_t *warnings = NULL;
 
 	tool_init(argv[0]);
+	if ((warnings = json_array()) == NULL) {
+		tool_warn("out of memory");
+		return QT_EXIT_TROUBLE;
+	}
+	a.o.warn = collect_warning;
+	a.o.warn_ctx = warnings;
 	/* each repeatable option takes one argv slot: argc slots per list suffice */
 	if ((a.vec = calloc(4 * (size_t)argc + 4, sizeof(*a.vec))) == NULL) {
 		tool_warn("out of memory");
@@ -423,14 +457,20 @@ main(int argc, char *argv[])
 	if (eif_build_bootstrap(&a.o, owned, 5, &err) < 0)
 		goto out;
 	check_inputs(&a);
-	if (eif_build_run(&a.o, &pcrs, &err) < 0 ||
+	if ((r = eif_build_run(&a.o, &pcrs, &err)) == 1) {
+		rc = QT_EXIT_MISMATCH; /* --strict and a warning: the check ran, the answer is no */
+		tool_report(&err);
+		goto out;
+	}
+	if (r < 0 ||
 	    (a.manifest != NULL && write_manifest(a.o.output, a.manifest, profile, &err) < 0) ||
-	    print_measurements(&pcrs, profile, style, &err) < 0)
+	    print_measurements(&pcrs, profile, style, warnings, &err) < 0)
 		goto out;
 	rc = QT_EXIT_OK;
 out:
 	if (rc == QT_EXIT_TROUBLE)
 		tool_report(&err);
+	json_decref(warnings);
 	for (i = 0; i < 5; i++)
 		free(owned[i]);
 	free(a.vec);

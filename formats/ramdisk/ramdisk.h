@@ -89,6 +89,25 @@ enum ramdisk_kind ramdisk_tree_kind(const struct ramdisk_tree *t);
 const struct ramdisk_config *ramdisk_tree_config(const struct ramdisk_tree *t);
 const struct ramdisk_stats *ramdisk_tree_stats(const struct ramdisk_tree *t);
 
+/* What the finished tree holds at a path (ramdisk_tree_probe). */
+struct ramdisk_probe {
+	bool exists;  /* something is there (symbolic links followed) */
+	bool loop;    /* too many symbolic links, or a path too long */
+	bool regular; /* a regular file */
+	bool dir;
+	uint32_t mode;    /* permission bits as they will be stored */
+	uint8_t head[64]; /* a regular file's first bytes */
+	size_t headlen;
+	char resolved[RAMDISK_PATH_MAX + 1]; /* the path after following links */
+};
+
+/*
+ * Look path (absolute or relative to the root) up in the loaded tree as the
+ * enclave's kernel will: symbolic links inside the tree followed (at most
+ * 40), ".." stopping at the root. Never fails: ret says what is there.
+ */
+int ramdisk_tree_probe(const struct ramdisk_tree *t, const char *path, struct ramdisk_probe *ret);
+
 /* Command-line overrides of the image config (qt-build --entrypoint/--cmd/--env). */
 struct ramdisk_overrides {
 	bool has_entrypoint;

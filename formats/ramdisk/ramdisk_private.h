@@ -16,6 +16,7 @@
  *   docker.c   docker-archive:FILE[:IMAGE]
  *   oci.c      oci:DIR[:REF]
  *   layers.c   the merge: whiteouts, opaque directories, last entry wins
+ *   probe.c    what the finished tree holds at a path (the command's pre-flight check)
  *   command.c  the command and environment (ramdisk_command), the cmd/env files
  *   cpio.c     the newc writer and its threaded sink
  *   write.c    the application and bootstrap ramdisks

@@ -13,8 +13,9 @@ setup() {
 	ENV=(--env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin --env HELLO=golden)
 	cp "$IN/nsm.ko.bin" "$BATS_TEST_TMPDIR/nsm.ko"
 	NSM="$BATS_TEST_TMPDIR/nsm.ko"
-	# the golden kernel is a stand-in: a warning, not an error (man/qt-build.1)
-	KW="qt-build: $IN/kernel.bin: neither an x86 bzImage nor an arm64 Image; cannot check it against --arch x86_64"
+	# the golden init and kernel are stand-ins: warnings, not errors (man/qt-build.1)
+	KW="qt-build: $IN/init.bin: --init is neither an ELF executable for x86_64 nor a #! script
+qt-build: $IN/kernel.bin: neither an x86 bzImage nor an arm64 Image; cannot check it against --arch x86_64"
 }
 
 # the golden app tree: bin/app (0755)
@@ -167,7 +168,8 @@ pcr() { # pcr N < json
 	mkdir x && section_data d.eif 4 | (cd x && cpio -i -d --quiet cmd env)
 	assert_equal "$(cat x/cmd)" $'/bin/app\n--serve\n8080'
 	assert_equal "$(cat x/env)" $'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\nA=1'
-	assert_equal "$(cat err)" "qt-build: docker-archive:$RD/docker.tar: the image's WorkingDir '/srv' has no place in the enclave layout; the command starts in /"$'\n'"$KW"
+	assert_equal "$(cat err)" "qt-build: docker-archive:$RD/docker.tar: the image's WorkingDir '/srv' has no place in the enclave layout; the command starts in /
+qt-build: docker-archive:$RD/docker.tar: the command '/bin/app' is a script for '/bin/sh', which is not in the image"$'\n'"$KW"
 	qb --rootfs "docker-archive:$RD/docker.tar:app:latest" --entrypoint '["/bin/sh","-c"]' \
 	    --cmd 'echo hi' --env A=2 --env B=3 -o e.eif >/dev/null 2>&1
 	mkdir y && section_data e.eif 4 | (cd y && cpio -i -d --quiet cmd env)
@@ -233,12 +235,13 @@ pcr() { # pcr N < json
 
 @test "rootfs: tarball normalisation warns once for device nodes; xattrs warn once" {
 	run -0 --separate-stderr qb --rootfs "$RD/simple.tar.gz" --cmd /bin/app --measure-only
-	assert_equal "$stderr" "qt-build: $RD/simple.tar.gz: skipping 1 device node or socket (first: 'dev/null'); the enclave's /dev is a devtmpfs"$'\n'"$KW"
+	assert_equal "$stderr" "qt-build: $RD/simple.tar.gz: skipping 1 device node or socket (first: 'dev/null'); the enclave's /dev is a devtmpfs
+qt-build: $RD/simple.tar.gz: the command '/bin/app' is a script for '/bin/sh', which is not in the image"$'\n'"$KW"
 	# a pipe works too (no reading in place, no second pass needed)
-	file=$output
+	file=$(grep '"PCR' <<<"$output")
 	run -0 --separate-stderr qb --rootfs <(cat "$RD/simple.tar") --cmd /bin/app --measure-only
-	assert_equal "$output" "$file"
-	mkdir r && echo a >r/a && echo b >r/b
+	assert_equal "$(grep '"PCR' <<<"$output")" "$file"
+	mkdir r && echo a >r/a && echo b >r/b && chmod 755 r/a
 	python3 -c 'import os; [os.setxattr("r/" + f, "user.x", b"1") for f in "ab"]' 2>/dev/null ||
 	    skip "no user xattrs on this file system"
 	run -0 --separate-stderr qb --rootfs r --cmd /a --measure-only
@@ -314,6 +317,7 @@ HELLO_MAN=b241be2d1778c28a02761d4ad52eb1a37cc331166fec80cda2335a186a3093b2
 	run -0 --separate-stderr qb --rootfs "oci:$IM/oci:hello" -o h.eif
 	assert_equal "$stderr" "qt-build: oci:$IM/oci:hello: the image's User 'app' is not root; the enclave's init runs the command as root (uid 0)
 qt-build: oci:$IM/oci:hello: the image's WorkingDir '/srv' has no place in the enclave layout; the command starts in /
+qt-build: oci:$IM/oci:hello: the command '/bin/hello' is a script for '/bin/sh', which is not in the image
 $KW"
 	mkdir x && section_data h.eif 4 | (cd x && cpio -i -d --quiet)
 	assert_equal "$(cat x/cmd)" $'/bin/hello\nworld'
@@ -322,7 +326,7 @@ $KW"
 	[ ! -e x/rootfs/etc/old ] # whited out by layer 2
 	# User 0, WorkingDir / and a PATH of its own: no warning, no default PATH
 	run -0 --separate-stderr qb --rootfs "oci:$IM/oci:hello-root" -o r.eif
-	assert_equal "$stderr" "$KW"
+	assert_equal "$stderr" "qt-build: oci:$IM/oci:hello-root: the command '/bin/hello' is a script for '/bin/sh', which is not in the image"$'\n'"$KW"
 	mkdir y && section_data r.eif 4 | (cd y && cpio -i -d --quiet cmd env)
 	assert_equal "$(cat y/env)" "PATH=/bin"
 }
@@ -429,4 +433,81 @@ $KW"
 	done
 	SOURCE_DATE_EPOCH=1700000000 qb --rootfs root --cmd /bin/app -o s.eif >/dev/null 2>&1
 	section_data s.eif 3 | cmp - "$IN/ramdisk0.cpio"
+}
+
+# an ELF header of 64 bytes for e_machine $1 (62 x86_64, 183 aarch64), little-endian
+mk_elf() {
+	{ printf '\177ELF\002\001\001'; head -c 11 /dev/zero; printf "\\$(printf %03o "$1")\\000"
+	  head -c 44 /dev/zero; } >"$2"
+	chmod 755 "$2"
+}
+
+@test "pre-flight: the command is found, executable and for --arch; init and ramdisks are checked; warnings in the JSON" {
+	mkdir -p root/bin root/usr/bin root/etc
+	mk_elf 62 root/usr/bin/app
+	ln -s usr/bin root/sbin      # a folder reached through a link
+	ln -s ../usr/bin/app root/bin/app-link
+	mk_elf 183 root/bin/arm
+	echo x >root/etc/conf
+	printf '#!/bin/missing\n' >root/bin/script && chmod 755 root/bin/script
+	good=$KW
+	run -0 --separate-stderr qb --rootfs root --cmd /sbin/app --measure-only
+	assert_equal "$stderr" "$good"
+	run -0 --separate-stderr qb --rootfs root --cmd /bin/app-link --measure-only
+	assert_equal "$stderr" "$good"
+	# a relative name is looked up in PATH (--env PATH=, else docker's default)
+	run -0 --separate-stderr qb --rootfs root --cmd app --env PATH=/bin:/sbin --measure-only
+	assert_equal "$stderr" "$good"
+	run -0 --separate-stderr qb --rootfs root --cmd app --env PATH=/bin --measure-only
+	assert_equal "$stderr" "qt-build: root: the command 'app' is in no folder of PATH=/bin in the image"$'\n'"$good"
+	run -0 --separate-stderr qb --rootfs root --cmd nothere --measure-only
+	assert_equal "$stderr" "qt-build: root: the command 'nothere' is in no folder of PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin in the image"$'\n'"$good"
+	run -0 --separate-stderr qb --rootfs root --cmd /bin/nothere --measure-only
+	assert_equal "$stderr" "qt-build: root: the command '/bin/nothere' is not in the image"$'\n'"$good"
+	run -0 --separate-stderr qb --rootfs root --cmd /etc/conf --measure-only
+	assert_equal "$stderr" "qt-build: root: the command '/etc/conf' is not executable (mode 0644)"$'\n'"$good"
+	run -0 --separate-stderr qb --rootfs root --cmd /etc --measure-only
+	assert_equal "$stderr" "qt-build: root: the command '/etc' is not a regular file"$'\n'"$good"
+	run -0 --separate-stderr qb --rootfs root --cmd /bin/arm --measure-only
+	assert_equal "$stderr" "qt-build: root: the command '/bin/arm' is an ELF executable for aarch64; the enclave is x86_64"$'\n'"$good"
+	run -0 --separate-stderr qb --rootfs root --cmd /bin/script --measure-only
+	assert_equal "$stderr" "qt-build: root: the command '/bin/script' is a script for '/bin/missing', which is not in the image"$'\n'"$good"
+	# the warnings, in order, in qt's JSON; nitro-cli's shape stays as nitro-cli prints it
+	run -0 --separate-stderr qb --rootfs root --cmd /bin/arm --measure-only --json=short
+	assert_equal "$(sed 's/.*"warnings"://' <<<"$output")" "[\"root: the command '/bin/arm' is an ELF executable for aarch64; the enclave is x86_64\",\"$IN/init.bin: --init is neither an ELF executable for x86_64 nor a #! script\",\"$IN/kernel.bin: neither an x86 bzImage nor an arm64 Image; cannot check it against --arch x86_64\"]}"
+	run -0 --separate-stderr qb --rootfs root --cmd /bin/arm --measure-only --profile nitro --json=short
+	[[ "$output" != *warnings* ]]
+	# an init for the other architecture; a --ramdisk that is no cpio
+	mk_elf 183 init-arm
+	echo 'not a cpio' >notcpio
+	run -0 --separate-stderr qt-build --kernel "$IN/kernel.bin" --cmdline x --init init-arm \
+	    --ramdisk notcpio --measure-only
+	assert_equal "$stderr" "qt-build: notcpio: --ramdisk is neither a cpio newc archive nor gzip; the kernel will not unpack it
+qt-build: init-arm: --init is an ELF executable for aarch64; the enclave is x86_64
+qt-build: $IN/kernel.bin: neither an x86 bzImage nor an arm64 Image; cannot check it against --arch x86_64"
+}
+
+@test "pre-flight: --strict turns warnings into exit 1 with no output; -o is checked before the build" {
+	mk_golden_root root
+	echo old >keep.eif
+	run -1 --separate-stderr qb --rootfs root --cmd /bin/app "${ENV[@]}" --strict -o keep.eif
+	assert_output ""
+	assert_equal "$stderr" "$KW"$'\n'"qt-build: --strict: 2 warnings; no image written"
+	assert_equal "$(cat keep.eif)" old
+	run -1 --separate-stderr qb --rootfs root --cmd /bin/app --strict -o new.eif
+	[ ! -e new.eif ]
+	# without warnings --strict changes nothing (a kernel and init of known formats)
+	head -c 1024 /dev/zero >bz && printf '\125\252' | dd of=bz bs=1 seek=510 conv=notrunc status=none
+	printf 'HdrS' | dd of=bz bs=1 seek=514 conv=notrunc status=none
+	mk_elf 62 init
+	run -0 --separate-stderr qt-build --kernel bz --cmdline x --init init --driver "$NSM" \
+	    --rootfs root --cmd /bin/app --strict -o s.eif
+	assert_equal "$stderr" ""
+	[ -s s.eif ]
+	# -o: a directory, or a folder that is not there: exit 2 before any input is read
+	mkdir outdir
+	run -2 --separate-stderr qb --rootfs does-not-matter -o outdir
+	assert_equal "$stderr" "qt-build: outdir: is a directory; -o names the image file"
+	run -2 --separate-stderr qb --rootfs does-not-matter -o nodir/x.eif
+	assert_equal "$stderr" "qt-build: nodir/x.eif: cannot create a file in 'nodir': No such file or directory"
 }
