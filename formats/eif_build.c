@@ -240,13 +240,14 @@ base_name(const char *path)
 	return s != NULL ? s + 1 : path;
 }
 
-/* The metadata section's bytes. Defaults (man/qt-build.1): the reference writer's but BuildTool. */
+/* The metadata section's bytes. Defaults (man/qt-build.1): the reference writer's but BuildTool;
+ * with a container image source, its name and version, and DockerInfo. */
 static int
-metadata_bytes(const struct eif_build_opts *o, const char *when, char **ret, size_t *ret_len,
-    struct qt_err *err)
+metadata_bytes(const struct eif_build_opts *o, const struct ramdisk_tree *tree, const char *when,
+    char **ret, size_t *ret_len, struct qt_err *err)
 {
-	char *cfg_os = NULL, *cfg_ver = NULL;
-	json_t *custom = NULL;
+	char *cfg_os = NULL, *cfg_ver = NULL, *img_name = NULL, *img_ver = NULL;
+	json_t *custom = NULL, *docker = NULL;
 	struct eif_meta meta;
 	int r = -1;
 
@@ -254,9 +255,21 @@ metadata_bytes(const struct eif_build_opts *o, const char *when, char **ret, siz
 		goto out;
 	if (o->metadata_file != NULL && custom_metadata(o->metadata_file, &custom, err) < 0)
 		goto out;
+	if (tree != NULL) {
+		if (ramdisk_tree_docker_info(tree, &docker, err) < 0)
+			goto out;
+		if (ramdisk_tree_identity(tree, &img_name, &img_ver) < 0) {
+			qt_err_set(err, ENOMEM, "out of memory");
+			goto out;
+		}
+	}
 	meta = (struct eif_meta){
-		.image_name = o->image_name != NULL ? o->image_name : base_name(o->kernel),
-		.image_version = o->image_version != NULL ? o->image_version : "1.0",
+		.image_name = o->image_name != NULL ? o->image_name
+		              : img_name != NULL    ? img_name
+		                                    : base_name(o->kernel),
+		.image_version = o->image_version != NULL ? o->image_version
+		                 : img_ver != NULL        ? img_ver
+		                                          : "1.0",
 		.build_time = when,
 		.build_tool = o->build_tool != NULL ? o->build_tool : "qt-build",
 		.build_tool_version =
@@ -267,14 +280,17 @@ metadata_bytes(const struct eif_build_opts *o, const char *when, char **ret, siz
 		.kernel_version = o->img_kernel != NULL ? o->img_kernel
 		                  : cfg_ver != NULL     ? cfg_ver
 		                                        : "kernel",
-		.docker_info = NULL,
+		.docker_info = docker,
 		.custom = custom,
 	};
 	r = eif_meta_build(&meta, ret, ret_len, err);
 out:
 	json_decref(custom);
+	json_decref(docker);
 	free(cfg_os);
 	free(cfg_ver);
+	free(img_name);
+	free(img_ver);
 	return r;
 }
 
@@ -974,7 +990,7 @@ inputs_load(const struct eif_build_opts *o, struct build_inputs *in, struct qt_e
 	if (cmdline_bytes(o, &in->cmd, &in->cmdlen, err) < 0 ||
 	    build_time(o, in->when, sizeof(in->when), err) < 0 ||
 	    rootfs_prepare(o, &in->rootfs, err) < 0 ||
-	    metadata_bytes(o, in->when, &in->meta, &in->metalen, err) < 0)
+	    metadata_bytes(o, in->rootfs->tree, in->when, &in->meta, &in->metalen, err) < 0)
 		return -1;
 	if ((in->buf = malloc(QT_IO_CHUNK)) == NULL)
 		return qt_err_set(err, ENOMEM, "out of memory");

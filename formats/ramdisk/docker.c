@@ -346,9 +346,25 @@ read_manifest(struct ramdisk_tree *t, json_t **ret, struct qt_err *err)
 	return 0;
 }
 
+/* The image's RepoTags (strings only), kept for DockerInfo. */
+static int
+repo_tags(struct ramdisk_tree *t, const json_t *img, struct qt_err *err)
+{
+	const json_t *v;
+	size_t i;
+
+	if ((t->img.repo_tags = json_array()) == NULL)
+		return qt_err_set(err, ENOMEM, "out of memory");
+	json_array_foreach(json_object_get(img, "RepoTags"), i, v) {
+		if (json_is_string(v) && json_array_append(t->img.repo_tags, (json_t *)v) != 0)
+			return qt_err_set(err, ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
 /* The image named by reference or digest, or the only one; it must name its Config and Layers. */
 static int
-pick_image(const struct ramdisk_tree *t, const json_t *root, const json_t **ret, struct qt_err *err)
+pick_image(struct ramdisk_tree *t, const json_t *root, const json_t **ret, struct qt_err *err)
 {
 	const json_t *img = NULL;
 	size_t nimg = json_array_size(root);
@@ -373,7 +389,7 @@ pick_image(const struct ramdisk_tree *t, const json_t *root, const json_t **ret,
 		return qt_err_set(
 		    err, EINVAL, "%s: manifest.json: image without Config or Layers", t->name);
 	*ret = img;
-	return 0;
+	return repo_tags(t, img, err);
 }
 
 /* The image config named by img's Config (its name is left in cfgname), checked and parsed. */

@@ -208,9 +208,22 @@ list_index(const json_t *m, bool digests, char *buf, size_t size)
 	}
 }
 
+/* The top-level ref name of the chosen image, kept for provenance. */
+static int
+keep_ref_name(struct ramdisk_tree *t, const json_t *d, struct qt_err *err)
+{
+	const char *name = ref_name(d);
+
+	if (name == NULL || t->img.recorded_ref != NULL)
+		return 0;
+	if ((t->img.recorded_ref = strdup(name)) == NULL)
+		return qt_err_set(err, ENOMEM, "out of memory");
+	return 0;
+}
+
 /* The descriptor of digest *want; a lone nested index is followed with *want still to find. */
 static int
-pick_by_digest(const struct ramdisk_tree *t, const json_t *m, const struct digest **want,
+pick_by_digest(struct ramdisk_tree *t, const json_t *m, const struct digest **want,
     const char *what, const json_t **ret, struct qt_err *err)
 {
 	char dg[140], list[RD_LIST_MAX];
@@ -223,7 +236,7 @@ pick_by_digest(const struct ramdisk_tree *t, const json_t *m, const struct diges
 		if (s != NULL && strcmp(s, dg) == 0) {
 			*ret = d;
 			*want = NULL;
-			return 0;
+			return keep_ref_name(t, d, err);
 		}
 	}
 	d = json_array_get(m, 0);
@@ -255,7 +268,7 @@ ref_level(const json_t *d, const char *ref)
  * name matches), then by platform when several remain.
  */
 static int
-pick_manifest(const struct ramdisk_tree *t, const json_t *index, const char *ref,
+pick_manifest(struct ramdisk_tree *t, const json_t *index, const char *ref,
     const struct digest **want, const char *what, const json_t **ret, struct qt_err *err)
 {
 	const json_t *m = json_object_get(index, "manifests"), *d, *pick = NULL;
@@ -317,7 +330,7 @@ pick_manifest(const struct ramdisk_tree *t, const json_t *index, const char *ref
 		    "holds: %s)",
 		    t->name, what, match, plat, list);
 	*ret = pick;
-	return 0;
+	return keep_ref_name(t, pick, err);
 }
 
 /* Read the layer blob to its end, then check its digest and size. */

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "qt.h"
 
 /* Defaults of the limits on a source (documented in qt-build(1)). */
@@ -107,6 +109,25 @@ struct ramdisk_probe {
  * 40), ".." stopping at the root. Never fails: ret says what is there.
  */
 int ramdisk_tree_probe(const struct ramdisk_tree *t, const char *path, struct ramdisk_probe *ret);
+
+/*
+ * DockerInfo of the metadata section for a docker-archive, OCI or
+ * oci-archive source, in the shape of `docker inspect`: Id (the config
+ * digest), RepoTags, RepoDigests (name@manifest-digest), Architecture, Os,
+ * Variant (if any), Config {Cmd, Entrypoint, Env, User, WorkingDir},
+ * RootFS {Type, Layers (rootfs.diff_ids)}, plus Source {Form, Reference,
+ * ManifestDigest}: what docker inspect cannot say. *ret is NULL for a
+ * directory or tarball.
+ */
+int ramdisk_tree_docker_info(const struct ramdisk_tree *t, json_t **ret, struct qt_err *err);
+/*
+ * ImageName and ImageVersion as nitro-cli derives them from an image
+ * reference: name and tag ("latest" if none), or the digest when selected by
+ * one; an OCI ref name that is a tag alone gives the layout's file name and
+ * that tag. Both NULL when the source has no image configuration or no
+ * reference; -1 out of memory. The caller frees both.
+ */
+int ramdisk_tree_identity(const struct ramdisk_tree *t, char **name, char **version);
 
 /* Command-line overrides of the image config (qt-build --entrypoint/--cmd/--env). */
 struct ramdisk_overrides {

@@ -110,6 +110,9 @@ struct image {
 	char manifest_digest[140]; /* OCI: the image manifest's digest; "" for docker-archive */
 	char config_digest[140];   /* "alg:hex" of the image config */
 	char platform[128];        /* os/arch[/variant] of the image config */
+	json_t *config_doc;        /* the whole image configuration */
+	json_t *repo_tags;         /* docker-archive: the image's RepoTags; NULL for OCI */
+	char *recorded_ref;        /* OCI: the chosen manifest's ref name; NULL if none */
 	char **layer_names;
 	size_t nlayers;
 	bool has_cfg;

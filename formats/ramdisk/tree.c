@@ -331,6 +331,9 @@ ramdisk_tree_free(struct ramdisk_tree *t)
 		free(t->img.layer_names[i]);
 	free(t->img.layer_names);
 	free(t->img.want_ref);
+	free(t->img.recorded_ref);
+	json_decref(t->img.config_doc);
+	json_decref(t->img.repo_tags);
 	ramdisk_strv_free(&t->img.cfg.entrypoint);
 	ramdisk_strv_free(&t->img.cfg.cmd);
 	ramdisk_strv_free(&t->img.cfg.env);

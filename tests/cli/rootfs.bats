@@ -511,3 +511,40 @@ qt-build: $IN/kernel.bin: neither an x86 bzImage nor an arm64 Image; cannot chec
 	run -2 --separate-stderr qb --rootfs does-not-matter -o nodir/x.eif
 	assert_equal "$stderr" "qt-build: nodir/x.eif: cannot create a file in 'nodir': No such file or directory"
 }
+
+@test "provenance: ImageName/ImageVersion from the reference, DockerInfo as docker inspect, manifest source; PCRs unchanged" {
+	IM="$FIX/images"
+	L1=sha256:675970c927b95eff5e6829f3b97dc1ff2c3dcc11ceda4017efd0811d6ece5d57
+	L2=sha256:28de314110c5b4c52f7d05d9e240170c33640277700c5c38f802dd240377a20a
+	run -0 --separate-stderr qb --rootfs "oci-archive:$IM/hello-oci.tar" "${REF[@]}" --manifest m.json -o a.eif
+	pcrs=$(grep '"PCR' <<<"$output")
+	# the metadata section: name and tag of the reference, DockerInfo in docker inspect's shape
+	meta=$(section_data a.eif 2)
+	assert_equal "${meta%%\"BuildMetadata\"*}" '{"ImageName":"hello","ImageVersion":"1.0",'
+	assert_equal "$(sed 's/.*"DockerInfo"://; s/,"CustomMetadata".*//' <<<"$meta")" \
+	    '{"Architecture":"amd64","Config":{"Cmd":["world"],"Entrypoint":["/bin/hello"],"Env":null,"User":"app","WorkingDir":"/srv"},"Id":"sha256:'$HELLO_CFG'","Os":"linux","RepoDigests":["hello@sha256:'$HELLO_MAN'"],"RepoTags":["hello:1.0"],"RootFS":{"Layers":["'$L1'","'$L2'"],"Type":"layers"},"Source":{"Form":"oci-archive","ManifestDigest":"sha256:'$HELLO_MAN'","Reference":"hello:1.0"}}'
+	# the manifest's source, the same from qt-measure manifest, and valid by the schema
+	run -0 python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["source"]))' m.json
+	assert_output '{"form": "oci-archive", "reference": "hello:1.0", "manifest_digest": "sha256:'$HELLO_MAN'", "config_digest": "sha256:'$HELLO_CFG'", "layers": ["'$L1'", "'$L2'"], "platform": "linux/amd64"}'
+	qt-measure manifest a.eif | cmp - m.json
+	run -0 python3 -c 'import json,sys,jsonschema; jsonschema.Draft202012Validator(json.load(open(sys.argv[1]))).validate(json.load(open(sys.argv[2]))); print("valid")' \
+	    "$TOP/formats/qt-manifest.schema.json" m.json
+	# a manifest with source is read back (verify, policy)
+	run -0 --separate-stderr qt-measure policy --profile qingtian --allow-zero m.json
+	# the metadata is not measured: the same PCRs as a build with other names
+	run -0 --separate-stderr qb --rootfs "oci-archive:$IM/hello-oci.tar" --image-name x --image-version y -o b.eif
+	assert_equal "$(grep '"PCR' <<<"$output")" "$pcrs"
+	assert_equal "$(section_data b.eif 2 | head -c 40)" '{"ImageName":"x","ImageVersion":"y","Bui'
+	# by digest: the version is the digest; docker-archive: the recorded tag, no manifest digest
+	qb --rootfs "oci:$IM/oci@sha256:$HELLO_MAN" -o c.eif >/dev/null 2>&1
+	assert_equal "$(section_data c.eif 2 | head -c 110)" '{"ImageName":"oci","ImageVersion":"sha256:'$HELLO_MAN'","B'
+	qb --rootfs "docker-archive:$IM/hello-localhost.tar:hello:1.0" --manifest d.json -o d.eif >/dev/null 2>&1
+	assert_equal "$(section_data d.eif 2 | head -c 52)" '{"ImageName":"hello","ImageVersion":"1.0","BuildMeta'
+	run -0 python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["source"]; print(s["form"], s["reference"], s["manifest_digest"], s["config_digest"])' d.json
+	assert_output "docker-archive hello:1.0 None sha256:$HELLO_CFG"
+	# a directory: no DockerInfo, no source, the defaults of eif_build
+	mk_golden_root root
+	qb --rootfs root --cmd /bin/app --manifest e.json -o e.eif >/dev/null 2>&1
+	[[ "$(section_data e.eif 2)" == '{"ImageName":"kernel.bin","ImageVersion":"1.0",'*'"DockerInfo":null,'* ]]
+	run -1 grep -q '"source"' e.json
+}
