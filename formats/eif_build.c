@@ -444,7 +444,6 @@ init_check(const struct eif_build_opts *o, struct qt_err *err)
 	const char *init = o->rootfs.init;
 	uint8_t h[64];
 	size_t n = 0;
-	char mb[32];
 	int fd, m;
 
 	if (init == NULL)
@@ -458,10 +457,12 @@ init_check(const struct eif_build_opts *o, struct qt_err *err)
 	}
 	close(fd);
 	m = elf_machine(h, n);
-	if (m >= 0 && m != arch_machine(o))
+	if (m >= 0 && m != arch_machine(o)) {
+		char mb[32];
+
 		build_warn(o, "%s: --init is an ELF executable for %s; the enclave is %s", init,
 		    machine_name(m, mb, sizeof(mb)), arch_name(o));
-	else if (m < 0 && !(n >= 2 && h[0] == '#' && h[1] == '!'))
+	} else if (m < 0 && !(n >= 2 && h[0] == '#' && h[1] == '!'))
 		build_warn(o, "%s: --init is neither an ELF executable for %s nor a #! script",
 		    init, arch_name(o));
 	return 0;

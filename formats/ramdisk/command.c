@@ -122,9 +122,10 @@ build_env(const struct ramdisk_config *cfg, const struct ramdisk_overrides *ov,
     struct ramdisk_strv *env, struct qt_err *err)
 {
 	size_t i;
-	bool path = false;
 
 	if (cfg != NULL) {
+		bool path = false;
+
 		for (i = 0; i < cfg->env.n; i++)
 			path |= strncmp(cfg->env.v[i], "PATH=", 5) == 0;
 		for (i = 0; i < ov->n_env; i++)

@@ -266,16 +266,21 @@ static int
 pick_by_ref(const struct ramdisk_tree *t, const json_t *root, const char *ref, const json_t **ret,
     struct qt_err *err)
 {
-	const json_t *v, *same = NULL, *shrt = NULL;
+	const json_t *same = NULL, *shrt = NULL;
 	size_t i, nsame = 0, nshort = 0;
 	char list[RD_LIST_MAX];
 
-	json_array_foreach(root, i, v) {
+	for (i = 0; i < json_array_size(root); i++) {
+		const json_t *v = json_array_get(root, i);
 		int m = json_is_object(v) ? image_match(v, ref) : RD_REF_NO;
-		if (m == RD_REF_SAME && nsame++ == 0)
-			same = v;
-		if (m == RD_REF_SHORT && nshort++ == 0)
-			shrt = v;
+
+		if (m == RD_REF_SAME) {
+			same = same != NULL ? same : v;
+			nsame++;
+		} else if (m == RD_REF_SHORT) {
+			shrt = shrt != NULL ? shrt : v;
+			nshort++;
+		}
 	}
 	if (nsame == 1 || (nsame == 0 && nshort == 1)) {
 		*ret = nsame == 1 ? same : shrt;

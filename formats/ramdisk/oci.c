@@ -251,6 +251,26 @@ pick_by_digest(struct ramdisk_tree *t, const json_t *m, const struct digest **wa
 }
 
 /* How d's name matches ref (RD_REF_SAME when there is no ref). */
+static int ref_level(const json_t *d, const char *ref);
+
+/* The best match of ref among the manifests m: RD_REF_SAME, else RD_REF_SHORT, else RD_REF_NO. */
+static int
+best_level(const json_t *m, const char *ref)
+{
+	bool shrt = false;
+	size_t i;
+
+	for (i = 0; i < json_array_size(m); i++) {
+		int l = ref_level(json_array_get(m, i), ref);
+
+		if (l == RD_REF_SAME)
+			return l;
+		shrt |= l == RD_REF_SHORT;
+	}
+	return shrt ? RD_REF_SHORT : RD_REF_NO;
+}
+
+/* How d's name matches ref (RD_REF_SAME when there is no ref). */
 static int
 ref_level(const json_t *d, const char *ref)
 {
@@ -282,14 +302,8 @@ pick_manifest(struct ramdisk_tree *t, const json_t *index, const char *ref,
 		return qt_err_set(err, EINVAL, "%s: %s: no manifests", t->name, what);
 	if (*want != NULL)
 		return pick_by_digest(t, m, want, what, ret, err);
-	if (ref != NULL) {
-		level = RD_REF_NO;
-		json_array_foreach(m, i, d) {
-			int l = ref_level(d, ref);
-			if (l == RD_REF_SAME || (l == RD_REF_SHORT && level == RD_REF_NO))
-				level = l;
-		}
-	}
+	if (ref != NULL)
+		level = best_level(m, ref);
 	json_array_foreach(m, i, d) {
 		if (level == RD_REF_NO || ref_level(d, ref) != level)
 			continue;
@@ -421,7 +435,6 @@ read_index(struct ramdisk_tree *t, json_t **ret, struct qt_err *err)
 	json_error_t je;
 	char *p = NULL;
 	struct archive *a = NULL;
-	int r;
 
 	if (t->kind == RAMDISK_SRC_OCI_ARCHIVE) {
 		if (rd_src_open(t, err) < 0)
@@ -444,7 +457,7 @@ read_index(struct ramdisk_tree *t, json_t **ret, struct qt_err *err)
 			    "%s: not an OCI image layout (no oci-layout file)", t->name);
 		if (asprintf(&p, "%s/index.json", t->name) < 0)
 			return qt_err_set(err, ENOMEM, "out of memory");
-		r = fileio_read_all(p, RAMDISK_JSON_MAX, &buf, &len, err);
+		int r = fileio_read_all(p, RAMDISK_JSON_MAX, &buf, &len, err);
 		free(p);
 		if (r < 0)
 			return -1;

@@ -452,12 +452,10 @@ foreign_transport(const char *source)
 static const char *
 image_in_disguise(const struct ramdisk_tree *t)
 {
-	size_t i;
-
 	if (rd_tree_has(t, "manifest.json")) {
 		if (rd_tree_has(t, "repositories") || rd_tree_has(t, "oci-layout"))
 			return "docker-archive";
-		for (i = 0; i < t->out.n; i++) {
+		for (size_t i = 0; i < t->out.n; i++) {
 			const char *p = t->tab.v[t->out.v[i]].path, *s = strchr(p, '/');
 			if (s != NULL && strcmp(s, "/layer.tar") == 0)
 				return "docker-archive";
