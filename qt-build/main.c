@@ -25,7 +25,7 @@ static const char usage_text[] =
     "                [--ramdisk FILE ...] (-o OUT | --measure-only)\n"
     "                [--bootstrap DIR] [--init FILE [--driver FILE ...]]\n"
     "                [--rootfs SOURCE [--cmd ARG|JSON ...] [--entrypoint ARG|JSON ...]\n"
-    "                 [--env KEY=VALUE ...] [--platform OS/ARCH] [--keep-owner]\n"
+    "                 [--env KEY=VALUE ...] [--platform OS/ARCH[/VARIANT]] [--keep-owner]\n"
     "                 [--max-entries N] [--max-bytes N]] [--compress gzip|none]\n"
     "                [--arch x86_64|aarch64] [--image-name NAME] [--image-version VERSION]\n"
     "                [--metadata FILE] [--build-time TIME] [--build-tool NAME]\n"

@@ -207,6 +207,18 @@ qt-build: docker-archive:$RD/docker.tar: the command '/bin/app' is a script for 
 	# arm64 and arm64/v8 are one platform, as containerd treats them
 	run -0 --separate-stderr qb --rootfs "oci:$RD/oci" --platform linux/arm64/v8 --measure-only
 	assert_equal "$(pcr 2 <<<"$output")" "$arm"
+	# by digest: the index (then --platform chooses) or one platform's manifest inside it
+	idx=950c8689a73609946a59b2d87ee2377fa7d9643c5b7a9b2199e16b884646d00a
+	armman=9c1497645166018a02cf6761188f142c8648ba1e8356e7f2ac2b23360441fbfd
+	run -0 --separate-stderr qb --rootfs "oci:$RD/oci@sha256:$idx" --measure-only
+	assert_equal "$(pcr 2 <<<"$output")" "$amd"
+	run -0 --separate-stderr qb --rootfs "oci:$RD/oci@sha256:$idx" --platform linux/arm64 --measure-only
+	assert_equal "$(pcr 2 <<<"$output")" "$arm"
+	run -0 --separate-stderr qb --rootfs "oci:$RD/oci@sha256:$armman" --platform linux/arm64 --measure-only
+	assert_equal "$(pcr 2 <<<"$output")" "$arm"
+	# the arm64 manifest is not for the default x86_64 enclave
+	run -2 --separate-stderr qb --rootfs "oci:$RD/oci@sha256:$armman" --measure-only
+	assert_equal "$stderr" "qt-build: $RD/oci: the image is for linux/arm64, the enclave image for x86_64 (linux/amd64); give --arch aarch64 and a kernel for it"
 }
 
 @test "rootfs: hostile archives exit 2 with the archive, layer and entry named" {
@@ -531,6 +543,9 @@ qt-build: $IN/kernel.bin: neither an x86 bzImage nor an arm64 Image; cannot chec
 	    "$TOP/formats/qt-manifest.schema.json" m.json
 	# a manifest with source is read back (verify, policy)
 	run -0 --separate-stderr qt-measure policy --profile qingtian --allow-zero m.json
+	python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); del m["source"]["platform"]; json.dump(m, open("bad.json","w"), indent=2)' m.json
+	run -2 --separate-stderr qt-measure policy --profile qingtian --allow-zero bad.json
+	assert_equal "$stderr" "qt-measure: bad.json: source: missing key 'platform'"
 	# the metadata is not measured: the same PCRs as a build with other names
 	run -0 --separate-stderr qb --rootfs "oci-archive:$IM/hello-oci.tar" --image-name x --image-version y -o b.eif
 	assert_equal "$(grep '"PCR' <<<"$output")" "$pcrs"
