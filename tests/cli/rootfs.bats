@@ -324,6 +324,22 @@ HELLO_MAN=b241be2d1778c28a02761d4ad52eb1a37cc331166fec80cda2335a186a3093b2
 	done
 }
 
+@test "images: buildah's multi-arch index: --arch/--platform choose the image, its config says which" {
+	IM="$FIX/images"
+	run -0 --separate-stderr qb --rootfs "oci:$IM/multi:hello" -o x.eif
+	assert_equal "$(pcr 2 <<<"$output")" "$HELLO_PCR2"
+	[[ "$(section_data x.eif 2)" == *'"DockerInfo":{"Architecture":"amd64",'* ]]
+	run -0 --separate-stderr qb --rootfs "oci:$IM/multi:hello" --arch aarch64 -o a.eif
+	[[ "$(section_data a.eif 2)" == *'"DockerInfo":{"Architecture":"arm64",'* ]]
+	# the ref name "hello" is a tag alone: no repository, so no RepoTags or RepoDigests
+	[[ "$(section_data a.eif 2)" == *'"RepoDigests":[],"RepoTags":[],'* ]]
+	[[ "$(section_data a.eif 2)" == *'"Source":{"Form":"oci","ManifestDigest":"sha256:f638c2f9a2549f26cb992f18181d473657c0afcd75e644ca51ae138e3c3c78eb","Reference":"hello"}'* ]]
+	run -0 --separate-stderr qb --rootfs "oci:$IM/multi:hello" --platform linux/arm64/v8 -o b.eif
+	cmp a.eif b.eif
+	run -2 --separate-stderr qb --rootfs "oci:$IM/multi:hello:2.0" -o c.eif
+	assert_equal "$stderr" "qt-build: $IM/multi: index.json: no manifest named 'hello:2.0' (it holds: hello)"
+}
+
 @test "images: User and WorkingDir warn, cmd and env as docker run (default PATH), whiteouts applied" {
 	IM="$FIX/images"
 	run -0 --separate-stderr qb --rootfs "oci:$IM/oci:hello" -o h.eif
