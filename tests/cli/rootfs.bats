@@ -500,6 +500,12 @@ mk_elf() {
 	assert_equal "$stderr" "qt-build: root: the command '/bin/arm' is an ELF executable for aarch64; the enclave is x86_64"$'\n'"$good"
 	run -0 --separate-stderr qb --rootfs root --cmd /bin/script --measure-only
 	assert_equal "$stderr" "qt-build: root: the command '/bin/script' is a script for '/bin/missing', which is not in the image"$'\n'"$good"
+	ln -s loop2 root/bin/loop1 && ln -s loop1 root/bin/loop2
+	run -0 --separate-stderr qb --rootfs root --cmd /bin/loop1 --measure-only
+	assert_equal "$stderr" "qt-build: root: the command '/bin/loop1' is not in the image (too many symbolic links)"$'\n'"$good"
+	# ".." stops at the root, as in the kernel
+	run -0 --separate-stderr qb --rootfs root --cmd /../../usr/bin/app --measure-only
+	assert_equal "$stderr" "$good"
 	# the warnings, in order, in qt's JSON; nitro-cli's shape stays as nitro-cli prints it
 	run -0 --separate-stderr qb --rootfs root --cmd /bin/arm --measure-only --json=short
 	assert_equal "$(sed 's/.*"warnings"://' <<<"$output")" "[\"root: the command '/bin/arm' is an ELF executable for aarch64; the enclave is x86_64\",\"$IN/init.bin: --init is neither an ELF executable for x86_64 nor a #! script\",\"$IN/kernel.bin: neither an x86 bzImage nor an arm64 Image; cannot check it against --arch x86_64\"]}"
