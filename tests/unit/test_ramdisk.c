@@ -617,6 +617,37 @@ test_refs(struct unit *u)
 	ramdisk_tree_free(t);
 	t = NULL;
 	CHECK(u, load("oci-archive:" IM "/hello-oci.tar@sha256:" HELLO_MAN, NULL, &t, &err) == 0);
+	if (t != NULL) {
+		char *name = NULL, *version = NULL;
+		struct ramdisk_probe pr;
+
+		/* by digest: the recorded name, the digest as version */
+		CHECK(u, ramdisk_tree_identity(t, &name, &version) == 0);
+		CHECK(u, name != NULL && strcmp(name, "hello") == 0);
+		CHECK(u, version != NULL && strcmp(version, "sha256:" HELLO_MAN) == 0);
+		free(name);
+		free(version);
+		/* what the enclave finds: /bin/hello a 0755 script; etc/old whited out */
+		ramdisk_tree_probe(t, "/bin/hello", &pr);
+		CHECK(u, pr.exists && pr.regular && pr.mode == 0755 && pr.headlen == 27 &&
+		             memcmp(pr.head, "#!/bin/sh\n", 10) == 0);
+		ramdisk_tree_probe(t, "etc/./../etc/old", &pr);
+		CHECK(u, !pr.exists && !pr.loop);
+		ramdisk_tree_probe(t, "/etc", &pr);
+		CHECK(u, pr.exists && pr.dir && !pr.regular);
+	}
+	ramdisk_tree_free(t);
+	t = NULL;
+	CHECK(u, load("docker-archive:" IM "/hello-localhost.tar", NULL, &t, &err) == 0);
+	if (t != NULL) {
+		char *name = NULL, *version = NULL;
+
+		CHECK(u, ramdisk_tree_identity(t, &name, &version) == 0);
+		CHECK(u, name != NULL && strcmp(name, "localhost/hello") == 0);
+		CHECK(u, version != NULL && strcmp(version, "1.0") == 0);
+		free(name);
+		free(version);
+	}
 	ramdisk_tree_free(t);
 	t = NULL;
 	CHECK(u,
