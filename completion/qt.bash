@@ -126,7 +126,7 @@ _qt_options() {
 		--build-time --build-tool --build-tool-version --img-os --img-kernel --kernel-config
 		--profile --json= --sign-key --sign-cert --sign-pass --pkcs11-module
 		--allow-expired-cert --manifest --provenance --provenance-key --provenance-cert
-		--help --version"
+		--strict --help --version"
 		;;
 	qt-sign)
 		echo "--key --cert --ca --pass --pkcs11-module --allow-expired-cert --remove --verify

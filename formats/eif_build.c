@@ -240,13 +240,14 @@ base_name(const char *path)
 	return s != NULL ? s + 1 : path;
 }
 
-/* The metadata section's bytes. Defaults (man/qt-build.1): the reference writer's but BuildTool. */
+/* The metadata section's bytes. Defaults (man/qt-build.1): the reference writer's but BuildTool;
+ * with a container image source, its name and version, and DockerInfo. */
 static int
-metadata_bytes(const struct eif_build_opts *o, const char *when, char **ret, size_t *ret_len,
-    struct qt_err *err)
+metadata_bytes(const struct eif_build_opts *o, const struct ramdisk_tree *tree, const char *when,
+    char **ret, size_t *ret_len, struct qt_err *err)
 {
-	char *cfg_os = NULL, *cfg_ver = NULL;
-	json_t *custom = NULL;
+	char *cfg_os = NULL, *cfg_ver = NULL, *img_name = NULL, *img_ver = NULL;
+	json_t *custom = NULL, *docker = NULL;
 	struct eif_meta meta;
 	int r = -1;
 
@@ -254,9 +255,21 @@ metadata_bytes(const struct eif_build_opts *o, const char *when, char **ret, siz
 		goto out;
 	if (o->metadata_file != NULL && custom_metadata(o->metadata_file, &custom, err) < 0)
 		goto out;
+	if (tree != NULL) {
+		if (ramdisk_tree_docker_info(tree, &docker, err) < 0)
+			goto out;
+		if (ramdisk_tree_identity(tree, &img_name, &img_ver) < 0) {
+			qt_err_set(err, ENOMEM, "out of memory");
+			goto out;
+		}
+	}
 	meta = (struct eif_meta){
-		.image_name = o->image_name != NULL ? o->image_name : base_name(o->kernel),
-		.image_version = o->image_version != NULL ? o->image_version : "1.0",
+		.image_name = o->image_name != NULL ? o->image_name
+		              : img_name != NULL    ? img_name
+		                                    : base_name(o->kernel),
+		.image_version = o->image_version != NULL ? o->image_version
+		                 : img_ver != NULL        ? img_ver
+		                                          : "1.0",
 		.build_time = when,
 		.build_tool = o->build_tool != NULL ? o->build_tool : "qt-build",
 		.build_tool_version =
@@ -267,15 +280,192 @@ metadata_bytes(const struct eif_build_opts *o, const char *when, char **ret, siz
 		.kernel_version = o->img_kernel != NULL ? o->img_kernel
 		                  : cfg_ver != NULL     ? cfg_ver
 		                                        : "kernel",
-		.docker_info = NULL,
+		.docker_info = docker,
 		.custom = custom,
 	};
 	r = eif_meta_build(&meta, ret, ret_len, err);
 out:
 	json_decref(custom);
+	json_decref(docker);
 	free(cfg_os);
 	free(cfg_ver);
+	free(img_name);
+	free(img_ver);
 	return r;
+}
+
+/* ---- the kernel's format against --arch ------------------------------------------ */
+
+enum kernel_fmt { KERNEL_UNKNOWN, KERNEL_X86, KERNEL_ARM64 };
+
+/*
+ * x86: the boot protocol header ("HdrS" at 0x202, 0x55AA at 0x1FE) of a
+ * bzImage; arm64: the Image header's magic "ARM\x64" at 0x38 (Linux
+ * Documentation/arch/x86/boot.rst and arch/arm64/booting.rst).
+ */
+static enum kernel_fmt
+kernel_fmt(const uint8_t *b, size_t n)
+{
+	if (n >= 0x206 && b[0x1fe] == 0x55 && b[0x1ff] == 0xaa && memcmp(b + 0x202, "HdrS", 4) == 0)
+		return KERNEL_X86;
+	if (n >= 0x3c && memcmp(b + 0x38, "ARM\x64", 4) == 0)
+		return KERNEL_ARM64;
+	return KERNEL_UNKNOWN;
+}
+
+/* A kernel of the other architecture stops the build; an unknown format is a warning. */
+static int
+kernel_check(const struct eif_build_opts *o, struct qt_err *err)
+{
+	const char *arch = o->arch_flags != 0 ? "aarch64" : "x86_64";
+	uint8_t b[0x240];
+	size_t n = 0;
+	enum kernel_fmt f;
+	int fd;
+
+	if ((fd = open(o->kernel, O_RDONLY | O_CLOEXEC)) < 0)
+		return qt_err_set(err, errno, "%s: cannot open: %s", o->kernel, strerror(errno));
+	if (fileio_read_full(fd, b, sizeof(b), -1, &n) < 0) {
+		qt_err_set(err, errno, "%s: read error: %s", o->kernel, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	f = kernel_fmt(b, n);
+	if (f == KERNEL_X86 && o->arch_flags != 0)
+		return qt_err_set(err, EINVAL,
+		    "%s: an x86 bzImage kernel, but --arch is aarch64 (an arm64 Image is needed)",
+		    o->kernel);
+	if (f == KERNEL_ARM64 && o->arch_flags == 0)
+		return qt_err_set(err, EINVAL,
+		    "%s: an arm64 Image kernel, but --arch is x86_64 (give --arch aarch64)",
+		    o->kernel);
+	if (f == KERNEL_UNKNOWN)
+		build_warn(o,
+		    "%s: neither an x86 bzImage nor an arm64 Image; cannot check it against --arch "
+		    "%s",
+		    o->kernel, arch);
+	return 0;
+}
+
+/* Every --ramdisk FILE opens now; one that is neither cpio newc nor gzip is a warning. */
+static int
+ramdisk_files_check(const struct eif_build_opts *o, struct qt_err *err)
+{
+	uint8_t b[6];
+	size_t i, n;
+	int fd;
+
+	for (i = 0; i < o->nramdisks; i++) {
+		const char *p = o->ramdisks[i].path;
+		struct stat st;
+
+		if (o->ramdisks[i].kind != EIF_BUILD_RAMDISK_FILE)
+			continue;
+		if (stat(p, &st) < 0)
+			return qt_err_set(err, errno, "%s: cannot open: %s", p, strerror(errno));
+		if (S_ISDIR(st.st_mode))
+			return qt_err_set(err, EISDIR, "%s: is a directory", p);
+		if (!S_ISREG(st.st_mode)) /* a pipe is read once, when the image is written */
+			continue;
+		if ((fd = open(p, O_RDONLY | O_CLOEXEC)) < 0)
+			return qt_err_set(err, errno, "%s: cannot open: %s", p, strerror(errno));
+		n = 0;
+		if (fileio_read_full(fd, b, sizeof(b), -1, &n) < 0) {
+			qt_err_set(err, errno, "%s: read error: %s", p, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		close(fd);
+		if (!(n == 6 && memcmp(b, "070701", 6) == 0) &&
+		    !(n >= 2 && b[0] == 0x1f && b[1] == 0x8b))
+			build_warn(o,
+			    "%s: --ramdisk is neither a cpio newc archive nor gzip; the kernel "
+			    "will not unpack it",
+			    p);
+	}
+	return 0;
+}
+
+/* ---- executables against --arch -------------------------------------------------- */
+
+#define ELF_EM_386     3
+#define ELF_EM_ARM     40
+#define ELF_EM_X86_64  62
+#define ELF_EM_AARCH64 183
+
+/* e_machine of an ELF header (either byte order), or -1 if h is not one. */
+static int
+elf_machine(const uint8_t *h, size_t n)
+{
+	if (n < 20 || memcmp(h, "\177ELF", 4) != 0)
+		return -1;
+	if (h[5] == 1)
+		return h[18] | h[19] << 8;
+	if (h[5] == 2)
+		return h[18] << 8 | h[19];
+	return -1;
+}
+
+static const char *
+machine_name(int m, char *buf, size_t size)
+{
+	switch (m) {
+	case ELF_EM_X86_64:
+		return "x86_64";
+	case ELF_EM_AARCH64:
+		return "aarch64";
+	case ELF_EM_386:
+		return "i386";
+	case ELF_EM_ARM:
+		return "32-bit arm";
+	default:
+		snprintf(buf, size, "machine %d", m);
+		return buf;
+	}
+}
+
+static const char *
+arch_name(const struct eif_build_opts *o)
+{
+	return o->arch_flags != 0 ? "aarch64" : "x86_64";
+}
+
+static int
+arch_machine(const struct eif_build_opts *o)
+{
+	return o->arch_flags != 0 ? ELF_EM_AARCH64 : ELF_EM_X86_64;
+}
+
+/* --init: an ELF executable for --arch or a #! script, else a warning. */
+static int
+init_check(const struct eif_build_opts *o, struct qt_err *err)
+{
+	const char *init = o->rootfs.init;
+	uint8_t h[64];
+	size_t n = 0;
+	int fd, m;
+
+	if (init == NULL)
+		return 0;
+	if ((fd = open(init, O_RDONLY | O_CLOEXEC)) < 0)
+		return qt_err_set(err, errno, "%s: cannot open: %s", init, strerror(errno));
+	if (fileio_read_full(fd, h, sizeof(h), -1, &n) < 0) {
+		qt_err_set(err, errno, "%s: read error: %s", init, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	m = elf_machine(h, n);
+	if (m >= 0 && m != arch_machine(o)) {
+		char mb[32];
+
+		build_warn(o, "%s: --init is an ELF executable for %s; the enclave is %s", init,
+		    machine_name(m, mb, sizeof(mb)), arch_name(o));
+	} else if (m < 0 && !(n >= 2 && h[0] == '#' && h[1] == '!'))
+		build_warn(o, "%s: --init is neither an ELF executable for %s nor a #! script",
+		    init, arch_name(o));
+	return 0;
 }
 
 /* ---- generated ramdisks --------------------------------------------------------- */
@@ -286,6 +476,13 @@ struct rootfs_state {
 	struct ramdisk_strv env;
 	uint32_t clamp;
 };
+
+/* The container platform an enclave of o's --arch runs (containerd's names). */
+static const char *
+eif_platform(const struct eif_build_opts *o)
+{
+	return o->arch_flags != 0 ? "linux/arm64" : "linux/amd64";
+}
 
 /* SOURCE_DATE_EPOCH as the mtime clamp: newc mtimes are 32-bit. */
 static int
@@ -419,6 +616,13 @@ rootfs_command(const struct eif_build_opts *o, struct rootfs_state *s, struct qt
 		qt_err_prefix(err, "%s", rf->source);
 		goto out;
 	}
+	if (cfg != NULL && cfg->user != NULL && strcmp(cfg->user, "root") != 0 &&
+	    strcmp(cfg->user, "0") != 0 && strcmp(cfg->user, "0:0") != 0 &&
+	    strcmp(cfg->user, "root:root") != 0)
+		build_warn(o,
+		    "%s: the image's User '%s' is not root; the enclave's init runs the command "
+		    "as root (uid 0)",
+		    rf->source, cfg->user);
 	if (cfg != NULL && cfg->workdir != NULL && strcmp(cfg->workdir, "/") != 0)
 		build_warn(o,
 		    "%s: the image's WorkingDir '%s' has no place in the enclave layout; the "
@@ -429,6 +633,113 @@ out:
 	ramdisk_strv_free(&ep);
 	ramdisk_strv_free(&cmd);
 	return r;
+}
+
+/* The PATH the command is looked up in: env's, else docker's default. */
+static const char *
+env_path(const struct ramdisk_strv *env)
+{
+	size_t i;
+
+	for (i = 0; i < env->n; i++)
+		if (strncmp(env->v[i], "PATH=", 5) == 0)
+			return env->v[i] + 5;
+	return RAMDISK_DEFAULT_PATH + 5;
+}
+
+/* prog as the enclave will find it: a path, or looked up in PATH. */
+static void
+find_program(
+    const struct ramdisk_tree *t, const char *prog, const char *path, struct ramdisk_probe *pr)
+{
+	char cand[RAMDISK_PATH_MAX + 1];
+	const char *p = path;
+
+	if (strchr(prog, '/') != NULL) {
+		ramdisk_tree_probe(t, prog, pr);
+		return;
+	}
+	memset(pr, 0, sizeof(*pr));
+	while (*p != '\0') {
+		size_t n = strcspn(p, ":");
+		if (n > 0 &&
+		    snprintf(cand, sizeof(cand), "%.*s/%s", (int)n, p, prog) < (int)sizeof(cand)) {
+			ramdisk_tree_probe(t, cand, pr);
+			if (pr->exists)
+				return;
+		}
+		p += n + (p[n] == ':');
+	}
+}
+
+/* #!INTERPRETER of a script's first line into buf ("" if none). */
+static void
+interpreter(const struct ramdisk_probe *pr, char *buf, size_t size)
+{
+	size_t i = 2, n;
+
+	buf[0] = '\0';
+	if (pr->headlen < 3 || pr->head[0] != '#' || pr->head[1] != '!')
+		return;
+	while (i < pr->headlen && (pr->head[i] == ' ' || pr->head[i] == '\t'))
+		i++;
+	for (n = 0; i + n < pr->headlen && n + 1 < size && pr->head[i + n] != ' ' &&
+	            pr->head[i + n] != '\t' && pr->head[i + n] != '\n';
+	     n++)
+		buf[n] = (char)pr->head[i + n];
+	buf[n] = '\0';
+}
+
+/* " (/resolved)" when the program was found elsewhere than its name says (PATH, links). */
+#define SHOW_RESOLVED(prog, pr)                                                                    \
+	strcmp((prog)[0] == '/' ? (prog) + 1 : (prog), (pr)->resolved) != 0 ? " (/" : "",          \
+	    strcmp((prog)[0] == '/' ? (prog) + 1 : (prog), (pr)->resolved) != 0 ? (pr)->resolved   \
+	                                                                        : "",              \
+	    strcmp((prog)[0] == '/' ? (prog) + 1 : (prog), (pr)->resolved) != 0 ? ")" : ""
+
+/* Pre-flight: the command's program is in the final rootfs, executable, for --arch. */
+static int
+command_check(const struct eif_build_opts *o, const struct rootfs_state *s, struct qt_err *err)
+{
+	const char *src = o->rootfs.source, *prog = s->cmd.v[0], *path = env_path(&s->env);
+	struct ramdisk_probe *pr;
+	char mb[32], interp[RAMDISK_PATH_MAX + 1];
+	int m;
+
+	if ((pr = malloc(sizeof(*pr))) == NULL)
+		return qt_err_set(err, ENOMEM, "out of memory");
+	find_program(s->tree, prog, path, pr);
+	m = elf_machine(pr->head, pr->headlen);
+	if (!pr->exists && strchr(prog, '/') == NULL)
+		build_warn(o, "%s: the command '%s' is in no folder of PATH=%s in the image", src,
+		    prog, path);
+	else if (!pr->exists)
+		build_warn(o, "%s: the command '%s' is not in the image%s", src, prog,
+		    pr->loop ? " (too many symbolic links)" : "");
+	else if (!pr->regular)
+		build_warn(o, "%s: the command '%s' is not a regular file", src, prog);
+	else if ((pr->mode & 0111) == 0)
+		build_warn(o, "%s: the command '%s'%s%s%s is not executable (mode %04o)", src, prog,
+		    SHOW_RESOLVED(prog, pr), (unsigned)pr->mode);
+	else if (m >= 0 && m != arch_machine(o))
+		build_warn(o,
+		    "%s: the command '%s'%s%s%s is an ELF executable for %s; the enclave is %s",
+		    src, prog, SHOW_RESOLVED(prog, pr), machine_name(m, mb, sizeof(mb)),
+		    arch_name(o));
+	else {
+		interpreter(pr, interp, sizeof(interp));
+		if (interp[0] != '\0') {
+			ramdisk_tree_probe(s->tree, interp, pr);
+			if (!pr->exists)
+				build_warn(o,
+				    "%s: the command '%s' is a script for '%s', which is not in "
+				    "the "
+				    "image",
+				    src, prog, interp);
+		}
+	}
+	free(pr);
+	return 0;
 }
 
 /* Load --rootfs and compute cmd/env before anything is written. */
@@ -447,13 +758,14 @@ rootfs_prepare(const struct eif_build_opts *o, struct rootfs_state **ret, struct
 	if (rf->source != NULL) {
 		ro.mtime_clamp = s->clamp;
 		ro.keep_owner = rf->keep_owner;
-		ro.platform = rf->platform;
+		ro.platform = rf->platform != NULL ? rf->platform : eif_platform(o);
+		ro.eif_arch = o->arch_flags != 0 ? "aarch64" : "x86_64";
 		ro.max_entries = rf->max_entries;
 		ro.max_bytes = rf->max_bytes;
 		if (ramdisk_tree_load(rf->source, &ro, &s->tree, err) < 0)
 			goto out;
 		warn_dropped(o, ramdisk_tree_stats(s->tree));
-		if (rootfs_command(o, s, err) < 0)
+		if (rootfs_command(o, s, err) < 0 || command_check(o, s, err) < 0)
 			goto out;
 	}
 	*ret = s;
@@ -473,7 +785,7 @@ rootfs_write(const struct eif_build_opts *o, const struct rootfs_state *s,
 
 	if (kind == EIF_BUILD_RAMDISK_BOOTSTRAP)
 		return ramdisk_write_bootstrap(
-		    rf->init, rf->drivers, rf->ndrivers, s->clamp, rf->gzip, sink, err);
+		    rf->init, rf->drivers, rf->ndrivers, rf->gzip, sink, err);
 	return ramdisk_write_app(s->tree, &s->cmd, &s->env, rf->gzip, sink, err);
 }
 
@@ -530,8 +842,27 @@ bootstrap_dir(struct eif_build_opts *o, char **owned, size_t *k, struct qt_err *
 	if (from_dir(dir, "init", &rf->init, owned, k, err) < 0)
 		return -1;
 	if (rf->ndrivers == 0) {
-		if (from_dir(dir, "nsm.ko", &driver, owned, k, err) < 0)
+		/* the guest driver: Nitro's nsm.ko or QingTian's qtsm.ko, whichever is there */
+		char *qtsm = NULL;
+
+		if (in_dir(dir, "nsm.ko", &owned[*k], err) < 0 ||
+		    in_dir(dir, "qtsm.ko", &qtsm, err) < 0)
 			return -1;
+		if (owned[*k] != NULL && qtsm != NULL) {
+			free(qtsm);
+			return qt_err_set(err, EINVAL,
+			    "--bootstrap %s: holds both 'nsm.ko' and 'qtsm.ko'; name one with "
+			    "--driver",
+			    dir);
+		}
+		if (qtsm != NULL)
+			owned[*k] = qtsm;
+		if (owned[*k] == NULL)
+			return qt_err_set(err, ENOENT,
+			    "--bootstrap %s: no guest driver 'nsm.ko' (Nitro) or 'qtsm.ko' "
+			    "(QingTian)",
+			    dir);
+		driver = owned[(*k)++];
 		rf->bootstrap_driver = driver;
 		rf->drivers = &rf->bootstrap_driver;
 		rf->ndrivers = 1;
@@ -660,7 +991,7 @@ inputs_load(const struct eif_build_opts *o, struct build_inputs *in, struct qt_e
 	if (cmdline_bytes(o, &in->cmd, &in->cmdlen, err) < 0 ||
 	    build_time(o, in->when, sizeof(in->when), err) < 0 ||
 	    rootfs_prepare(o, &in->rootfs, err) < 0 ||
-	    metadata_bytes(o, in->when, &in->meta, &in->metalen, err) < 0)
+	    metadata_bytes(o, in->rootfs->tree, in->when, &in->meta, &in->metalen, err) < 0)
 		return -1;
 	if ((in->buf = malloc(QT_IO_CHUNK)) == NULL)
 		return qt_err_set(err, ENOMEM, "out of memory");
@@ -672,7 +1003,9 @@ inputs_load(const struct eif_build_opts *o, struct build_inputs *in, struct qt_e
 		if (signer_new(&so, &in->signer, err) < 0)
 			return -1;
 	}
-	return 0;
+	if (ramdisk_files_check(o, err) < 0 || init_check(o, err) < 0)
+		return -1;
+	return kernel_check(o, err);
 }
 
 static int
@@ -711,9 +1044,52 @@ write_sections(struct eif_writer *w, const struct eif_build_opts *o, const struc
 	return eif_writer_pcrs(w, ret, err);
 }
 
-int
-eif_build_run(const struct eif_build_opts *o, struct pcr_set *ret, struct qt_err *err)
+/* -o names a file in a folder we may write: found out before the build, not after it. */
+static int
+output_check(const char *path, struct qt_err *err)
 {
+	const char *slash = strrchr(path, '/');
+	char *dir = NULL;
+	struct stat st;
+	int r = 0;
+
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return qt_err_set(err, EISDIR, "%s: is a directory; -o names the image file", path);
+	if (slash == NULL)
+		dir = strdup(".");
+	else
+		dir = strndup(path, slash == path ? 1 : (size_t)(slash - path));
+	if (dir == NULL)
+		return qt_err_set(err, ENOMEM, "out of memory");
+	if (access(dir, W_OK | X_OK) != 0)
+		r = qt_err_set(
+		    err, errno, "%s: cannot create a file in '%s': %s", path, dir, strerror(errno));
+	free(dir);
+	return r;
+}
+
+/* The caller's warning callback, counted (--strict). */
+struct warn_count {
+	eif_build_warn_fn fn;
+	void *ctx;
+	size_t n;
+};
+
+static void
+count_warning(void *ctx, const char *msg)
+{
+	struct warn_count *w = ctx;
+
+	w->n++;
+	if (w->fn != NULL)
+		w->fn(w->ctx, msg);
+}
+
+int
+eif_build_run(const struct eif_build_opts *opts, struct pcr_set *ret, struct qt_err *err)
+{
+	struct eif_build_opts local = *opts, *o = &local;
+	struct warn_count wc = { opts->warn, opts->warn_ctx, 0 };
 	struct fileio_out out = { .fd = -1 };
 	struct eif_write_opts wo = { .flags = o->arch_flags };
 	struct build_inputs in = { 0 };
@@ -721,8 +1097,16 @@ eif_build_run(const struct eif_build_opts *o, struct pcr_set *ret, struct qt_err
 	bool opened = false;
 	int r = -1;
 
-	if (inputs_load(o, &in, err) < 0)
+	local.warn = count_warning;
+	local.warn_ctx = &wc;
+	if ((o->output != NULL && output_check(o->output, err) < 0) || inputs_load(o, &in, err) < 0)
 		goto out;
+	if (o->strict && wc.n > 0) {
+		qt_err_set(err, EINVAL, "--strict: %zu %s; no image written", wc.n,
+		    wc.n == 1 ? "warning" : "warnings");
+		r = 1;
+		goto out;
+	}
 	if (o->output != NULL) {
 		if (fileio_out_open(o->output, &out, err) < 0)
 			goto out;

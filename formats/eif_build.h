@@ -88,6 +88,7 @@ struct eif_build_opts {
 	struct eif_build_rootfs rootfs;
 	eif_build_warn_fn warn; /* may be NULL: warnings dropped */
 	void *warn_ctx;
+	bool strict; /* --strict: any warning stops the build (1) before the output exists */
 };
 
 /*
@@ -103,8 +104,11 @@ int eif_build_bootstrap(struct eif_build_opts *o, char **owned, size_t nowned, s
 /*
  * Build the image into o->output (atomically: temporary file, rename), or
  * only measure it (output NULL). Every source, key and certificate is read
- * and checked before the output exists. ret gets PCR0/1/2, and PCR8 when
- * signed.
+ * and checked before the output exists, and so are the pre-flight checks
+ * whose findings are warnings (the command in the rootfs, init, kernel and
+ * ramdisk formats). ret gets PCR0/1/2, and PCR8 when signed. Returns 0,
+ * 1 when o->strict and there were warnings (err says how many; nothing
+ * written), or -1.
  */
 int eif_build_run(const struct eif_build_opts *o, struct pcr_set *ret, struct qt_err *err);
 

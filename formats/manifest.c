@@ -228,6 +228,63 @@ out:
 	return r;
 }
 
+/* "os/arch[/variant]" of a DockerInfo, or NULL. */
+static json_t *
+platform_of(const json_t *di)
+{
+	const char *os = json_string_value(json_object_get(di, "Os"));
+	const char *arch = json_string_value(json_object_get(di, "Architecture"));
+	const char *var = json_string_value(json_object_get(di, "Variant"));
+	char buf[256];
+
+	if (os == NULL || arch == NULL)
+		return json_null();
+	snprintf(buf, sizeof(buf), "%s/%s%s%s", os, arch, var != NULL ? "/" : "", var ? var : "");
+	return json_string(buf);
+}
+
+/*
+ * The manifest's "source" from the DockerInfo qt-build writes (Source.Form
+ * present): form, reference, manifest and config digests, the layers'
+ * diff_ids, platform. *ret stays NULL for any other DockerInfo.
+ */
+static int
+source_from_docker_info(const json_t *di, json_t **ret)
+{
+	const json_t *src = json_object_get(di, "Source"), *layers, *v;
+	json_t *o, *arr;
+	size_t i;
+	int bad = 0;
+
+	*ret = NULL;
+	if (!json_is_object(di) || !json_is_string(json_object_get(src, "Form")))
+		return 0;
+	if ((o = json_object()) == NULL || (arr = json_array()) == NULL) {
+		json_decref(o);
+		return -1;
+	}
+	layers = json_object_get(json_object_get(di, "RootFS"), "Layers");
+	json_array_foreach(layers, i, v) {
+		if (json_is_string(v))
+			bad |= json_array_append(arr, (json_t *)v);
+	}
+#define STR_OR_NULL(x) (json_is_string(x) ? json_incref((json_t *)(x)) : json_null())
+	bad |= json_object_set_new(o, "form", STR_OR_NULL(json_object_get(src, "Form")));
+	bad |= json_object_set_new(o, "reference", STR_OR_NULL(json_object_get(src, "Reference")));
+	bad |= json_object_set_new(
+	    o, "manifest_digest", STR_OR_NULL(json_object_get(src, "ManifestDigest")));
+	bad |= json_object_set_new(o, "config_digest", STR_OR_NULL(json_object_get(di, "Id")));
+#undef STR_OR_NULL
+	bad |= json_object_set_new(o, "layers", arr);
+	bad |= json_object_set_new(o, "platform", platform_of(di));
+	if (bad) {
+		json_decref(o);
+		return -1;
+	}
+	*ret = o;
+	return 0;
+}
+
 static int
 set_metadata(const char *name, const struct eif_info *info, struct manifest *m, struct qt_err *err)
 {
@@ -247,6 +304,8 @@ set_metadata(const char *name, const struct eif_info *info, struct manifest *m, 
 	v = json_object_get(json_object_get(meta, "BuildMetadata"), "BuildTime");
 	if (v != NULL && json_is_string(v) &&
 	    (m->build_time = strdup(json_string_value(v))) == NULL)
+		goto oom;
+	if (source_from_docker_info(json_object_get(meta, "DockerInfo"), &m->source) < 0)
 		goto oom;
 	r = 0;
 	goto out;
@@ -394,6 +453,8 @@ manifest_to_json(const struct manifest *m)
 	bad |= json_object_set_new(img, "eif_version", json_integer(m->eif_version));
 	bad |= json_object_set_new(o, "image", img);
 	img = NULL;
+	if (m->source != NULL)
+		bad |= json_object_set(o, "source", m->source);
 
 	for (i = 0; i < PCR_COUNT; i++) {
 		if (!(m->pcr_mask & (1u << i)))
@@ -516,6 +577,7 @@ manifest_free(struct manifest *m)
 	free(m->iam_agency);
 	free(m->instance_id);
 	free(m->tool_version);
+	json_decref(m->source);
 	free(m);
 }
 
@@ -616,7 +678,9 @@ hex_member(
 }
 
 static const char *const top_keys[] = { "schema_version", "platform", "hash_algorithm", "image",
-	"pcrs", "signer", "digests", "parent", "tool", NULL };
+	"source", "pcrs", "signer", "digests", "parent", "tool", NULL };
+static const char *const source_keys[] = { "form", "reference", "manifest_digest", "config_digest",
+	"layers", "platform", NULL };
 static const char *const image_keys[] = { "file", "size", "sha256", "sha384", "name", "version",
 	"build_time", "arch", "eif_version", NULL };
 static const char *const signer_keys[] = { "subject", "issuer", "sha256", "not_before", "not_after",
@@ -699,6 +763,40 @@ parse_image(const struct rdctx *c, json_t *root, struct manifest *m)
 	if (json_integer_value(v) < 0 || json_integer_value(v) > 65535)
 		return qt_err_set(c->err, EINVAL, "%s: image.eif_version: out of range", c->name);
 	m->eif_version = (unsigned)json_integer_value(v);
+	return 0;
+}
+
+/* "source" (optional): the container image, strings (reference, digests may be null). */
+static int
+parse_source(const struct rdctx *c, json_t *root, struct manifest *m)
+{
+	json_t *src = json_object_get(root, "source"), *v;
+	char *tmp = NULL;
+	size_t i;
+
+	if (src == NULL)
+		return 0;
+	if (!json_is_object(src))
+		return qt_err_set(c->err, EINVAL, "%s: manifest.source: wrong type", c->name);
+	if (!only_keys(c, "source", src, source_keys))
+		return -1;
+	for (i = 0; source_keys[i] != NULL; i++) {
+		bool nullable = strcmp(source_keys[i], "form") != 0 &&
+		                strcmp(source_keys[i], "config_digest") != 0;
+		if (strcmp(source_keys[i], "layers") == 0)
+			continue;
+		if (str_member(c, src, "source", source_keys[i], nullable, &tmp) < 0)
+			return -1;
+		free(tmp);
+		tmp = NULL;
+	}
+	if ((v = member(c, src, "source", "layers", JSON_ARRAY, false)) == NULL)
+		return -1;
+	for (i = 0; i < json_array_size(v); i++)
+		if (!json_is_string(json_array_get(v, i)))
+			return qt_err_set(
+			    c->err, EINVAL, "%s: source.layers[%zu]: not a string", c->name, i);
+	m->source = json_incref(src);
 	return 0;
 }
 
@@ -839,7 +937,7 @@ manifest_parse(
 	}
 	/* in key order of qt-manifest(5): the first problem found is the first in the file */
 	if (!only_keys(&c, "manifest", root, top_keys) || parse_head(&c, root, m) < 0 ||
-	    parse_image(&c, root, m) < 0 ||
+	    parse_image(&c, root, m) < 0 || parse_source(&c, root, m) < 0 ||
 	    (v = member(&c, root, "manifest", "pcrs", JSON_OBJECT, false)) == NULL ||
 	    parse_pcrs(&c, v, m) < 0 || parse_signer(&c, root, m) < 0 ||
 	    parse_digests(&c, root, m) < 0 || parse_parent_tool(&c, root, m) < 0 ||

@@ -30,6 +30,8 @@ struct manifest {
 	char *name, *version, *build_time; /* from the metadata section; NULL = null */
 	char *arch;                        /* "x86_64" or "aarch64" */
 	unsigned eif_version;
+	/* the container image it was built from (metadata DockerInfo); NULL = no "source" */
+	json_t *source;
 	/* PCRs by index */
 	uint32_t pcr_mask;
 	uint8_t pcrs[PCR_COUNT][PCR_LEN];

@@ -27,7 +27,7 @@ static const char usage_text[] =
     "                [--ramdisk FILE ...] (-o OUT | --measure-only)\n"
     "                [--bootstrap DIR] [--init FILE [--driver FILE ...]]\n"
     "                [--rootfs SOURCE [--cmd ARG|JSON ...] [--entrypoint ARG|JSON ...]\n"
-    "                 [--env KEY=VALUE ...] [--platform OS/ARCH] [--keep-owner]\n"
+    "                 [--env KEY=VALUE ...] [--platform OS/ARCH[/VARIANT]] [--keep-owner]\n"
     "                 [--max-entries N] [--max-bytes N]] [--compress gzip|none]\n"
     "                [--arch x86_64|aarch64] [--image-name NAME] [--image-version VERSION]\n"
     "                [--metadata FILE] [--build-time TIME] [--build-tool NAME]\n"
@@ -35,7 +35,7 @@ static const char usage_text[] =
     "                [--kernel-config FILE] [--profile qingtian|nitro] [--json=pretty|short]\n"
     "                [--sign-key KEY --sign-cert CERT [--sign-pass SPEC]\n"
     "                 [--pkcs11-module MODULE] [--allow-expired-cert]]\n"
-    "                [--manifest FILE] [--provenance FILE\n"
+    "                [--manifest FILE] [--strict] [--provenance FILE\n"
     "                 [--provenance-key KEY --provenance-cert CERT]]\n"
     "       qt-build --help | --version\n";
 
@@ -60,6 +60,7 @@ enum {
 	OPT_MEASURE_ONLY,
 	OPT_ALLOW_EXPIRED_CERT,
 	OPT_KEEP_OWNER,
+	OPT_STRICT,
 	OPT_VERSION,
 };
 
@@ -106,6 +107,7 @@ static const struct option longopts[] = {
 	{ "provenance", required_argument, NULL, OPT_STRING },
 	{ "provenance-key", required_argument, NULL, OPT_STRING },
 	{ "provenance-cert", required_argument, NULL, OPT_STRING },
+	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -222,6 +224,9 @@ set_option(struct build_args *a, int ch, const char *name, const char *arg)
 	case OPT_KEEP_OWNER:
 		rf->keep_owner = true;
 		break;
+	case OPT_STRICT:
+		a->o.strict = true;
+		break;
 	}
 }
 
@@ -263,6 +268,58 @@ count_arg(const char *name, const char *text)
 	return (uint64_t)v;
 }
 
+/* A lower-case word of letters, digits and '_' (an os, architecture or variant). */
+static size_t
+platform_word(const char *s)
+{
+	size_t n = 0;
+
+	while ((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '0' && s[n] <= '9') || s[n] == '_')
+		n++;
+	return n;
+}
+
+/*
+ * --platform OS/ARCH[/VARIANT]: spelled as containerd spells it, and one an
+ * enclave runs (linux/amd64 or linux/arm64); --arch follows from it, or the
+ * two must agree.
+ */
+static void
+check_platform(struct build_args *a)
+{
+	const char *p = a->o.rootfs.platform, *q = p, *arch;
+	size_t n, words = 0;
+
+	if (p == NULL)
+		return;
+	for (;;) {
+		if ((n = platform_word(q)) == 0)
+			break;
+		words++;
+		q += n;
+		if (*q != '/')
+			break;
+		q++;
+	}
+	if (*q != '\0' || words < 2 || words > 3)
+		tool_usage(
+		    usage_text, "--platform: '%s' is not OS/ARCH[/VARIANT] (e.g. linux/amd64)", p);
+	if (strcmp(p, "linux/amd64") == 0)
+		arch = "x86_64";
+	else if (strcmp(p, "linux/arm64") == 0 || strcmp(p, "linux/arm64/v8") == 0)
+		arch = "aarch64";
+	else
+		tool_usage(usage_text,
+		    "--platform %s: an enclave runs linux/amd64 (--arch x86_64) or linux/arm64 "
+		    "(--arch aarch64)",
+		    p);
+	if (a->arch == NULL)
+		a->arch = arch;
+	else if (strcmp(a->arch, arch) != 0)
+		tool_usage(usage_text, "--arch %s and --platform %s disagree (%s is --arch %s)",
+		    a->arch, p, p, arch);
+}
+
 /* Option texts into values; options that need another option. */
 static void
 check_args(struct build_args *a)
@@ -272,6 +329,7 @@ check_args(struct build_args *a)
 
 	if (a->arch != NULL && strcmp(a->arch, "x86_64") != 0 && strcmp(a->arch, "aarch64") != 0)
 		tool_usage(usage_text, "--arch: unknown architecture '%s'", a->arch);
+	check_platform(a);
 	o->arch_flags = a->arch != NULL && strcmp(a->arch, "aarch64") == 0 ? EIF_FLAG_ARM64 : 0;
 	if (a->compress != NULL && strcmp(a->compress, "gzip") != 0 &&
 	    strcmp(a->compress, "none") != 0)
@@ -393,15 +451,37 @@ out:
 	return r;
 }
 
+/* Each warning of the build: on standard error at once, and kept for the JSON output. */
+static void
+collect_warning(void *ctx, const char *msg)
+{
+	json_t *s = json_string(msg);
+
+	tool_warn("%s", msg);
+	if (s == NULL) /* not UTF-8 (a file name): standard error has the bytes */
+		s = json_string("a warning that is not valid UTF-8; see standard error");
+	if (s != NULL)
+		json_array_append_new(ctx, s);
+}
+
+/* The measurements; qt's shape adds "warnings" when the build had any (nitro-cli's does not). */
 static int
-print_measurements(
-    const struct pcr_set *pcrs, enum qt_profile p, enum qt_json style, struct qt_err *err)
+print_measurements(const struct pcr_set *pcrs, enum qt_profile p, enum qt_json style,
+    json_t *warnings, struct qt_err *err)
 {
 	json_t *doc = NULL;
 	int r = -1;
 
-	if (describe_measurements(pcrs, p, &doc, err) == 0 && tool_print_json(doc, style, err) == 0)
+	if (describe_measurements(pcrs, p, &doc, err) < 0)
+		goto out;
+	if (p != QT_PROFILE_NITRO && json_array_size(warnings) > 0 &&
+	    json_object_set(doc, "warnings", warnings) != 0) {
+		qt_err_set(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	if (tool_print_json(doc, style, err) == 0)
 		r = 0;
+out:
 	json_decref(doc);
 	return r;
 }
@@ -409,7 +489,7 @@ print_measurements(
 int
 main(int argc, char *argv[])
 {
-	struct build_args a = { .o = { .warn = tool_warn_cb } };
+	struct build_args a = { 0 };
 	struct eif_build_rootfs *rf = &a.o.rootfs;
 	struct qt_err err = { 0 };
 	enum qt_profile profile;
@@ -418,9 +498,16 @@ main(int argc, char *argv[])
 	struct signer *ps = NULL;
 	char *owned[5] = { NULL };
 	size_t i;
-	int rc = QT_EXIT_TROUBLE;
+	int rc = QT_EXIT_TROUBLE, r;
+	json_t *warnings = NULL;
 
 	tool_init(argv[0]);
+	if ((warnings = json_array()) == NULL) {
+		tool_warn("out of memory");
+		return QT_EXIT_TROUBLE;
+	}
+	a.o.warn = collect_warning;
+	a.o.warn_ctx = warnings;
 	/* each repeatable option takes one argv slot: argc slots per list suffice */
 	if ((a.vec = calloc(4 * (size_t)argc + 4, sizeof(*a.vec))) == NULL) {
 		tool_warn("out of memory");
@@ -441,15 +528,21 @@ main(int argc, char *argv[])
 	check_inputs(&a);
 	if (a.provenance != NULL && provenance_signer(&a, &ps, &err) < 0)
 		goto out;
-	if (eif_build_run(&a.o, &pcrs, &err) < 0 ||
+	if ((r = eif_build_run(&a.o, &pcrs, &err)) == 1) {
+		rc = QT_EXIT_MISMATCH; /* --strict and a warning: the check ran, the answer is no */
+		tool_report(&err);
+		goto out;
+	}
+	if (r < 0 ||
 	    (a.manifest != NULL && write_manifest(a.o.output, a.manifest, profile, &err) < 0) ||
 	    (a.provenance != NULL && write_provenance(&a, ps, profile, &err) < 0) ||
-	    print_measurements(&pcrs, profile, style, &err) < 0)
+	    print_measurements(&pcrs, profile, style, warnings, &err) < 0)
 		goto out;
 	rc = QT_EXIT_OK;
 out:
 	if (rc == QT_EXIT_TROUBLE)
 		tool_report(&err);
+	json_decref(warnings);
 	for (i = 0; i < 5; i++)
 		free(owned[i]);
 	signer_free(ps);

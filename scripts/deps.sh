@@ -21,6 +21,10 @@ softhsm2 opensc libengine-pkcs11-openssl qemu-system-x86 python3-jsonschema pyth
 if [ "${1:-}" = "--ci" ]; then
 	PKGS="$PKGS clang libclang-rt-14-dev valgrind cppcheck shellcheck clang-format"
 fi
+# --fixtures: umoci, skopeo and buildah, which made tests/fixtures/images (mk-images.sh); tests never run them
+if [ "${1:-}" = "--fixtures" ]; then
+	PKGS="$PKGS umoci skopeo buildah"
+fi
 
 missing=""
 for p in $PKGS; do

@@ -113,13 +113,26 @@ env_set(struct ramdisk_strv *env, const char *kv, struct qt_err *err)
 	return 0;
 }
 
-/* The image's Env, then the overrides. */
+/*
+ * The image's Env, then the overrides; an image (not a directory or tarball)
+ * without PATH gets docker's default PATH first, as `docker run` sets it.
+ */
 static int
 build_env(const struct ramdisk_config *cfg, const struct ramdisk_overrides *ov,
     struct ramdisk_strv *env, struct qt_err *err)
 {
 	size_t i;
 
+	if (cfg != NULL) {
+		bool path = false;
+
+		for (i = 0; i < cfg->env.n; i++)
+			path |= strncmp(cfg->env.v[i], "PATH=", 5) == 0;
+		for (i = 0; i < ov->n_env; i++)
+			path |= strncmp(ov->env[i], "PATH=", 5) == 0;
+		if (!path && rd_strv_push(env, RAMDISK_DEFAULT_PATH, err) < 0)
+			return -1;
+	}
 	if (cfg != NULL &&
 	    push_lines(env, (const char *const *)cfg->env.v, cfg->env.n, "env", err) < 0)
 		return -1;

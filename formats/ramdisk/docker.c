@@ -17,11 +17,13 @@
 #include <openssl/evp.h>
 
 #include "ramdisk_private.h"
+#include "text.h"
 
 /* libarchive's read callback for a layer tar inside the outer archive. */
 struct nested {
 	struct archive *outer;
 	EVP_MD_CTX *md; /* hashes every byte handed over */
+	uint64_t raw;   /* bytes handed over */
 	bool eof;
 };
 
@@ -47,12 +49,13 @@ nested_read(struct archive *a, void *cd, const void **buf)
 	}
 	if (EVP_DigestUpdate(n->md, *buf, len) != 1)
 		return -1;
+	n->raw += len;
 	return (la_ssize_t)len;
 }
 
 /* Open the outer archive and position it on member (normalised name). */
-static int
-outer_find(struct ramdisk_tree *t, const char *member, struct archive **ret, struct qt_err *err)
+int
+rd_outer_find(struct ramdisk_tree *t, const char *member, struct archive **ret, struct qt_err *err)
 {
 	struct archive *a;
 	struct archive_entry *ae;
@@ -81,8 +84,8 @@ outer_find(struct ramdisk_tree *t, const char *member, struct archive **ret, str
 }
 
 /* Read a small member whole (JSON). */
-static int
-outer_slurp(
+int
+rd_outer_slurp(
     struct ramdisk_tree *t, const char *member, uint8_t **ret, size_t *ret_len, struct qt_err *err)
 {
 	struct archive *a = NULL;
@@ -91,7 +94,7 @@ outer_slurp(
 	la_ssize_t n;
 	int r = -1;
 
-	if (outer_find(t, member, &a, err) < 0)
+	if (rd_outer_find(t, member, &a, err) < 0)
 		return -1;
 	if ((buf = malloc(RAMDISK_JSON_MAX + 1)) == NULL) {
 		qt_err_set(err, ENOMEM, "out of memory");
@@ -124,8 +127,8 @@ out:
 }
 
 /* If name ends in a 64-hex sha256 (docker IDs, blobs/sha256/<hex>), the digest it promises. */
-static bool
-name_digest(const char *name, struct digest *ret)
+bool
+rd_name_digest(const char *name, struct digest *ret)
 {
 	const char *b = strrchr(name, '/');
 	char tmp[80];
@@ -142,7 +145,7 @@ name_digest(const char *name, struct digest *ret)
 static bool
 layer_digest(const char *member, const struct digest *diff_id, struct digest *want)
 {
-	if (name_digest(member, want) && strncmp(member, "blobs/", 6) == 0)
+	if (rd_name_digest(member, want) && strncmp(member, "blobs/", 6) == 0)
 		return false;
 	*want = *diff_id;
 	return true;
@@ -169,20 +172,18 @@ layer_verify(struct nested *n, struct archive *in, const struct digest *want, bo
 	return 0;
 }
 
-static int
-load_layer(struct ramdisk_tree *t, const char *member, uint32_t layer, const struct digest *diff_id,
-    struct qt_err *err)
+int
+rd_archive_layer(struct ramdisk_tree *t, const char *member, uint32_t layer,
+    const struct digest *want, bool by_diff, uint64_t *ret_raw, struct qt_err *err)
 {
 	struct archive *outer = NULL, *in = NULL;
 	struct nested n = { 0 };
-	struct digest want;
 	char ctx[RD_CTX_MAX];
-	bool by_diff;
 	int64_t base;
 	int r = -1;
 
 	rd_where(t, layer, ctx, sizeof(ctx));
-	if (outer_find(t, member, &outer, err) < 0)
+	if (rd_outer_find(t, member, &outer, err) < 0)
 		return -1;
 	/* the layer's bytes start here in the file when the outer tar is plain */
 	base = S_ISREG(t->src.st.st_mode) && archive_filter_code(outer, 0) == ARCHIVE_FILTER_NONE
@@ -193,8 +194,7 @@ load_layer(struct ramdisk_tree *t, const char *member, uint32_t layer, const str
 		qt_err_set(err, ENOMEM, "out of memory");
 		goto out;
 	}
-	by_diff = layer_digest(member, diff_id, &want);
-	if (EVP_DigestInit_ex(n.md, want.md, NULL) != 1) {
+	if (EVP_DigestInit_ex(n.md, want->md, NULL) != 1) {
 		qt_err_ssl(err, "%s: hashing", ctx);
 		goto out;
 	}
@@ -203,8 +203,10 @@ load_layer(struct ramdisk_tree *t, const char *member, uint32_t layer, const str
 		goto out;
 	}
 	if (rd_read_layer(t, in, layer, true, base, err) < 0 ||
-	    layer_verify(&n, in, &want, by_diff, ctx, err) < 0)
+	    layer_verify(&n, in, want, by_diff, ctx, err) < 0)
 		goto out;
+	if (ret_raw != NULL)
+		*ret_raw = n.raw;
 	r = 0;
 out:
 	archive_read_free(in);
@@ -213,27 +215,110 @@ out:
 	return r;
 }
 
-static bool
-repotag_match(const json_t *tags, const char *image)
+static int
+load_layer(struct ramdisk_tree *t, const char *member, uint32_t layer, const struct digest *diff_id,
+    struct qt_err *err)
 {
-	size_t i, il = strlen(image);
-	const char *s, *slash = strrchr(image, '/');
-	bool tagged = strchr(slash != NULL ? slash : image, ':') != NULL;
-	json_t *v;
+	struct digest want;
+	bool by_diff = layer_digest(member, diff_id, &want);
 
-	if (!json_is_array(tags))
-		return false;
-	json_array_foreach(tags, i, v) {
+	return rd_archive_layer(t, member, layer, &want, by_diff, NULL, err);
+}
+
+/* Every RepoTags entry of every image, for messages. */
+static void
+list_tags(const json_t *root, char *buf, size_t size)
+{
+	const json_t *img, *v;
+	size_t i, j;
+
+	buf[0] = '\0';
+	json_array_foreach(root, i, img) {
+		json_array_foreach(json_object_get(img, "RepoTags"), j, v) {
+			if (json_is_string(v))
+				rd_list_add(buf, size, json_string_value(v));
+		}
+	}
+	if (buf[0] == '\0')
+		snprintf(buf, size, "untagged images only");
+}
+
+/* How well image's RepoTags match ref: the best rd_ref_match of its tags. */
+static int
+image_match(const json_t *img, const char *ref)
+{
+	const json_t *v;
+	size_t i;
+	int best = RD_REF_NO, m;
+
+	json_array_foreach(json_object_get(img, "RepoTags"), i, v) {
 		if (!json_is_string(v))
 			continue;
-		s = json_string_value(v);
-		if (strcmp(s, image) == 0)
-			return true;
-		/* "app" means "app:latest", as docker does */
-		if (!tagged && strncmp(s, image, il) == 0 && strcmp(s + il, ":latest") == 0)
-			return true;
+		m = rd_ref_match(ref, json_string_value(v));
+		if (m == RD_REF_SAME || (m == RD_REF_SHORT && best == RD_REF_NO))
+			best = m;
 	}
-	return false;
+	return best;
+}
+
+/* The image named ref by docker's rules: an exact match, else the only short-name match. */
+static int
+pick_by_ref(const struct ramdisk_tree *t, const json_t *root, const char *ref, const json_t **ret,
+    struct qt_err *err)
+{
+	const json_t *same = NULL, *shrt = NULL;
+	size_t i, nsame = 0, nshort = 0;
+	char list[RD_LIST_MAX];
+
+	for (i = 0; i < json_array_size(root); i++) {
+		const json_t *v = json_array_get(root, i);
+		int m = json_is_object(v) ? image_match(v, ref) : RD_REF_NO;
+
+		if (m == RD_REF_SAME) {
+			same = same != NULL ? same : v;
+			nsame++;
+		} else if (m == RD_REF_SHORT) {
+			shrt = shrt != NULL ? shrt : v;
+			nshort++;
+		}
+	}
+	if (nsame == 1 || (nsame == 0 && nshort == 1)) {
+		*ret = nsame == 1 ? same : shrt;
+		return 0;
+	}
+	list_tags(root, list, sizeof(list));
+	if (nsame > 1 || nshort > 1)
+		return qt_err_set(err, EINVAL,
+		    "%s: '%s' names %zu images; give the full reference (it holds: %s)", t->name,
+		    ref, nsame > 1 ? nsame : nshort, list);
+	return qt_err_set(
+	    err, ENOENT, "%s: no image tagged '%s' (it holds: %s)", t->name, ref, list);
+}
+
+/* The image whose config blob has digest d (docker-archive:FILE@sha256:...). */
+static int
+pick_by_digest(const struct ramdisk_tree *t, const json_t *root, const struct digest *d,
+    const json_t **ret, struct qt_err *err)
+{
+	const json_t *v;
+	struct digest got;
+	char list[RD_LIST_MAX], item[140];
+	size_t i;
+
+	list[0] = '\0';
+	json_array_foreach(root, i, v) {
+		const char *c = json_string_value(json_object_get(v, "Config"));
+		if (c == NULL || !rd_name_digest(c, &got))
+			continue;
+		if (strcmp(got.alg, d->alg) == 0 && strcmp(got.hex, d->hex) == 0) {
+			*ret = v;
+			return 0;
+		}
+		snprintf(item, sizeof(item), "%s:%s", got.alg, got.hex);
+		rd_list_add(list, sizeof(list), item);
+	}
+	return qt_err_set(err, ENOENT, "%s: no image with config digest %s:%s (it holds: %s)",
+	    t->name, d->alg, d->hex, list[0] != '\0' ? list : "none named by digest");
 }
 
 /* manifest.json: a non-empty array of images. */
@@ -245,7 +330,7 @@ read_manifest(struct ramdisk_tree *t, json_t **ret, struct qt_err *err)
 	json_error_t je;
 	json_t *root = NULL;
 
-	if (outer_slurp(t, "manifest.json", &buf, &len, err) < 0) {
+	if (rd_outer_slurp(t, "manifest.json", &buf, &len, err) < 0) {
 		if (err->code == ENOENT) { /* say what the file is not */
 			qt_err_clear(err);
 			qt_err_set(err, ENOENT, "%s: no manifest.json: not a `docker save` archive",
@@ -266,40 +351,50 @@ read_manifest(struct ramdisk_tree *t, json_t **ret, struct qt_err *err)
 	return 0;
 }
 
-/* The image tagged image, or the only one; it must name its Config and Layers. */
+/* The image's RepoTags (strings only), kept for DockerInfo. */
 static int
-pick_image(const struct ramdisk_tree *t, const json_t *root, const char *image, const json_t **ret,
-    struct qt_err *err)
+repo_tags(struct ramdisk_tree *t, const json_t *img, struct qt_err *err)
+{
+	const json_t *v;
+	size_t i;
+
+	if ((t->img.repo_tags = json_array()) == NULL)
+		return qt_err_set(err, ENOMEM, "out of memory");
+	json_array_foreach(json_object_get(img, "RepoTags"), i, v) {
+		if (json_is_string(v) && json_array_append(t->img.repo_tags, (json_t *)v) != 0)
+			return qt_err_set(err, ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+/* The image named by reference or digest, or the only one; it must name its Config and Layers. */
+static int
+pick_image(struct ramdisk_tree *t, const json_t *root, const json_t **ret, struct qt_err *err)
 {
 	const json_t *img = NULL;
 	size_t nimg = json_array_size(root);
+	char list[RD_LIST_MAX];
 
-	if (image != NULL) {
-		const json_t *v;
-		size_t i;
-
-		json_array_foreach(root, i, v) {
-			if (json_is_object(v) &&
-			    repotag_match(json_object_get(v, "RepoTags"), image)) {
-				img = v;
-				break;
-			}
-		}
-		if (img == NULL)
-			return qt_err_set(
-			    err, ENOENT, "%s: manifest.json: no image tagged '%s'", t->name, image);
+	if (t->img.want_digest.md != NULL) {
+		if (pick_by_digest(t, root, &t->img.want_digest, &img, err) < 0)
+			return -1;
+	} else if (t->img.want_ref != NULL) {
+		if (pick_by_ref(t, root, t->img.want_ref, &img, err) < 0)
+			return -1;
 	} else if (nimg == 1) {
 		img = json_array_get(root, 0);
 	} else {
+		list_tags(root, list, sizeof(list));
 		return qt_err_set(err, EINVAL,
-		    "%s: holds %zu images: name one as docker-archive:FILE:IMAGE", t->name, nimg);
+		    "%s: holds %zu images: name one as docker-archive:FILE:IMAGE (it holds: %s)",
+		    t->name, nimg, list);
 	}
 	if (!json_is_object(img) || !json_is_string(json_object_get(img, "Config")) ||
 	    !json_is_array(json_object_get(img, "Layers")))
 		return qt_err_set(
 		    err, EINVAL, "%s: manifest.json: image without Config or Layers", t->name);
 	*ret = img;
-	return 0;
+	return repo_tags(t, img, err);
 }
 
 /* The image config named by img's Config (its name is left in cfgname), checked and parsed. */
@@ -311,17 +406,26 @@ read_config(struct ramdisk_tree *t, const json_t *img, char *cfgname, size_t cfg
 	size_t len = 0;
 	json_error_t je;
 	struct digest d;
+	uint8_t md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
 	int r = -1;
 
 	if (rd_norm_path(json_string_value(json_object_get(img, "Config")), cfgname, cfgsz) != 0)
 		return qt_err_set(err, EINVAL, "%s: manifest.json: bad Config path", t->name);
-	if (outer_slurp(t, cfgname, &buf, &len, err) < 0)
+	if (rd_outer_slurp(t, cfgname, &buf, &len, err) < 0)
 		return -1;
-	if (name_digest(cfgname, &d) &&
+	if (rd_name_digest(cfgname, &d) &&
 	    rd_buf_digest_check(buf, len, &d, t->name, cfgname, err) < 0)
 		goto out;
 	if (rd_parse_config(&t->img, buf, len, t->name, err) < 0)
 		goto out;
+	/* the image ID docker prints: the config's sha256 */
+	if (EVP_Digest(buf, len, md, &mdlen, EVP_sha256(), NULL) != 1) {
+		qt_err_ssl(err, "%s: %s: hashing", t->name, cfgname);
+		goto out;
+	}
+	strcpy(t->img.config_digest, "sha256:");
+	qt_hex(md, mdlen, t->img.config_digest + 7);
 	if ((*ret = json_loadb((char *)buf, len, 0, &je)) == NULL) {
 		qt_err_set(err, EINVAL, "%s: %s: %s", t->name, cfgname, je.text);
 		goto out;
@@ -366,7 +470,7 @@ layer_list(struct ramdisk_tree *t, const json_t *layers, const json_t *cfg, cons
 }
 
 int
-rd_load_docker(struct ramdisk_tree *t, const char *image, struct qt_err *err)
+rd_load_docker(struct ramdisk_tree *t, struct qt_err *err)
 {
 	json_t *root = NULL, *cfg = NULL;
 	const json_t *img = NULL, *layers;
@@ -376,7 +480,7 @@ rd_load_docker(struct ramdisk_tree *t, const char *image, struct qt_err *err)
 	int r = -1;
 
 	if (rd_src_open(t, err) < 0 || read_manifest(t, &root, err) < 0 ||
-	    pick_image(t, root, image, &img, err) < 0)
+	    pick_image(t, root, &img, err) < 0)
 		goto out;
 	layers = json_object_get(img, "Layers");
 	if (read_config(t, img, cfgname, sizeof(cfgname), &cfg, err) < 0 ||

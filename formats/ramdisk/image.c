@@ -115,6 +115,13 @@ config_fields(struct ramdisk_config *cfg, const json_t *c, const char *ctx, stru
 	if ((v = json_object_get(c, "Env")) != NULL && !json_is_null(v) &&
 	    strv_from_json(v, &cfg->env, ctx, "Env", err) < 0)
 		return -1;
+	if ((v = json_object_get(c, "User")) != NULL && !json_is_null(v)) {
+		if (!json_is_string(v))
+			return qt_err_set(err, EINVAL, "%s: config: User is not a string", ctx);
+		if (json_string_length(v) > 0 &&
+		    (cfg->user = rd_strdup(json_string_value(v), err)) == NULL)
+			return -1;
+	}
 	if ((v = json_object_get(c, "WorkingDir")) != NULL && !json_is_null(v)) {
 		if (!json_is_string(v))
 			return qt_err_set(
@@ -142,6 +149,8 @@ rd_parse_config(
 		goto out;
 	}
 	img->has_cfg = true;
+	json_decref(img->config_doc);
+	img->config_doc = json_incref(root);
 	c = json_object_get(root, "config");
 	if (c == NULL || json_is_null(c)) {
 		r = 0;
@@ -157,38 +166,54 @@ out:
 	return r;
 }
 
-/* "os/arch[/variant]" of --platform against an OCI platform object or config. */
-bool
-rd_platform_match(const char *want, const char *os, const char *arch, const char *variant)
+/* "os/arch[/variant]" with linux/arm64/v8 written linux/arm64, as containerd compares them. */
+static void
+platform_norm(const char *p, char *buf, size_t size)
 {
-	char buf[128];
+	size_t n = strlen(p);
 
-	if (os == NULL || arch == NULL)
-		return false;
-	snprintf(buf, sizeof(buf), "%s/%s", os, arch);
-	if (strcmp(want, buf) == 0)
-		return true;
-	if (variant != NULL) {
-		snprintf(buf, sizeof(buf), "%s/%s/%s", os, arch, variant);
-		if (strcmp(want, buf) == 0)
-			return true;
-	}
-	return false;
+	snprintf(buf, size, "%s", p);
+	if (n > 9 && strcmp(p + n - 9, "/arm64/v8") == 0 && strlen(buf) == n)
+		buf[n - 3] = '\0';
 }
 
-/* The image configuration cfg must be for platform want (no check if want is NULL). */
+bool
+rd_platform_match(const char *want, const char *have)
+{
+	char a[160], b[160];
+
+	platform_norm(want, a, sizeof(a));
+	platform_norm(have, b, sizeof(b));
+	if (strcmp(a, b) == 0)
+		return true;
+	/* a platform without variant matches any variant of its os/arch */
+	return strchr(strchr(a, '/') != NULL ? strchr(a, '/') + 1 : a, '/') == NULL &&
+	       strncmp(a, b, strlen(a)) == 0 && b[strlen(a)] == '/';
+}
+
+/* The image configuration cfg must be for platform want; its platform is kept. */
 int
-rd_check_platform(
-    const struct ramdisk_tree *t, const json_t *cfg, const char *want, struct qt_err *err)
+rd_check_platform(struct ramdisk_tree *t, const json_t *cfg, const char *want, struct qt_err *err)
 {
 	const char *os = json_string_value(json_object_get(cfg, "os"));
 	const char *arch = json_string_value(json_object_get(cfg, "architecture"));
+	const char *var = json_string_value(json_object_get(cfg, "variant"));
 
-	if (want == NULL ||
-	    rd_platform_match(want, os, arch, json_string_value(json_object_get(cfg, "variant"))))
+	snprintf(t->img.platform, sizeof(t->img.platform), "%s/%s%s%s", os ? os : "?",
+	    arch ? arch : "?", var != NULL ? "/" : "", var != NULL ? var : "");
+	if (want == NULL || rd_platform_match(want, t->img.platform))
 		return 0;
-	return qt_err_set(err, EINVAL, "%s: image is for %s/%s, not %s", t->name, os ? os : "?",
-	    arch ? arch : "?", want);
+	if (t->opts.eif_arch != NULL) {
+		const char *fits = rd_platform_match("linux/amd64", t->img.platform)   ? "x86_64"
+		                   : rd_platform_match("linux/arm64", t->img.platform) ? "aarch64"
+		                                                                       : NULL;
+		return qt_err_set(err, EINVAL,
+		    "%s: the image is for %s, the enclave image for %s (%s)%s%s%s", t->name,
+		    t->img.platform, t->opts.eif_arch, want, fits != NULL ? "; give --arch " : "",
+		    fits != NULL ? fits : "", fits != NULL ? " and a kernel for it" : "");
+	}
+	return qt_err_set(
+	    err, EINVAL, "%s: image is for %s, not %s", t->name, t->img.platform, want);
 }
 
 /* n layers (at most RAMDISK_MAX_LAYERS), their names to be filled in. */
@@ -202,4 +227,171 @@ rd_layers_alloc(struct ramdisk_tree *t, size_t n, struct qt_err *err)
 	if ((t->img.layer_names = calloc(n + 1, sizeof(char *))) == NULL)
 		return qt_err_set(err, ENOMEM, "out of memory");
 	return 0;
+}
+
+/* ---- provenance: DockerInfo and the image's name and version ------------------------- */
+
+static const char *
+form_name(enum ramdisk_kind k)
+{
+	switch (k) {
+	case RAMDISK_SRC_DOCKER:
+		return "docker-archive";
+	case RAMDISK_SRC_OCI:
+		return "oci";
+	case RAMDISK_SRC_OCI_ARCHIVE:
+		return "oci-archive";
+	case RAMDISK_SRC_TAR:
+		return "tarball";
+	default:
+		return "directory";
+	}
+}
+
+/*
+ * The reference the image is known by: docker's first RepoTag or OCI's ref
+ * name, NULL if none or if the OCI ref name is a tag alone (umoci, buildah
+ * write "latest" or "1.0": it names no repository).
+ */
+static const char *
+recorded(const struct ramdisk_tree *t)
+{
+	const char *r = t->img.recorded_ref;
+
+	if (t->img.repo_tags != NULL && json_array_size(t->img.repo_tags) > 0)
+		return json_string_value(json_array_get(t->img.repo_tags, 0));
+	return r != NULL && (strchr(r, ':') != NULL || strchr(r, '/') != NULL) ? r : NULL;
+}
+
+/* A copy of obj's member key, or null. */
+static json_t *
+member_copy(const json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+
+	return v != NULL ? json_deep_copy(v) : json_null();
+}
+
+int
+ramdisk_tree_docker_info(const struct ramdisk_tree *t, json_t **ret, struct qt_err *err)
+{
+	const json_t *cfg = t->img.config_doc, *c = json_object_get(cfg, "config");
+	static const char *const ckeys[] = { "Cmd", "Entrypoint", "Env", "User", "WorkingDir" };
+	json_t *o = NULL, *conf = NULL, *rootfs = NULL, *tags, *digests, *src;
+	const char *ref = recorded(t), *at;
+	char *rd = NULL;
+	size_t i;
+	int bad = 0;
+
+	*ret = NULL;
+	if (cfg == NULL)
+		return 0;
+	if ((o = json_object()) == NULL || (conf = json_object()) == NULL ||
+	    (rootfs = json_object()) == NULL)
+		goto oom;
+	/* docker inspect's keys: Id is the config digest, RepoDigests name@manifest-digest */
+	bad |= json_object_set_new(o, "Id", json_string(t->img.config_digest));
+	tags = t->img.repo_tags != NULL ? json_deep_copy(t->img.repo_tags) : json_array();
+	if (t->img.repo_tags == NULL && ref != NULL && tags != NULL)
+		bad |= json_array_append_new(tags, json_string(ref));
+	bad |= json_object_set_new(o, "RepoTags", tags);
+	digests = json_array();
+	if (digests != NULL && ref != NULL && t->img.manifest_digest[0] != '\0') {
+		at = strrchr(ref, ':');
+		if (at != NULL && strchr(at, '/') == NULL)
+			bad |= asprintf(&rd, "%.*s@%s", (int)(at - ref), ref,
+			           t->img.manifest_digest) < 0;
+		else
+			bad |= asprintf(&rd, "%s@%s", ref, t->img.manifest_digest) < 0;
+		if (rd != NULL)
+			bad |= json_array_append_new(digests, json_string(rd));
+	}
+	bad |= json_object_set_new(o, "RepoDigests", digests);
+	bad |= json_object_set_new(o, "Architecture", member_copy(cfg, "architecture"));
+	bad |= json_object_set_new(o, "Os", member_copy(cfg, "os"));
+	if (json_object_get(cfg, "variant") != NULL)
+		bad |= json_object_set_new(o, "Variant", member_copy(cfg, "variant"));
+	for (i = 0; i < sizeof(ckeys) / sizeof(ckeys[0]); i++)
+		bad |= json_object_set_new(conf, ckeys[i], member_copy(c, ckeys[i]));
+	bad |= json_object_set(o, "Config", conf);
+	bad |= json_object_set_new(rootfs, "Type", json_string("layers"));
+	bad |= json_object_set_new(
+	    rootfs, "Layers", member_copy(json_object_get(cfg, "rootfs"), "diff_ids"));
+	bad |= json_object_set(o, "RootFS", rootfs);
+	/* what docker inspect cannot say: where qt-build read the image from */
+	src = json_pack("{s:s, s:s?, s:s?}", "Form", form_name(t->kind), "Reference",
+	    t->img.want_ref != NULL ? t->img.want_ref
+	    : ref != NULL           ? ref
+	                            : t->img.recorded_ref,
+	    "ManifestDigest", t->img.manifest_digest[0] != '\0' ? t->img.manifest_digest : NULL);
+	bad |= json_object_set_new(o, "Source", src);
+	if (bad)
+		goto oom;
+	free(rd);
+	json_decref(conf);
+	json_decref(rootfs);
+	*ret = o;
+	return 0;
+oom:
+	free(rd);
+	json_decref(o);
+	json_decref(conf);
+	json_decref(rootfs);
+	return qt_err_set(err, ENOMEM, "%s: image provenance: out of memory or not UTF-8", t->name);
+}
+
+/* Split ref into name and tag ("latest" if none); false if it does not parse. */
+static bool
+split_ref(const char *ref, char **name, char **version)
+{
+	const char *slash = strrchr(ref, '/'), *colon = strrchr(ref, ':');
+
+	if (colon != NULL && slash != NULL && colon < slash)
+		colon = NULL;
+	*name = colon != NULL ? strndup(ref, (size_t)(colon - ref)) : strdup(ref);
+	*version = strdup(colon != NULL ? colon + 1 : "latest");
+	return *name != NULL && *version != NULL;
+}
+
+int
+ramdisk_tree_identity(const struct ramdisk_tree *t, char **name, char **version)
+{
+	const char *ref = t->img.want_ref != NULL ? t->img.want_ref
+	                  : recorded(t) != NULL   ? recorded(t)
+	                                          : t->img.recorded_ref;
+	const char *base = strrchr(t->name, '/');
+	char dg[140];
+
+	*name = *version = NULL;
+	if (t->img.config_doc == NULL)
+		return 0;
+	base = base != NULL && base[1] != '\0' ? base + 1 : t->name;
+	if (t->img.want_digest.md != NULL) {
+		snprintf(dg, sizeof(dg), "%s:%s", t->img.want_digest.alg, t->img.want_digest.hex);
+		if (ref != NULL && (strchr(ref, ':') != NULL || strchr(ref, '/') != NULL) &&
+		    split_ref(ref, name, version)) {
+			free(*version);
+			*version = strdup(dg);
+		} else {
+			free(*name);
+			*name = strdup(base);
+			*version = strdup(dg);
+		}
+	} else if (ref != NULL && (strchr(ref, ':') != NULL || strchr(ref, '/') != NULL)) {
+		if (!split_ref(ref, name, version))
+			goto oom;
+	} else if (ref != NULL) { /* an OCI ref name that is a tag alone (umoci, buildah) */
+		*name = strdup(base);
+		*version = strdup(ref);
+	} else {
+		return 0;
+	}
+	if (*name == NULL || *version == NULL)
+		goto oom;
+	return 0;
+oom:
+	free(*name);
+	free(*version);
+	*name = *version = NULL;
+	return -1;
 }

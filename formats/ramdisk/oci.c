@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * oci.c: oci:DIR[:REF] sources (OCI image layout): index.json -> (nested
- * indexes ->) manifest -> config + layers, every blob read by digest from
+ * oci.c: oci:DIR[:REF|@DIGEST] sources (OCI image layout) and
+ * oci-archive:FILE[:REF|@DIGEST] (the same layout in a tar, as `podman save
+ * --format oci-archive` writes it): index.json -> (nested indexes ->)
+ * manifest -> config + layers, every blob read by digest from
  * blobs/<alg>/<hex>, hashed as it is read and checked against its
  * descriptor's digest and size.
  */
@@ -79,7 +81,12 @@ blob_slurp(const struct ramdisk_tree *t, const struct digest *d, const char *wha
 	uint8_t *buf = NULL;
 	size_t n;
 	int fd = -1, r = -1;
+	char member[200];
 
+	if (t->kind == RAMDISK_SRC_OCI_ARCHIVE) {
+		snprintf(member, sizeof(member), "blobs/%s/%s", d->alg, d->hex);
+		return rd_outer_slurp((struct ramdisk_tree *)t, member, ret, ret_len, err);
+	}
 	if (blob_open(t, d, t->name, &fd, err) < 0)
 		return -1;
 	if ((buf = malloc(RAMDISK_JSON_MAX + 1)) == NULL) {
@@ -158,57 +165,186 @@ platform(const struct ramdisk_tree *t)
 	return t->opts.platform != NULL ? t->opts.platform : PLATFORM_DFLT;
 }
 
+/* "os/arch[/variant]" of a descriptor's platform, "" if it has none. */
+static void
+desc_platform(const json_t *d, char *buf, size_t size)
+{
+	const json_t *p = json_object_get(d, "platform");
+	const char *os = json_string_value(json_object_get(p, "os"));
+	const char *arch = json_string_value(json_object_get(p, "architecture"));
+	const char *var = json_string_value(json_object_get(p, "variant"));
+
+	buf[0] = '\0';
+	if (os != NULL && arch != NULL)
+		snprintf(buf, size, "%s/%s%s%s", os, arch, var != NULL ? "/" : "", var ? var : "");
+}
+
+static const char *
+ref_name(const json_t *d)
+{
+	return json_string_value(json_object_get(
+	    json_object_get(d, "annotations"), "org.opencontainers.image.ref.name"));
+}
+
+/* The list of what an index holds: names (or digests) and platforms. */
+static void
+list_index(const json_t *m, bool digests, char *buf, size_t size)
+{
+	const json_t *d;
+	char item[300], plat[128];
+	size_t i;
+
+	buf[0] = '\0';
+	json_array_foreach(m, i, d) {
+		const char *name =
+		    digests ? json_string_value(json_object_get(d, "digest")) : ref_name(d);
+		desc_platform(d, plat, sizeof(plat));
+		if (name == NULL)
+			snprintf(item, sizeof(item), "%s", plat[0] != '\0' ? plat : "(unnamed)");
+		else
+			snprintf(item, sizeof(item), "%s%s%s%s", name, plat[0] != '\0' ? " [" : "",
+			    plat, plat[0] != '\0' ? "]" : "");
+		rd_list_add(buf, size, item);
+	}
+}
+
+/* The top-level ref name of the chosen image, kept for provenance. */
+static int
+keep_ref_name(struct ramdisk_tree *t, const json_t *d, struct qt_err *err)
+{
+	const char *name = ref_name(d);
+
+	if (name == NULL || t->img.recorded_ref != NULL)
+		return 0;
+	if ((t->img.recorded_ref = strdup(name)) == NULL)
+		return qt_err_set(err, ENOMEM, "out of memory");
+	return 0;
+}
+
+/* The descriptor of digest *want; a lone nested index is followed with *want still to find. */
+static int
+pick_by_digest(struct ramdisk_tree *t, const json_t *m, const struct digest **want,
+    const char *what, const json_t **ret, struct qt_err *err)
+{
+	char dg[140], list[RD_LIST_MAX];
+	const json_t *d;
+	size_t i;
+
+	snprintf(dg, sizeof(dg), "%s:%s", (*want)->alg, (*want)->hex);
+	json_array_foreach(m, i, d) {
+		const char *s = json_string_value(json_object_get(d, "digest"));
+		if (s != NULL && strcmp(s, dg) == 0) {
+			*ret = d;
+			*want = NULL;
+			return keep_ref_name(t, d, err);
+		}
+	}
+	d = json_array_get(m, 0);
+	if (json_array_size(m) == 1 &&
+	    is_index_type(json_string_value(json_object_get(d, "mediaType")))) {
+		*ret = d;
+		return 0;
+	}
+	list_index(m, true, list, sizeof(list));
+	return qt_err_set(err, ENOENT, "%s: %s: no manifest with digest %s (it holds: %s)", t->name,
+	    what, dg, list);
+}
+
+/* How d's name matches ref (RD_REF_SAME when there is no ref). */
+static int ref_level(const json_t *d, const char *ref);
+
+/* The best match of ref among the manifests m: RD_REF_SAME, else RD_REF_SHORT, else RD_REF_NO. */
+static int
+best_level(const json_t *m, const char *ref)
+{
+	bool shrt = false;
+	size_t i;
+
+	for (i = 0; i < json_array_size(m); i++) {
+		int l = ref_level(json_array_get(m, i), ref);
+
+		if (l == RD_REF_SAME)
+			return l;
+		shrt |= l == RD_REF_SHORT;
+	}
+	return shrt ? RD_REF_SHORT : RD_REF_NO;
+}
+
+/* How d's name matches ref (RD_REF_SAME when there is no ref). */
+static int
+ref_level(const json_t *d, const char *ref)
+{
+	const char *name;
+
+	if (ref == NULL)
+		return RD_REF_SAME;
+	name = ref_name(d);
+	return name != NULL ? rd_ref_match(ref, name) : RD_REF_NO;
+}
+
 /*
- * Pick one manifest descriptor out of an index: by reference name when ref is
- * given (top level only), then by platform when several remain.
+ * Pick one manifest descriptor out of an index: by digest or reference name
+ * when given (docker's rules: the same image, else the one image a short
+ * name matches), then by platform when several remain.
  */
 static int
-pick_manifest(const struct ramdisk_tree *t, const json_t *index, const char *ref, const char *what,
-    const json_t **ret, struct qt_err *err)
+pick_manifest(struct ramdisk_tree *t, const json_t *index, const char *ref,
+    const struct digest **want, const char *what, const json_t **ret, struct qt_err *err)
 {
-	const json_t *m = json_object_get(index, "manifests"), *d, *p, *pick = NULL;
-	const char *plat = platform(t);
-	const char *name;
-	size_t i, n = 0, match = 0;
+	const json_t *m = json_object_get(index, "manifests"), *d, *pick = NULL;
+	const char *plat = platform(t), *first = NULL;
+	char list[RD_LIST_MAX], dp[128];
+	size_t i, n = 0, match = 0, nplat = 0;
+	int level = RD_REF_SAME;
+	bool several_names = false;
 
 	if (!json_is_array(m) || json_array_size(m) == 0)
 		return qt_err_set(err, EINVAL, "%s: %s: no manifests", t->name, what);
+	if (*want != NULL)
+		return pick_by_digest(t, m, want, what, ret, err);
+	if (ref != NULL)
+		level = best_level(m, ref);
 	json_array_foreach(m, i, d) {
-		if (ref != NULL) {
-			name = json_string_value(json_object_get(json_object_get(d, "annotations"),
-			    "org.opencontainers.image.ref.name"));
-			if (name == NULL || strcmp(name, ref) != 0)
-				continue;
-		}
+		if (level == RD_REF_NO || ref_level(d, ref) != level)
+			continue;
+		if (ref != NULL && first != NULL && strcmp(first, ref_name(d)) != 0)
+			several_names = true;
+		if (ref != NULL && first == NULL)
+			first = ref_name(d);
 		n++;
-		p = json_object_get(d, "platform");
-		if (p == NULL) {
+		nplat += json_object_get(d, "platform") != NULL;
+		if (json_object_get(d, "platform") == NULL) {
 			if (pick == NULL)
 				pick = d;
 			continue;
 		}
-		if (rd_platform_match(plat, json_string_value(json_object_get(p, "os")),
-		        json_string_value(json_object_get(p, "architecture")),
-		        json_string_value(json_object_get(p, "variant")))) {
-			if (match++ == 0)
-				pick = d;
-		}
+		desc_platform(d, dp, sizeof(dp));
+		if (rd_platform_match(plat, dp) && match++ == 0)
+			pick = d;
 	}
+	list_index(m, false, list, sizeof(list));
 	if (n == 0)
-		return qt_err_set(
-		    err, ENOENT, "%s: %s: no manifest named '%s'", t->name, what, ref);
-	if (n > 1 && match == 0)
-		return qt_err_set(
-		    err, ENOENT, "%s: %s: no manifest for platform %s", t->name, what, plat);
+		return qt_err_set(err, ENOENT, "%s: %s: no manifest named '%s' (it holds: %s)",
+		    t->name, what, ref, list);
+	if (several_names && level == RD_REF_SHORT)
+		return qt_err_set(err, EINVAL,
+		    "%s: %s: '%s' names several images; give the full reference (it holds: %s)",
+		    t->name, what, ref, list);
+	if (n > 1 && nplat == 0)
+		return qt_err_set(err, EINVAL,
+		    "%s: %s: holds %zu images: name one as %s:%s:REF (it holds: %s)", t->name, what,
+		    n, t->kind == RAMDISK_SRC_OCI ? "oci" : "oci-archive",
+		    t->kind == RAMDISK_SRC_OCI ? "DIR" : "FILE", list);
+	if ((n > 1 && match == 0) || pick == NULL)
+		return qt_err_set(err, ENOENT, "%s: %s: no manifest for platform %s (it holds: %s)",
+		    t->name, what, plat, list);
 	if (n > 1 && match > 1)
 		return qt_err_set(err, EINVAL,
-		    "%s: %s: %zu manifests for platform %s: name one as oci:DIR:REF", t->name, what,
-		    match, plat);
-	if (n > 1 && ref == NULL && match == 1 && pick == NULL)
-		return qt_err_set(err, EINVAL, "%s: %s: holds %zu images: name one as oci:DIR:REF",
-		    t->name, what, n);
+		    "%s: %s: %zu manifests for platform %s: name one by reference or digest (it "
+		    "holds: %s)",
+		    t->name, what, match, plat, list);
 	*ret = pick;
-	return 0;
+	return keep_ref_name(t, pick, err);
 }
 
 /* Read the layer blob to its end, then check its digest and size. */
@@ -238,7 +374,8 @@ load_layer(struct ramdisk_tree *t, const json_t *desc, uint32_t layer, struct qt
 	struct blobrd b = { .fd = -1 };
 	struct archive *in = NULL;
 	struct digest d;
-	char ctx[RD_CTX_MAX];
+	char ctx[RD_CTX_MAX], member[200];
+	const json_t *sz;
 	const char *dg;
 	int r = -1;
 
@@ -246,6 +383,19 @@ load_layer(struct ramdisk_tree *t, const json_t *desc, uint32_t layer, struct qt
 	dg = json_string_value(json_object_get(desc, "digest"));
 	if (dg == NULL || rd_digest_parse(dg, &d) < 0) {
 		qt_err_set(err, EINVAL, "%s: descriptor without a valid digest", ctx);
+		goto out;
+	}
+	if (t->kind == RAMDISK_SRC_OCI_ARCHIVE) {
+		snprintf(member, sizeof(member), "blobs/%s/%s", d.alg, d.hex);
+		if (rd_archive_layer(t, member, layer, &d, false, &b.raw, err) < 0)
+			goto out;
+		sz = json_object_get(desc, "size");
+		if (json_is_integer(sz) && (json_int_t)b.raw != json_integer_value(sz)) {
+			qt_err_set(err, EINVAL, "%s: size %llu, descriptor says %lld", ctx,
+			    (unsigned long long)b.raw, (long long)json_integer_value(sz));
+			goto out;
+		}
+		r = 0;
 		goto out;
 	}
 	if (blob_open(t, &d, ctx, &b.fd, err) < 0)
@@ -284,19 +434,34 @@ read_index(struct ramdisk_tree *t, json_t **ret, struct qt_err *err)
 	size_t len = 0;
 	json_error_t je;
 	char *p = NULL;
-	int r;
+	struct archive *a = NULL;
 
-	if (rd_open_root(t, err) < 0)
-		return -1;
-	if (faccessat(t->rootfd, "oci-layout", R_OK, 0) != 0)
-		return qt_err_set(
-		    err, ENOENT, "%s: not an OCI image layout (no oci-layout file)", t->name);
-	if (asprintf(&p, "%s/index.json", t->name) < 0)
-		return qt_err_set(err, ENOMEM, "out of memory");
-	r = fileio_read_all(p, RAMDISK_JSON_MAX, &buf, &len, err);
-	free(p);
-	if (r < 0)
-		return -1;
+	if (t->kind == RAMDISK_SRC_OCI_ARCHIVE) {
+		if (rd_src_open(t, err) < 0)
+			return -1;
+		if (rd_outer_find(t, "oci-layout", &a, err) < 0) {
+			if (err->code != ENOENT)
+				return -1;
+			qt_err_clear(err);
+			return qt_err_set(err, ENOENT,
+			    "%s: not an OCI image layout archive (no oci-layout file)", t->name);
+		}
+		archive_read_free(a);
+		if (rd_outer_slurp(t, "index.json", &buf, &len, err) < 0)
+			return -1;
+	} else {
+		if (rd_open_root(t, err) < 0)
+			return -1;
+		if (faccessat(t->rootfd, "oci-layout", R_OK, 0) != 0)
+			return qt_err_set(err, ENOENT,
+			    "%s: not an OCI image layout (no oci-layout file)", t->name);
+		if (asprintf(&p, "%s/index.json", t->name) < 0)
+			return qt_err_set(err, ENOMEM, "out of memory");
+		int r = fileio_read_all(p, RAMDISK_JSON_MAX, &buf, &len, err);
+		free(p);
+		if (r < 0)
+			return -1;
+	}
 	*ret = json_loadb((char *)buf, len, JSON_REJECT_DUPLICATES, &je);
 	free(buf);
 	if (*ret == NULL)
@@ -311,15 +476,15 @@ read_index(struct ramdisk_tree *t, json_t **ret, struct qt_err *err)
  * the caller's to free.
  */
 static int
-find_manifest(
-    struct ramdisk_tree *t, json_t **index, const char *ref, json_t **man, struct qt_err *err)
+find_manifest(struct ramdisk_tree *t, json_t **index, json_t **man, struct qt_err *err)
 {
+	const struct digest *want = t->img.want_digest.md != NULL ? &t->img.want_digest : NULL;
 	const json_t *desc = NULL;
 	json_t *next = NULL;
 	char what[64];
 	size_t depth;
 
-	if (pick_manifest(t, *index, ref, "index.json", &desc, err) < 0)
+	if (pick_manifest(t, *index, t->img.want_ref, &want, "index.json", &desc, err) < 0)
 		return -1;
 	for (depth = 0;; depth++) {
 		const char *mt = json_string_value(json_object_get(desc, "mediaType"));
@@ -327,15 +492,22 @@ find_manifest(
 		    depth + 1);
 		if (blob_json(t, desc, what, &next, NULL, NULL, err) < 0)
 			return -1;
+		snprintf(t->img.manifest_digest, sizeof(t->img.manifest_digest), "%s",
+		    json_string_value(json_object_get(desc, "digest")));
 		json_decref(*man);
 		*man = next;
 		if (!is_index_type(mt) &&
-		    !is_index_type(json_string_value(json_object_get(*man, "mediaType"))))
+		    !is_index_type(json_string_value(json_object_get(*man, "mediaType")))) {
+			if (want != NULL) /* the digest named no manifest of the nested indexes */
+				return qt_err_set(err, ENOENT,
+				    "%s: %s: no manifest with digest %s:%s", t->name, what,
+				    want->alg, want->hex);
 			return 0;
+		}
 		if (depth >= 4)
 			return qt_err_set(
 			    err, EINVAL, "%s: image indexes nested too deep", t->name);
-		if (pick_manifest(t, *man, NULL, what, &desc, err) < 0)
+		if (pick_manifest(t, *man, NULL, &want, what, &desc, err) < 0)
 			return -1;
 		json_decref(*index); /* desc now points into man, which becomes the index */
 		*index = *man;
@@ -357,6 +529,8 @@ read_image(struct ramdisk_tree *t, const json_t *man, struct qt_err *err)
 		return qt_err_set(err, EINVAL, "%s: manifest: no config or layers", t->name);
 	if (blob_json(t, json_object_get(man, "config"), "config", &cfg, &buf, &len, err) < 0)
 		return -1;
+	snprintf(t->img.config_digest, sizeof(t->img.config_digest), "%s",
+	    json_string_value(json_object_get(json_object_get(man, "config"), "digest")));
 	if (rd_parse_config(&t->img, buf, len, t->name, err) < 0 ||
 	    rd_check_platform(t, cfg, platform(t), err) < 0 ||
 	    rd_layers_alloc(t, json_array_size(layers), err) < 0)
@@ -375,13 +549,13 @@ out:
 }
 
 int
-rd_load_oci(struct ramdisk_tree *t, const char *ref, struct qt_err *err)
+rd_load_oci(struct ramdisk_tree *t, struct qt_err *err)
 {
 	json_t *index = NULL, *man = NULL, *layers, *v;
 	size_t i;
 	int r = -1;
 
-	if (read_index(t, &index, err) < 0 || find_manifest(t, &index, ref, &man, err) < 0 ||
+	if (read_index(t, &index, err) < 0 || find_manifest(t, &index, &man, err) < 0 ||
 	    read_image(t, man, err) < 0 || rd_spool_open(&t->spool, t->opts.tmpdir, err) < 0)
 		goto out;
 	layers = json_object_get(man, "layers");

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "qt.h"
 
 /* Defaults of the limits on a source (documented in qt-build(1)). */
@@ -22,10 +24,14 @@
 #define RAMDISK_PATH_MAX            4096u         /* PATH_MAX, "rootfs/" prefix included */
 #define RAMDISK_MAX_LAYERS          256u
 
+/* What `docker run` sets when the image's Env has no PATH. */
+#define RAMDISK_DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
 struct ramdisk_opts {
 	uint32_t mtime_clamp; /* SOURCE_DATE_EPOCH: every mtime is min(mtime, clamp) */
 	bool keep_owner;      /* directory: keep uid, gid and mode bits as on disk */
 	const char *platform; /* OCI/docker: "os/arch[/variant]"; NULL = "linux/amd64" */
+	const char *eif_arch; /* "x86_64"/"aarch64" for messages about platform; may be NULL */
 	uint64_t max_entries; /* 0 = RAMDISK_MAX_ENTRIES_DEFAULT */
 	uint64_t max_bytes;   /* 0 = RAMDISK_MAX_BYTES_DEFAULT */
 	const char *tmpdir;   /* where archive contents are spooled; NULL = $TMPDIR or /tmp */
@@ -45,6 +51,7 @@ struct ramdisk_config {
 	struct ramdisk_strv cmd;
 	struct ramdisk_strv env;
 	char *workdir; /* NULL if unset */
+	char *user;    /* NULL if unset */
 };
 
 /* What loading a source found that the front-end may want to warn about. */
@@ -62,8 +69,9 @@ struct ramdisk_stats {
 enum ramdisk_kind {
 	RAMDISK_SRC_DIR,
 	RAMDISK_SRC_TAR,
-	RAMDISK_SRC_DOCKER, /* docker-archive:FILE[:IMAGE] */
-	RAMDISK_SRC_OCI,    /* oci:DIR[:REF] */
+	RAMDISK_SRC_DOCKER,      /* docker-archive:FILE[:IMAGE] */
+	RAMDISK_SRC_OCI,         /* oci:DIR[:REF] */
+	RAMDISK_SRC_OCI_ARCHIVE, /* oci-archive:FILE[:REF] */
 };
 
 struct ramdisk_tree;
@@ -83,6 +91,44 @@ enum ramdisk_kind ramdisk_tree_kind(const struct ramdisk_tree *t);
 const struct ramdisk_config *ramdisk_tree_config(const struct ramdisk_tree *t);
 const struct ramdisk_stats *ramdisk_tree_stats(const struct ramdisk_tree *t);
 
+/* What the finished tree holds at a path (ramdisk_tree_probe). */
+struct ramdisk_probe {
+	bool exists;  /* something is there (symbolic links followed) */
+	bool loop;    /* too many symbolic links, or a path too long */
+	bool regular; /* a regular file */
+	bool dir;
+	uint32_t mode;    /* permission bits as they will be stored */
+	uint8_t head[64]; /* a regular file's first bytes */
+	size_t headlen;
+	char resolved[RAMDISK_PATH_MAX + 1]; /* the path after following links */
+};
+
+/*
+ * Look path (absolute or relative to the root) up in the loaded tree as the
+ * enclave's kernel will: symbolic links inside the tree followed (at most
+ * 40), ".." stopping at the root. Never fails: ret says what is there.
+ */
+int ramdisk_tree_probe(const struct ramdisk_tree *t, const char *path, struct ramdisk_probe *ret);
+
+/*
+ * DockerInfo of the metadata section for a docker-archive, OCI or
+ * oci-archive source, in the shape of `docker inspect`: Id (the config
+ * digest), RepoTags, RepoDigests (name@manifest-digest), Architecture, Os,
+ * Variant (if any), Config {Cmd, Entrypoint, Env, User, WorkingDir},
+ * RootFS {Type, Layers (rootfs.diff_ids)}, plus Source {Form, Reference,
+ * ManifestDigest}: what docker inspect cannot say. *ret is NULL for a
+ * directory or tarball.
+ */
+int ramdisk_tree_docker_info(const struct ramdisk_tree *t, json_t **ret, struct qt_err *err);
+/*
+ * ImageName and ImageVersion as nitro-cli derives them from an image
+ * reference: name and tag ("latest" if none), or the digest when selected by
+ * one; an OCI ref name that is a tag alone gives the layout's file name and
+ * that tag. Both NULL when the source has no image configuration or no
+ * reference; -1 out of memory. The caller frees both.
+ */
+int ramdisk_tree_identity(const struct ramdisk_tree *t, char **name, char **version);
+
 /* Command-line overrides of the image config (qt-build --entrypoint/--cmd/--env). */
 struct ramdisk_overrides {
 	bool has_entrypoint;
@@ -98,7 +144,9 @@ struct ramdisk_overrides {
 /*
  * The command and environment the enclave runs, as `docker run` computes
  * them: Entrypoint followed by Cmd; --entrypoint replaces Entrypoint and
- * drops the image's Cmd; --cmd replaces Cmd. cfg may be NULL. Fails if the
+ * drops the image's Cmd; --cmd replaces Cmd; an image config without PATH
+ * in Env (and no --env PATH) gets RAMDISK_DEFAULT_PATH first. cfg may be
+ * NULL (directory or tarball: env is the overrides only). Fails if the
  * result is empty or an element holds a newline or NUL. ret_* are freed
  * with ramdisk_strv_free.
  */
@@ -118,10 +166,11 @@ int ramdisk_write_app(const struct ramdisk_tree *t, const struct ramdisk_strv *c
 
 /*
  * Write the bootstrap ramdisk: "dev/" (0755), "init" (0755, from init_path)
- * and each driver under its base name (0755), all owned by 0:0 with mtime
- * mtime_clamp (SOURCE_DATE_EPOCH): the same bytes for every application.
+ * and each driver under its base name (0755), all owned by 0:0 with mtime 0:
+ * fixed metadata, so PCR1 depends on the kernel, command line, init and
+ * drivers only (not on SOURCE_DATE_EPOCH), the same for every application.
  */
 int ramdisk_write_bootstrap(const char *init_path, const char *const *drivers, size_t n_drivers,
-    uint32_t mtime_clamp, bool gzip, struct qt_sink sink, struct qt_err *err);
+    bool gzip, struct qt_sink sink, struct qt_err *err);
 
 #endif

@@ -12,9 +12,11 @@
  *   tar.c      tarball sources and the layer tars of images
  *   spool.c    archive contents, kept in an unlinked temporary file
  *   image.c    digests, image config, platform: what docker.c and oci.c share
+ *   ref.c      image references as docker names them (hello:1.0 = docker.io/library/hello:1.0)
  *   docker.c   docker-archive:FILE[:IMAGE]
  *   oci.c      oci:DIR[:REF]
  *   layers.c   the merge: whiteouts, opaque directories, last entry wins
+ *   probe.c    what the finished tree holds at a path (the command's pre-flight check)
  *   command.c  the command and environment (ramdisk_command), the cmd/env files
  *   cpio.c     the newc writer and its threaded sink
  *   write.c    the application and bootstrap ramdisks
@@ -95,8 +97,22 @@ struct src_file {
 	struct stat st;
 };
 
+struct digest {
+	const EVP_MD *md;
+	char alg[8];
+	char hex[129];
+};
+
 /* docker-archive and OCI sources: the layers and the image configuration. */
 struct image {
+	char *want_ref;            /* FILE:REF of the source, NULL if none */
+	struct digest want_digest; /* FILE@DIGEST of the source, md NULL if none */
+	char manifest_digest[140]; /* OCI: the image manifest's digest; "" for docker-archive */
+	char config_digest[140];   /* "alg:hex" of the image config */
+	char platform[128];        /* os/arch[/variant] of the image config */
+	json_t *config_doc;        /* the whole image configuration */
+	json_t *repo_tags;         /* docker-archive: the image's RepoTags; NULL for OCI */
+	char *recorded_ref;        /* OCI: the chosen manifest's ref name; NULL if none */
 	char **layer_names;
 	size_t nlayers;
 	bool has_cfg;
@@ -122,6 +138,9 @@ struct ramdisk_tree {
 	struct image img;
 	struct ent_list out;
 };
+
+/* Room for the list of what an archive holds in a "not found" message. */
+#define RD_LIST_MAX 512
 
 /* Room for "<archive>: layer N (<name>)" in messages. */
 #define RD_CTX_MAX 600
@@ -161,26 +180,51 @@ int rd_read_layer(struct ramdisk_tree *t, struct archive *a, uint32_t layer, boo
 int rd_load_tar(struct ramdisk_tree *t, struct qt_err *err);
 
 /* image.c */
-struct digest {
-	const EVP_MD *md;
-	char alg[8];
-	char hex[129];
-};
-
 int rd_digest_parse(const char *s, struct digest *ret);
 int rd_digest_check(EVP_MD_CTX *md, const struct digest *want, char *got, size_t gotlen);
 int rd_buf_digest_check(const uint8_t *buf, size_t len, const struct digest *want, const char *ctx,
     const char *what, struct qt_err *err);
 int rd_parse_config(
     struct image *img, const uint8_t *buf, size_t len, const char *ctx, struct qt_err *err);
-bool rd_platform_match(const char *want, const char *os, const char *arch, const char *variant);
+/* want and have are "os/arch[/variant]"; arm64 and arm64/v8 are one platform. */
+bool rd_platform_match(const char *want, const char *have);
 int rd_check_platform(
-    const struct ramdisk_tree *t, const json_t *cfg, const char *want, struct qt_err *err);
+    struct ramdisk_tree *t, const json_t *cfg, const char *want, struct qt_err *err);
 int rd_layers_alloc(struct ramdisk_tree *t, size_t n, struct qt_err *err);
 
-/* docker.c, oci.c */
-int rd_load_docker(struct ramdisk_tree *t, const char *image, struct qt_err *err);
-int rd_load_oci(struct ramdisk_tree *t, const char *ref, struct qt_err *err);
+/* ref.c */
+struct rd_ref {
+	char domain[256];
+	char path[512]; /* "library/" added to one-component docker.io names */
+	char tag[129];  /* "latest" if none was given */
+	bool explicit_domain;
+	bool has_tag;
+};
+
+enum { RD_REF_NO, RD_REF_SAME, RD_REF_SHORT };
+
+int rd_ref_parse(const char *s, struct rd_ref *r);
+/* RD_REF_SAME: one image by docker's rules; RD_REF_SHORT: a short name matching another registry.
+ */
+int rd_ref_match(const char *query, const char *recorded);
+/* NAME:TAG, REGISTRY/NAME or NAME@DIGEST: a reference rather than a file name. */
+bool rd_looks_like_ref(const char *s);
+/* Append ", item" to a list in buf (ending in "..." once full). */
+void rd_list_add(char *buf, size_t size, const char *item);
+
+/* docker.c, oci.c (oci: and oci-archive: by t->kind); the outer archive of docker-archive and
+ * oci-archive sources */
+int rd_outer_find(
+    struct ramdisk_tree *t, const char *member, struct archive **ret, struct qt_err *err);
+int rd_outer_slurp(
+    struct ramdisk_tree *t, const char *member, uint8_t **ret, size_t *ret_len, struct qt_err *err);
+/* If name ends in a 64-hex sha256 (docker IDs, blobs/sha256/<hex>), the digest it promises. */
+bool rd_name_digest(const char *name, struct digest *ret);
+/* Read layer tar member of the outer archive into the tree, checking its digest. */
+int rd_archive_layer(struct ramdisk_tree *t, const char *member, uint32_t layer,
+    const struct digest *want, bool by_diff, uint64_t *ret_raw, struct qt_err *err);
+int rd_load_docker(struct ramdisk_tree *t, struct qt_err *err);
+int rd_load_oci(struct ramdisk_tree *t, struct qt_err *err);
 
 /* layers.c */
 int rd_resolve(struct ramdisk_tree *t, struct qt_err *err);

@@ -330,10 +330,15 @@ ramdisk_tree_free(struct ramdisk_tree *t)
 	for (i = 0; t->img.layer_names != NULL && i < t->img.nlayers; i++)
 		free(t->img.layer_names[i]);
 	free(t->img.layer_names);
+	free(t->img.want_ref);
+	free(t->img.recorded_ref);
+	json_decref(t->img.config_doc);
+	json_decref(t->img.repo_tags);
 	ramdisk_strv_free(&t->img.cfg.entrypoint);
 	ramdisk_strv_free(&t->img.cfg.cmd);
 	ramdisk_strv_free(&t->img.cfg.env);
 	free(t->img.cfg.workdir);
+	free(t->img.cfg.user);
 	free(t->spool.buf);
 	if (t->rootfd >= 0)
 		close(t->rootfd);
@@ -366,37 +371,99 @@ tree_new(const struct ramdisk_opts *opts, struct qt_err *err)
 	return t;
 }
 
-/* "docker-archive:FILE[:IMAGE]" or "oci:DIR[:REF]": kind, name and *ref (NULL if none). */
-static int
-split_image_source(struct ramdisk_tree *t, const char *source, char **ref, struct qt_err *err)
-{
-	const char *rest, *sep;
+static const struct {
+	const char *prefix;
+	enum ramdisk_kind kind;
+	const char *form;
+} image_forms[] = {
+	{ "docker-archive:", RAMDISK_SRC_DOCKER, "docker-archive:FILE[:IMAGE|@DIGEST]" },
+	{ "oci-archive:", RAMDISK_SRC_OCI_ARCHIVE, "oci-archive:FILE[:REF|@DIGEST]" },
+	{ "oci:", RAMDISK_SRC_OCI, "oci:DIR[:REF|@DIGEST]" },
+};
 
-	t->kind = source[0] == 'd' ? RAMDISK_SRC_DOCKER : RAMDISK_SRC_OCI;
-	rest = source + (source[0] == 'd' ? 15 : 4);
-	/* FILE[:IMAGE], split at the first ':' as skopeo does */
-	sep = strchr(rest, ':');
-	t->name = sep != NULL ? strndup(rest, (size_t)(sep - rest)) : strdup(rest);
-	if (t->name == NULL || (sep != NULL && (*ref = strdup(sep + 1)) == NULL))
+/* The image form source starts with, or -1. */
+static int
+image_form(const char *source)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(image_forms) / sizeof(image_forms[0]); i++)
+		if (strncmp(source, image_forms[i].prefix, strlen(image_forms[i].prefix)) == 0)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * FORM:NAME[:REF] or FORM:NAME@DIGEST: kind, name, the reference or digest.
+ * NAME ends at the first ':' as skopeo splits it.
+ */
+static int
+split_image_source(struct ramdisk_tree *t, const char *source, int form, struct qt_err *err)
+{
+	const char *rest = source + strlen(image_forms[form].prefix), *sep = strchr(rest, ':');
+	size_t nl = sep != NULL ? (size_t)(sep - rest) : strlen(rest);
+	bool digest = false;
+
+	t->kind = image_forms[form].kind;
+	if (sep != NULL && nl > 7 &&
+	    (memcmp(sep - 7, "@sha256", 7) == 0 || memcmp(sep - 7, "@sha512", 7) == 0)) {
+		digest = true;
+		nl -= 7;
+		if (rd_digest_parse(sep - 6, &t->img.want_digest) < 0)
+			return qt_err_set(err, EINVAL, "'%s': '%s' is not a digest (%s)", source,
+			    sep - 6, "sha256: or sha512: and lower-case hex");
+	}
+	if ((t->name = strndup(rest, nl)) == NULL ||
+	    (!digest && sep != NULL && (t->img.want_ref = strdup(sep + 1)) == NULL))
 		return qt_err_set(err, ENOMEM, "out of memory");
-	if (t->name[0] == '\0' || (*ref != NULL && (*ref)[0] == '\0'))
-		return qt_err_set(err, EINVAL, "'%s': expected %s", source,
-		    t->kind == RAMDISK_SRC_DOCKER ? "docker-archive:FILE[:IMAGE]"
-		                                  : "oci:DIR[:REF]");
+	if (t->name[0] == '\0' || (t->img.want_ref != NULL && t->img.want_ref[0] == '\0'))
+		return qt_err_set(err, EINVAL, "'%s': expected %s", source, image_forms[form].form);
 	return 0;
 }
 
+/* A registry reference or transport qt does not read: say how to get an archive. */
 static int
-load_image_source(struct ramdisk_tree *t, const char *source, struct qt_err *err)
+registry_source(const char *source, struct qt_err *err)
 {
-	char *ref = NULL;
-	int r = split_image_source(t, source, &ref, err);
+	const char *ref = strncmp(source, "docker://", 9) == 0 ? source + 9 : source;
 
-	if (r == 0)
-		r = t->kind == RAMDISK_SRC_DOCKER ? rd_load_docker(t, ref, err)
-		                                  : rd_load_oci(t, ref, err);
-	free(ref);
-	return r;
+	return qt_err_set(err, EINVAL,
+	    "%s: qt reads no registry or image store; save the image to an archive first "
+	    "(`skopeo copy docker://%s docker-archive:image.tar` or `docker save -o image.tar "
+	    "%s`) and give --rootfs docker-archive:image.tar",
+	    source, ref, ref);
+}
+
+/* Transports of other tools (skopeo, podman) that name no file qt could read. */
+static bool
+foreign_transport(const char *source)
+{
+	static const char *const t[] = { "docker://",
+		"docker-daemon:", "containers-storage:", "registry:", "podman:" };
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (strncmp(source, t[i], strlen(t[i])) == 0)
+			return true;
+	return strstr(source, "://") != NULL;
+}
+
+/* A tarball or directory that is an image archive, not a root file system: which form. */
+static const char *
+image_in_disguise(const struct ramdisk_tree *t)
+{
+	if (rd_tree_has(t, "manifest.json")) {
+		if (rd_tree_has(t, "repositories") || rd_tree_has(t, "oci-layout"))
+			return "docker-archive";
+		for (size_t i = 0; i < t->out.n; i++) {
+			const char *p = t->tab.v[t->out.v[i]].path, *s = strchr(p, '/');
+			if (s != NULL && strcmp(s, "/layer.tar") == 0)
+				return "docker-archive";
+		}
+	}
+	if (rd_tree_has(t, "oci-layout") && rd_tree_has(t, "index.json"))
+		return t->kind == RAMDISK_SRC_DIR ? "oci" : "oci-archive";
+	return NULL;
 }
 
 /* Fill the entry table from the source, whichever kind it is. */
@@ -404,13 +471,22 @@ static int
 load_source(struct ramdisk_tree *t, const char *source, struct qt_err *err)
 {
 	struct stat st;
+	int form = image_form(source);
 
-	if (strncmp(source, "docker-archive:", 15) == 0 || strncmp(source, "oci:", 4) == 0)
-		return load_image_source(t, source, err);
+	if (form >= 0) {
+		if (split_image_source(t, source, form, err) < 0)
+			return -1;
+		return t->kind == RAMDISK_SRC_DOCKER ? rd_load_docker(t, err) : rd_load_oci(t, err);
+	}
 	if ((t->name = strdup(source)) == NULL)
 		return qt_err_set(err, ENOMEM, "out of memory");
-	if (stat(source, &st) < 0)
+	if (foreign_transport(source))
+		return registry_source(source, err);
+	if (stat(source, &st) < 0) {
+		if (errno == ENOENT && rd_looks_like_ref(source))
+			return registry_source(source, err);
 		return qt_err_set(err, errno, "%s: %s", source, strerror(errno));
+	}
 	if (S_ISDIR(st.st_mode)) {
 		t->kind = RAMDISK_SRC_DIR;
 		return rd_load_dir(t, err);
@@ -443,15 +519,26 @@ ramdisk_tree_load(const char *source, const struct ramdisk_opts *opts, struct ra
     struct qt_err *err)
 {
 	struct ramdisk_tree *t;
+	const char *form;
 
 	if ((t = tree_new(opts, err)) == NULL)
 		return -1;
-	if (load_source(t, source, err) < 0 || tree_finish(t, err) < 0) {
-		ramdisk_tree_free(t);
-		return -1;
+	if (load_source(t, source, err) < 0 || tree_finish(t, err) < 0)
+		goto fail;
+	if ((t->kind == RAMDISK_SRC_TAR || t->kind == RAMDISK_SRC_DIR) &&
+	    (form = image_in_disguise(t)) != NULL) {
+		qt_err_set(err, EINVAL, "%s: %s, not a root file system: use %s:%s", t->name,
+		    strcmp(form, "docker-archive") == 0 ? "a `docker save` archive"
+		    : strcmp(form, "oci") == 0          ? "an OCI image layout"
+		                                        : "an OCI image layout archive",
+		    form, t->name);
+		goto fail;
 	}
 	*ret = t;
 	return 0;
+fail:
+	ramdisk_tree_free(t);
+	return -1;
 }
 
 enum ramdisk_kind

@@ -123,11 +123,11 @@ out:
 /* The bootstrap ramdisk's entries: 0 is dev/, 1 init, 2.. the drivers under their base names. */
 static int
 bootstrap_entries(const char *init_path, const char *const *drivers, struct ent *e, size_t n,
-    uint8_t **bufs, uint32_t mtime_clamp, struct qt_err *err)
+    uint8_t **bufs, struct qt_err *err)
 {
 	size_t i, len;
 
-	e[0] = dir_ent("dev", 2, mtime_clamp);
+	e[0] = dir_ent("dev", 2, 0);
 	for (i = 1; i < n; i++) {
 		const char *src = i == 1 ? init_path : drivers[i - 2];
 		const char *b = strrchr(src, '/');
@@ -144,7 +144,7 @@ bootstrap_entries(const char *init_path, const char *const *drivers, struct ent 
 		e[i].size = len;
 		e[i].nlink = 1;
 		e[i].mode = 0755;
-		e[i].mtime = mtime_clamp;
+		e[i].mtime = 0;
 	}
 	return 0;
 }
@@ -157,7 +157,7 @@ cmp_ent_path(const void *a, const void *b)
 
 int
 ramdisk_write_bootstrap(const char *init_path, const char *const *drivers, size_t n_drivers,
-    uint32_t mtime_clamp, bool gzip, struct qt_sink sink, struct qt_err *err)
+    bool gzip, struct qt_sink sink, struct qt_err *err)
 {
 	struct cpio *c = NULL;
 	struct ent *e = NULL;
@@ -169,7 +169,7 @@ ramdisk_write_bootstrap(const char *init_path, const char *const *drivers, size_
 		qt_err_set(err, ENOMEM, "out of memory");
 		goto out;
 	}
-	if (bootstrap_entries(init_path, drivers, e, n, bufs, mtime_clamp, err) < 0)
+	if (bootstrap_entries(init_path, drivers, e, n, bufs, err) < 0)
 		goto out;
 	qsort(e, n, sizeof(*e), cmp_ent_path);
 	for (i = 1; i < n; i++)

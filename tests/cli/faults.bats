@@ -167,7 +167,8 @@ ro_run() {
 	    --ramdisk big.cpio -o out.eif' sh "$IN/kernel.bin"
 	assert_output ""
 	[[ "$stderr" =~ ^qt-build:\ .*out\.eif.*File\ too\ large$ ]]
-	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
+	# one error line; the others are the warnings about the stand-in kernel and ramdisk
+	[ "$(printf '%s\n' "$stderr" | grep -vc ' neither ')" -eq 1 ]
 	cmp out.eif old.eif
 	run -0 leftovers old.eif out.eif big.cpio
 	assert_output ""
@@ -180,8 +181,8 @@ ro_run() {
 	run -2 --separate-stderr bash -c 'ulimit -f 40960 && exec qt-build --kernel "$1" --cmdline new \
 	    --ramdisk big.cpio -o out.eif' sh "$IN/kernel.bin"
 	assert_output ""
-	[[ "$stderr" =~ ^qt-build:\ .*out\.eif.*File\ too\ large$ ]]
-	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
+	# the stand-in kernel and the zero-filled ramdisk each draw a warning; one error line
+	[[ "$(printf '%s\n' "$stderr" | grep -v ' neither ')" =~ ^qt-build:\ out\.eif:\ write\ error\ at\ offset\ [0-9]+:\ File\ too\ large$ ]]
 	cmp out.eif old.eif
 	run -0 leftovers old.eif out.eif big.cpio
 	assert_output ""

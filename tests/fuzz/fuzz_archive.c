@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_archive.c: archive ingestion as qt-build --rootfs does it: the input
- * as a tarball (any compression libarchive reads) and as a `docker save`
- * archive (manifest.json, image config, layer tars, whiteouts), each loaded
- * into a tree and written out as the application ramdisk (cpio newc).
+ * as a tarball (any compression libarchive reads), as a `docker save`
+ * archive (manifest.json, image config, layer tars, whiteouts; by reference
+ * too) and as an oci-archive, each loaded into a tree, probed for a command,
+ * its provenance built, and written out as the application ramdisk.
  * Limits are lowered so one input stays fast.
  */
+#include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <openssl/err.h>
 
 #include "fuzz.h"
@@ -35,6 +38,22 @@ load_and_write(const char *source, bool docker)
 	}
 	FUZZ_ASSERT(ramdisk_tree_stats(t)->entries <= o.max_entries);
 	FUZZ_ASSERT(ramdisk_tree_stats(t)->bytes <= o.max_bytes);
+	{
+		struct ramdisk_probe pr;
+		json_t *di = NULL;
+		char *name = NULL, *version = NULL;
+
+		ramdisk_tree_probe(t, "/bin/sh", &pr);
+		FUZZ_ASSERT(pr.headlen <= sizeof(pr.head));
+		if (ramdisk_tree_docker_info(t, &di, &err) < 0)
+			FUZZ_CHECK_ERR(&err);
+		qt_err_clear(&err);
+		json_decref(di);
+		if (ramdisk_tree_identity(t, &name, &version) == 0)
+			FUZZ_ASSERT((name == NULL) == (version == NULL));
+		free(name);
+		free(version);
+	}
 	if (docker && ramdisk_command(ramdisk_tree_config(t), &ov, &cmd, &env, &err) == 0)
 		own = true;
 	qt_err_clear(&err);
@@ -59,6 +78,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	load_and_write(path, false);
 	snprintf(path, sizeof(path), "docker-archive:/proc/self/fd/%d", fd);
+	load_and_write(path, true);
+	snprintf(path, sizeof(path), "docker-archive:/proc/self/fd/%d:app:1.0", fd);
+	load_and_write(path, true);
+	snprintf(path, sizeof(path), "oci-archive:/proc/self/fd/%d", fd);
 	load_and_write(path, true);
 	close(fd);
 	ERR_clear_error();

@@ -277,6 +277,7 @@ test_rewrite(struct unit *u, const char *dir)
 
 struct warnings {
 	unsigned n;
+	char first[256];
 	char last[256];
 };
 
@@ -285,7 +286,8 @@ collect(void *ctx, const char *msg)
 {
 	struct warnings *w = ctx;
 
-	w->n++;
+	if (w->n++ == 0)
+		snprintf(w->first, sizeof(w->first), "%s", msg);
 	snprintf(w->last, sizeof(w->last), "%s", msg);
 }
 
@@ -314,11 +316,20 @@ test_warning(struct unit *u, char *cmdline)
 	CHECK(u, eif_build_run(&o, &p, &err) == 0);
 	if (err.code != 0)
 		printf("  err: %s\n", err.msg);
-	/* said once, through the callback, never printed by the library */
-	CHECK(u, w.n == 1);
-	CHECK_STR(u, w.last,
+	/* said once each, through the callback, never printed by the library: the WorkingDir,
+	 * the command (not in the image), the stand-in kernel (neither bzImage nor Image) */
+	CHECK(u, w.n == 3);
+	CHECK_STR(u, w.first,
 	    "docker-archive:" FIXTURES "/ramdisk/docker.tar: the image's WorkingDir '/srv' has no "
 	    "place in the enclave layout; the command starts in /");
+	CHECK(u, strstr(w.last, "kernel.bin: neither an x86 bzImage nor an arm64 Image; cannot "
+	                        "check it against --arch x86_64") != NULL);
+	/* --strict: the same warnings, then 1 and no measurements */
+	memset(&w, 0, sizeof(w));
+	o.strict = true;
+	CHECK(u, eif_build_run(&o, &p, &err) == 1);
+	CHECK_STR(u, err.msg, "--strict: 3 warnings; no image written");
+	CHECK(u, w.n == 3);
 }
 
 int

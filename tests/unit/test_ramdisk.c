@@ -16,10 +16,16 @@
 #include "bytes.h"
 #include "fileio.h"
 #include "ramdisk/ramdisk.h"
+#include "ramdisk/ramdisk_private.h" /* rd_ref_match: the reference rules */
 #include "unit.h"
 
-#define RD   FIXTURES "/ramdisk"
-#define GOLD FIXTURES "/golden/inputs"
+#define RD        FIXTURES "/ramdisk"
+#define GOLD      FIXTURES "/golden/inputs"
+#define IM        FIXTURES "/images"
+#define HEX64     "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+/* tests/fixtures/images: the hello image's manifest and config digests */
+#define HELLO_MAN "b241be2d1778c28a02761d4ad52eb1a37cc331166fec80cda2335a186a3093b2"
+#define HELLO_CFG "54990dc2639b07e0c68297d9a6e719f1b02b6b31508a3b73e998ce73868bd75f"
 
 static int
 mem_write(void *ctx, const uint8_t *buf, size_t len, struct qt_err *err)
@@ -171,8 +177,8 @@ test_golden_bootstrap(struct unit *u, const char *tmp)
 		close(fd);
 	}
 	free(nsm);
-	CHECK(u, ramdisk_write_bootstrap(
-	             GOLD "/init.bin", drivers, 1, 0, false, mem_sink(&b), &err) == 0);
+	CHECK(u,
+	    ramdisk_write_bootstrap(GOLD "/init.bin", drivers, 1, false, mem_sink(&b), &err) == 0);
 	gold = slurp(GOLD "/ramdisk0.cpio", &glen);
 	CHECK(u, gold != NULL && b.len == glen && memcmp(b.p, gold, glen) == 0);
 	free(gold);
@@ -183,8 +189,8 @@ test_golden_bootstrap(struct unit *u, const char *tmp)
 	drivers[0] = drv;
 	b.len = 0;
 	qt_err_clear(&err);
-	CHECK(u, ramdisk_write_bootstrap(
-	             GOLD "/init.bin", drivers, 1, 0, false, mem_sink(&b), &err) == -1);
+	CHECK(u,
+	    ramdisk_write_bootstrap(GOLD "/init.bin", drivers, 1, false, mem_sink(&b), &err) == -1);
 	CHECK_STR(u, err.msg, "bootstrap ramdisk: two entries named 'init'");
 	wbuf_free(&b);
 }
@@ -391,7 +397,7 @@ test_docker(struct unit *u)
 	ramdisk_tree_free(t);
 	t = NULL;
 	CHECK(u, load("docker-archive:" RD "/docker.tar:other", NULL, &t, &err) == -1);
-	CHECK_STR(u, err.msg, RD "/docker.tar: manifest.json: no image tagged 'other'");
+	CHECK_STR(u, err.msg, RD "/docker.tar: no image tagged 'other' (it holds: app:latest)");
 	CHECK(u, load("docker-archive:" RD "/docker-bad-digest.tar", NULL, &t, &err) == -1);
 	CHECK_STR(u, err.msg,
 	    RD "/docker-bad-digest.tar: layer 2 (l2/layer.tar): digest mismatch: expected "
@@ -455,15 +461,17 @@ test_oci(struct unit *u)
 	    "rootfs/tmp 40755 0:0 2 9 0 \n"
 	    "rootfs/var 40755 0:0 2 10 0 \n"
 	    "cmd 100644 0:0 1 11 15 /bin/app|amd64|\n"
-	    "env 100644 0:0 1 12 0 \n");
+	    "env 100644 0:0 1 12 66 \n");
 	CHECK(u, build_app("oci:" RD "/oci:v1", &arm, NULL, &b, &err) == 0);
 	list_cpio(b.p, b.len, got, sizeof(got));
 	CHECK(u, strstr(got, "rootfs/etc/arch 100644 0:0 1 5 6 arm64|\n") != NULL);
 	CHECK(u, load("oci:" RD "/oci:v2", NULL, &t, &err) == -1);
-	CHECK_STR(u, err.msg, RD "/oci: index.json: no manifest named 'v2'");
+	CHECK_STR(u, err.msg, RD "/oci: index.json: no manifest named 'v2' (it holds: v1)");
 	struct ramdisk_opts s390 = { .platform = "linux/s390x" };
 	CHECK(u, load("oci:" RD "/oci", &s390, &t, &err) == -1);
-	CHECK_STR(u, err.msg, RD "/oci: manifest: no manifest for platform linux/s390x");
+	CHECK_STR(u, err.msg,
+	    RD "/oci: manifest: no manifest for platform linux/s390x (it holds: linux/amd64, "
+	       "linux/arm64)");
 	CHECK(u, load("oci:" RD, NULL, &t, &err) == -1);
 	CHECK_STR(u, err.msg, RD ": not an OCI image layout (no oci-layout file)");
 	wbuf_free(&b);
@@ -497,7 +505,7 @@ test_hostile(struct unit *u)
 	CHECK(u, load(RD "/nonexistent.tar", NULL, &t, &err) == -1);
 	CHECK_STR(u, err.msg, RD "/nonexistent.tar: No such file or directory");
 	CHECK(u, load("docker-archive:", NULL, &t, &err) == -1);
-	CHECK_STR(u, err.msg, "'docker-archive:': expected docker-archive:FILE[:IMAGE]");
+	CHECK_STR(u, err.msg, "'docker-archive:': expected docker-archive:FILE[:IMAGE|@DIGEST]");
 	CHECK(u, t == NULL);
 }
 
@@ -532,7 +540,27 @@ test_command(struct unit *u)
 	ov.n_env = 2;
 	CHECK(u, ramdisk_command(&cfg, &ov, &cmd, &env, &err) == 0);
 	CHECK(u, cmd.n == 2 && strcmp(cmd.v[1], "x") == 0);
-	CHECK(u, env.n == 3 && strcmp(env.v[1], "B=3") == 0 && strcmp(env.v[2], "C=4") == 0);
+	/* no PATH in the image: docker's default first */
+	CHECK(u, env.n == 4 && strcmp(env.v[0], RAMDISK_DEFAULT_PATH) == 0 &&
+	             strcmp(env.v[2], "B=3") == 0 && strcmp(env.v[3], "C=4") == 0);
+	ramdisk_strv_free(&cmd);
+	ramdisk_strv_free(&env);
+	/* a PATH of the image or of --env: no default */
+	ev[0] = "PATH=/x";
+	CHECK(u, ramdisk_command(&cfg, &ov, &cmd, &env, &err) == 0);
+	CHECK(u, env.n == 3 && strcmp(env.v[0], "PATH=/x") == 0);
+	ramdisk_strv_free(&cmd);
+	ramdisk_strv_free(&env);
+	ev[0] = "A=1";
+	oenv[0] = "PATH=/y";
+	CHECK(u, ramdisk_command(&cfg, &ov, &cmd, &env, &err) == 0);
+	CHECK(u, env.n == 4 && strcmp(env.v[2], "PATH=/y") == 0);
+	ramdisk_strv_free(&cmd);
+	ramdisk_strv_free(&env);
+	oenv[0] = "B=3";
+	/* a directory or tarball (no image config): env is the overrides alone */
+	CHECK(u, ramdisk_command(NULL, &ov, &cmd, &env, &err) == 0);
+	CHECK(u, env.n == 2 && strcmp(env.v[0], "B=3") == 0);
 	ramdisk_strv_free(&cmd);
 	ramdisk_strv_free(&env);
 	/* --entrypoint drops the image's Cmd */
@@ -556,6 +584,90 @@ test_command(struct unit *u)
 	    "command element 'line?break' holds a newline, which the cmd/env files cannot carry");
 }
 
+/* Docker's reference rules, and what the skopeo/umoci images give through each form. */
+static void
+test_refs(struct unit *u)
+{
+	struct qt_err err = { 0 };
+	struct ramdisk_tree *t = NULL;
+	const struct ramdisk_config *cfg;
+
+	CHECK(u, rd_ref_match("hello:1.0", "docker.io/library/hello:1.0") == RD_REF_SAME);
+	CHECK(u, rd_ref_match("library/hello:1.0", "hello:1.0") == RD_REF_SAME);
+	CHECK(u, rd_ref_match("hello", "hello:latest") == RD_REF_SAME);
+	CHECK(u, rd_ref_match("hello", "hello:1.0") == RD_REF_NO);
+	CHECK(u, rd_ref_match("hello:1.0", "localhost/hello:1.0") == RD_REF_SHORT);
+	CHECK(u, rd_ref_match("library/hello:1.0", "localhost/hello:1.0") == RD_REF_SHORT);
+	CHECK(u, rd_ref_match("docker.io/library/hello:1.0", "localhost/hello:1.0") == RD_REF_NO);
+	CHECK(u, rd_ref_match("team/app:2", "quay.io/team/app:2") == RD_REF_SHORT);
+	CHECK(u, rd_ref_match("localhost:5000/app", "localhost:5000/app:latest") == RD_REF_SAME);
+	CHECK(u, rd_ref_match("Hello:1.0", "hello:1.0") == RD_REF_NO);
+	CHECK(u, rd_ref_match("v1", "v1") == RD_REF_SAME); /* OCI ref names: exact */
+	CHECK(u, rd_looks_like_ref("hello:1.0") && rd_looks_like_ref("quay.io/a/b"));
+	CHECK(u, rd_looks_like_ref("hello@sha256:" HEX64));
+	CHECK(u, !rd_looks_like_ref("rootfs") && !rd_looks_like_ref("./dir/x") &&
+	             !rd_looks_like_ref("a/b"));
+
+	/* oci-archive by reference and by manifest digest; docker-archive by config digest */
+	CHECK(u, load("oci-archive:" IM "/hello-oci.tar:hello:1.0", NULL, &t, &err) == 0);
+	cfg = t != NULL ? ramdisk_tree_config(t) : NULL;
+	CHECK(u, cfg != NULL && cfg->user != NULL && strcmp(cfg->user, "app") == 0);
+	CHECK(u, t != NULL && ramdisk_tree_kind(t) == RAMDISK_SRC_OCI_ARCHIVE);
+	CHECK(u, t != NULL && ramdisk_tree_stats(t)->layers == 2);
+	ramdisk_tree_free(t);
+	t = NULL;
+	CHECK(u, load("oci-archive:" IM "/hello-oci.tar@sha256:" HELLO_MAN, NULL, &t, &err) == 0);
+	if (t != NULL) {
+		char *name = NULL, *version = NULL;
+		struct ramdisk_probe pr;
+
+		/* by digest: the recorded name, the digest as version */
+		CHECK(u, ramdisk_tree_identity(t, &name, &version) == 0);
+		CHECK(u, name != NULL && strcmp(name, "hello") == 0);
+		CHECK(u, version != NULL && strcmp(version, "sha256:" HELLO_MAN) == 0);
+		free(name);
+		free(version);
+		/* what the enclave finds: /bin/hello a 0755 script; etc/old whited out */
+		ramdisk_tree_probe(t, "/bin/hello", &pr);
+		CHECK(u, pr.exists && pr.regular && pr.mode == 0755 && pr.headlen == 27 &&
+		             memcmp(pr.head, "#!/bin/sh\n", 10) == 0);
+		ramdisk_tree_probe(t, "etc/./../etc/old", &pr);
+		CHECK(u, !pr.exists && !pr.loop);
+		ramdisk_tree_probe(t, "/etc", &pr);
+		CHECK(u, pr.exists && pr.dir && !pr.regular);
+	}
+	ramdisk_tree_free(t);
+	t = NULL;
+	CHECK(u, load("docker-archive:" IM "/hello-localhost.tar", NULL, &t, &err) == 0);
+	if (t != NULL) {
+		char *name = NULL, *version = NULL;
+
+		CHECK(u, ramdisk_tree_identity(t, &name, &version) == 0);
+		CHECK(u, name != NULL && strcmp(name, "localhost/hello") == 0);
+		CHECK(u, version != NULL && strcmp(version, "1.0") == 0);
+		free(name);
+		free(version);
+	}
+	ramdisk_tree_free(t);
+	t = NULL;
+	CHECK(u,
+	    load("docker-archive:" IM "/hello-docker.tar@sha256:" HELLO_CFG, NULL, &t, &err) == 0);
+	ramdisk_tree_free(t);
+	t = NULL;
+	CHECK(u, load("oci-archive:" IM "/hello-docker.tar", NULL, &t, &err) == -1);
+	CHECK_STR(u, err.msg,
+	    IM "/hello-docker.tar: not an OCI image layout archive (no oci-layout file)");
+	qt_err_clear(&err);
+	CHECK(u, load(IM "/hello-oci.tar", NULL, &t, &err) == -1);
+	CHECK_STR(u, err.msg,
+	    IM "/hello-oci.tar: an OCI image layout archive, not a root file system: use "
+	       "oci-archive:" IM "/hello-oci.tar");
+	qt_err_clear(&err);
+	CHECK(u, load("docker-daemon:hello:1.0", NULL, &t, &err) == -1);
+	CHECK(u, strncmp(err.msg, "docker-daemon:hello:1.0: qt reads no registry", 45) == 0);
+	CHECK(u, t == NULL);
+}
+
 static void
 test_gzip(struct unit *u)
 {
@@ -564,8 +676,8 @@ test_gzip(struct unit *u)
 	const char *d[1];
 
 	d[0] = GOLD "/nsm.ko.bin";
-	CHECK(u, ramdisk_write_bootstrap(GOLD "/init.bin", d, 1, 0, true, mem_sink(&a), &err) == 0);
-	CHECK(u, ramdisk_write_bootstrap(GOLD "/init.bin", d, 1, 0, true, mem_sink(&b), &err) == 0);
+	CHECK(u, ramdisk_write_bootstrap(GOLD "/init.bin", d, 1, true, mem_sink(&a), &err) == 0);
+	CHECK(u, ramdisk_write_bootstrap(GOLD "/init.bin", d, 1, true, mem_sink(&b), &err) == 0);
 	/* gzip magic, deflate, no flags, MTIME 0, XFL 0, OS 3 (Unix); deterministic */
 	CHECK(u, a.len > 18 && memcmp(a.p, "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", 10) == 0);
 	CHECK(u, a.len == b.len && memcmp(a.p, b.p, a.len) == 0);
@@ -590,6 +702,7 @@ main(void)
 	test_oci(&u);
 	test_hostile(&u);
 	test_command(&u);
+	test_refs(&u);
 	test_gzip(&u);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
 	if (system(cmd) != 0)
