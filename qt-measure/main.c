@@ -20,6 +20,7 @@ const char measure_usage[] =
     "       qt-measure policy --format huawei|aws [--allow-zero] [--json=pretty|short] MANIFEST\n"
     "       qt-measure manifest [--platform qingtian|nitro] [--iam-agency URN]\n"
     "                           [--instance-id ID] [-o FILE] IMAGE\n"
+    "       qt-measure check --manifest FILE IMAGE\n"
     "       qt-measure --help | --version\n";
 
 /* Each returns its exit code; argv[0] is the subcommand name. */
@@ -33,6 +34,7 @@ static const struct {
 	{ "verify", cmd_verify },
 	{ "policy", cmd_policy },
 	{ "manifest", cmd_manifest },
+	{ "check", cmd_check },
 };
 
 int
