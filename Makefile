@@ -21,6 +21,8 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
+ROOTSDIR ?= $(PREFIX)/share/qt/roots
+ROOTS   := roots/qingtian-root-G1.pem roots/aws-nitro-root-G1.pem
 
 CC      ?= cc
 PKGS    := libcrypto libarchive libcbor zlib jansson
@@ -55,7 +57,7 @@ CFLAGS  ?= $(OPT)
 
 QT_CFLAGS   := -std=c11 $(WARN) -fstack-protector-strong -fPIE -pthread
 QT_CPPFLAGS := -D_GNU_SOURCE -DOPENSSL_API_COMPAT=30000 -DOPENSSL_NO_DEPRECATED \
-               -Iformats $(PKG_CFLAGS)
+               -Iformats $(PKG_CFLAGS) -DQT_ROOTS_DIR='"$(ROOTSDIR)"'
 QT_LDFLAGS  := -pie -Wl,-z,relro,-z,now -pthread
 QT_LDLIBS   := $(PKG_LIBS)
 # _FORTIFY_SOURCE needs the optimiser and conflicts with ASan.
@@ -244,10 +246,13 @@ install: all
 	install -m 0755 $(TOOLS) $(DESTDIR)$(BINDIR)/
 	for m in $(MANS); do \
 	    s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+	install -d $(DESTDIR)$(ROOTSDIR)
+	install -m 0644 $(ROOTS) $(DESTDIR)$(ROOTSDIR)/
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(TOOLS)))
 	for m in $(notdir $(MANS)); do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$$m; done
+	rm -f $(addprefix $(DESTDIR)$(ROOTSDIR)/,$(notdir $(ROOTS)))
 
 # Every configuration (and the fuzz working corpus, build/corpus) and the three copies;
 # the second line removes what the in-tree layout before build/ left behind.

@@ -16,7 +16,7 @@ const char measure_usage[] =
     "       qt-measure pcr (--input FILE | --signing-certificate PEM) [--json=pretty|short]\n"
     "       qt-measure extend [--from HEX] (--digest HEX | --string TEXT | --file FILE |\n"
     "                         --iam-agency URN | --instance-id UUID)... [--json=pretty|short]\n"
-    "       qt-measure verify --root ROOT.pem | --root-sha256 HEX [options] DOC\n"
+    "       qt-measure verify --root qingtian|nitro|ROOT.pem | --root-sha256 HEX [options] DOC\n"
     "       qt-measure policy --format huawei|aws [--allow-zero] [--json=pretty|short] MANIFEST\n"
     "       qt-measure manifest [--platform qingtian|nitro] [--iam-agency URN]\n"
     "                           [--instance-id ID] [-o FILE] IMAGE\n"

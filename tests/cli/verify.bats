@@ -205,3 +205,44 @@ verdict_of() { # check name -> verdict
 	[ "$(verdict_of freshness <<<"$output")" = fail ]
 	assert_output --partial 'timestamp is 0.999 s after the instant'
 }
+
+@test "qt-measure verify: --root qingtian and --root nitro use the shipped roots" {
+	export QT_ROOTS_DIR="$TOP/roots"
+	run -0 --separate-stderr qt-measure verify --root qingtian --at doc \
+	    --expect-pcr 0=$QT_PCR0 "$A/qingtian-official-signed.cose"
+	assert_line --index 1 '  "verdict": "pass",'
+	[ "$(verdict_of root <<<"$output")" = pass ]
+	run -0 --separate-stderr qt-measure verify --root nitro --at 2025-03-25T15:05:29Z \
+	    --expect-pcr 0=$NA_PCR0 "$A/nitro-noauth-signed.cose"
+	[ "$(verdict_of root <<<"$output")" = pass ]
+	# the other platform's root: the document is not authentic (exit 1)
+	run -1 --separate-stderr qt-measure verify --root nitro --at doc \
+	    --expect-pcr 0=$QT_PCR0 "$A/qingtian-official-signed.cose"
+	[ "$(verdict_of root <<<"$output")" = fail ]
+}
+
+@test "qt-measure verify: the shipped roots are the fixtures, with the man page's fingerprints" {
+	cmp "$TOP/roots/qingtian-root-G1.pem" "$A/qingtian-root-G1.pem"
+	cmp "$TOP/roots/aws-nitro-root-G1.pem" "$A/aws-nitro-root-G1.pem"
+	q=$(openssl x509 -in "$TOP/roots/qingtian-root-G1.pem" -outform DER | sha256sum | cut -c1-64)
+	n=$(openssl x509 -in "$TOP/roots/aws-nitro-root-G1.pem" -outform DER | sha256sum | cut -c1-64)
+	[ "$q" = f23443b4eb52a70719df49bdda0e57bb25f1c04530885dbecdbde241c8c4f581 ]
+	[ "$n" = 641a0321a3e244efe456463195d606317ed7cdcc3c1756e09893f3c68f79bb5b ]
+	grep -qx "$q" "$TOP/man/qt-measure.1"
+	grep -qx "$n" "$TOP/man/qt-measure.1"
+}
+
+@test "qt-measure verify: a replaced shipped root is refused (exit 2), not trusted" {
+	mkdir r
+	cp "$A/aws-nitro-root-G1.pem" r/qingtian-root-G1.pem
+	QT_ROOTS_DIR=$PWD/r run -2 --separate-stderr qt-measure verify --root qingtian --at doc \
+	    --expect-pcr 0=$QT_PCR0 "$A/qingtian-official-signed.cose"
+	assert_equal "$stderr" "qt-measure: $PWD/r/qingtian-root-G1.pem: not the shipped qingtian root (CN=huaweicloud.qingtian-enclaves): its SHA-256 is 641a0321a3e244efe456463195d606317ed7cdcc3c1756e09893f3c68f79bb5b; reinstall qt or pass --root FILE"
+	QT_ROOTS_DIR=$PWD/empty run -2 --separate-stderr qt-measure verify --root nitro --at doc \
+	    --expect-pcr 0=$QT_PCR0 "$A/qingtian-official-signed.cose"
+	assert_equal "$stderr" "qt-measure: $PWD/empty/aws-nitro-root-G1.pem: cannot open: No such file or directory"
+	# a file named like a word is reached by its path
+	cp "$A/qingtian-root-G1.pem" qingtian
+	run -0 --separate-stderr qt-measure verify --root ./qingtian --at doc \
+	    --expect-pcr 0=$QT_PCR0 "$A/qingtian-official-signed.cose"
+}
