@@ -24,7 +24,7 @@ static const char verify_usage[] =
     "usage: qt-measure verify --root qingtian|nitro|ROOT.pem | --root-sha256 HEX\n"
     "           [--manifest FILE] [--expect-pcr N=HEX]... [--nonce HEX] [--user-data HEX]\n"
     "           [--public-key FILE] [--at now|doc|TIME] [--max-age SECONDS]\n"
-    "           [--profile qingtian|nitro|auto] [--json=pretty|short] DOC\n";
+    "           [--profile qingtian|nitro|auto] [--allow-debug] [--json=pretty|short] DOC\n";
 
 enum {
 	OPT_STRING = 256, /* a single-valued option kept as text (given twice: usage error) */
@@ -32,6 +32,7 @@ enum {
 	OPT_NONCE,
 	OPT_USER_DATA,
 	OPT_PLATFORM,
+	OPT_ALLOW_DEBUG,
 };
 
 static const struct option verify_opts[] = {
@@ -46,6 +47,7 @@ static const struct option verify_opts[] = {
 	{ "max-age", required_argument, NULL, OPT_STRING },
 	{ "profile", required_argument, NULL, OPT_STRING },
 	{ "platform", required_argument, NULL, OPT_PLATFORM },
+	{ "allow-debug", no_argument, NULL, OPT_ALLOW_DEBUG },
 	{ "json", required_argument, NULL, OPT_STRING },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -55,6 +57,7 @@ static const struct option verify_opts[] = {
 struct verify_args {
 	const char *root, *root_sha, *manifest, *pubkey, *at, *max_age, *profile, *json;
 	const char *path;
+	bool allow_debug;
 	struct attest_expect cli; /* --expect-pcr, --nonce, --user-data */
 };
 
@@ -150,6 +153,9 @@ parse_args(int argc, char *argv[], struct verify_args *a)
 			    "--platform qingtian|nitro|auto", "--profile qingtian|nitro|auto",
 			    optarg, true);
 			break;
+		case OPT_ALLOW_DEBUG:
+			a->allow_debug = true;
+			break;
 		case 'h':
 			tool_help(verify_usage);
 		default:
@@ -189,6 +195,7 @@ check_args(const struct verify_args *a, struct attest_opts *o)
 		o->have_root_sha256 = true;
 	}
 	o->max_age = max_age_arg(a->max_age);
+	o->allow_debug = a->allow_debug;
 	if (a->at == NULL || strcmp(a->at, "now") == 0) {
 		o->at_mode = ATTEST_AT_NOW;
 	} else {
@@ -316,6 +323,7 @@ check_document(const char *path, const struct attest_opts *o, const struct attes
 	uint8_t *raw = NULL, *bin = NULL;
 	size_t rl, bl;
 	json_t *rep = NULL;
+	char line[1024];
 	int v, rc = QT_EXIT_TROUBLE;
 
 	if (fileio_read_all(path, ATTEST_TEXT_MAX, &raw, &rl, err) < 0 ||
@@ -340,6 +348,10 @@ check_document(const char *path, const struct attest_opts *o, const struct attes
 	}
 	if (tool_print_json(rep, style, err) < 0)
 		goto out;
+	if (v != 0) {
+		attest_summary(res, o, line, sizeof(line));
+		tool_warn("%s: %s", name, line);
+	}
 	rc = v == 0 ? QT_EXIT_OK : QT_EXIT_MISMATCH;
 out:
 	json_decref(rep);
