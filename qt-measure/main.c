@@ -23,6 +23,7 @@ const char measure_usage[] =
     "       qt-measure manifest [--profile qingtian|nitro] [--iam-agency URN | --iam-role ARN]\n"
     "                           [--instance-id ID] [-o FILE] IMAGE\n"
     "       qt-measure check --manifest FILE IMAGE\n"
+    "       qt-measure ls [--long | --json=pretty|short] IMAGE\n"
     "       qt-measure --help | --version\n";
 
 /* Each returns its exit code; argv[0] is the subcommand name. */
@@ -37,6 +38,7 @@ static const struct {
 	{ "policy", cmd_policy },
 	{ "manifest", cmd_manifest },
 	{ "check", cmd_check },
+	{ "ls", cmd_ls },
 };
 
 int
