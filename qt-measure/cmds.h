@@ -14,6 +14,7 @@ int cmd_pcr(int argc, char *argv[]);
 int cmd_extend(int argc, char *argv[]);
 int cmd_check(int argc, char *argv[]);
 int cmd_ls(int argc, char *argv[]);
+int cmd_extract(int argc, char *argv[]);
 
 /* The whole synopsis, printed by --help and after usage errors. */
 extern const char measure_usage[];

@@ -24,6 +24,7 @@ const char measure_usage[] =
     "                           [--instance-id ID] [-o FILE] IMAGE\n"
     "       qt-measure check --manifest FILE IMAGE\n"
     "       qt-measure ls [--long | --json=pretty|short] IMAGE\n"
+    "       qt-measure extract IMAGE DIR\n"
     "       qt-measure --help | --version\n";
 
 /* Each returns its exit code; argv[0] is the subcommand name. */
@@ -39,6 +40,7 @@ static const struct {
 	{ "manifest", cmd_manifest },
 	{ "check", cmd_check },
 	{ "ls", cmd_ls },
+	{ "extract", cmd_extract },
 };
 
 int

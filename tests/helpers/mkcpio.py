@@ -8,7 +8,8 @@
 #   l  symlink, ARG its target
 #   c  character device, ARG "major,minor"
 #   p  fifo
-# Every entry has mode 0755 (d), 0644 (f, c, p) or 0777 (l), uid/gid 0, mtime 0.
+# TYPE may be followed by octal permission bits (f4755: a set-user-ID file);
+# the default is 0755 (d), 0644 (f, c, p) or 0777 (l). uid/gid 0, mtime 0.
 import sys
 
 out, specs = sys.argv[1], sys.argv[2:]
@@ -26,12 +27,14 @@ def entry(ino, mode, name, data=b"", rmaj=0, rmin=0):
 
 
 for i, spec in enumerate(specs, start=1):
-    typ, _, rest = spec.partition(":")
+    head, _, rest = spec.partition(":")
     path, _, arg = rest.partition(":")
+    typ = head[0]
+    perm = int(head[1:], 8) if len(head) > 1 else None
     if typ == "f":
-        entry(i, 0o100644, path, arg.encode())
+        entry(i, 0o100000 | (perm if perm is not None else 0o644), path, arg.encode())
     elif typ == "d":
-        entry(i, 0o040755, path)
+        entry(i, 0o040000 | (perm if perm is not None else 0o755), path)
     elif typ == "l":
         entry(i, 0o120777, path, arg.encode())
     elif typ == "c":
