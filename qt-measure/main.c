@@ -25,6 +25,7 @@ const char measure_usage[] =
     "       qt-measure check --manifest FILE IMAGE\n"
     "       qt-measure ls [--long | --json=pretty|short] IMAGE\n"
     "       qt-measure extract IMAGE DIR\n"
+    "       qt-measure diff [--json=pretty|short] A B\n"
     "       qt-measure --help | --version\n";
 
 /* Each returns its exit code; argv[0] is the subcommand name. */
@@ -41,6 +42,7 @@ static const struct {
 	{ "check", cmd_check },
 	{ "ls", cmd_ls },
 	{ "extract", cmd_extract },
+	{ "diff", cmd_diff },
 };
 
 int
