@@ -299,7 +299,12 @@ x_begin(void *ctx, const struct eif_entry *e, struct qt_err *err)
 		if (split(x, e->ramdisk, e->link, lbuf, lcomp, &ln, err) < 0 ||
 		    open_parent(x, e->ramdisk, e->link, lcomp, ln, false, &tparent, err) < 0)
 			goto out;
-		if (ln == 0 || clear_name(x, e->ramdisk, e->path, parent, name, err) < 0)
+		if (ln == 0) {
+			qt_err_set(err, EINVAL, "%s: ramdisk %u: '%.200s': a hard link to the root",
+			    x->image, e->ramdisk, e->path);
+			goto out;
+		}
+		if (clear_name(x, e->ramdisk, e->path, parent, name, err) < 0)
 			goto out;
 		if (linkat(tparent, lcomp[ln - 1], parent, name, 0) < 0) {
 			qt_err_set(err, errno,

@@ -120,7 +120,8 @@ eif_scan_free(struct eif_scan *s)
 struct sec_reader {
 	const char *name;
 	int fd;
-	uint64_t start, size, pos; /* data offset in the file, its size, bytes read */
+	uint64_t start, size, pos; /* data offset in the file, its size, next offset to read */
+	uint64_t hashed;           /* bytes [0, hashed) went through the hash */
 	unsigned section;          /* its index in the image */
 	EVP_MD_CTX *md;
 	uint8_t *buf;
@@ -128,13 +129,18 @@ struct sec_reader {
 	bool failed;
 };
 
-static la_ssize_t
-sec_read(struct archive *a, void *ctx, const void **ret)
+/*
+ * The next chunk of the section at r->pos into r->buf; bytes not hashed yet
+ * (a restart at an earlier offset reads some again) go through the hash.
+ * 0 with *ret_got = 0 at the end of the section, -1 with r->err set.
+ */
+static int
+sec_next(struct sec_reader *r, size_t *ret_got)
 {
-	struct sec_reader *r = ctx;
 	size_t want = QT_IO_CHUNK, got = 0;
+	uint64_t from;
 
-	(void)a;
+	*ret_got = 0;
 	if (r->size - r->pos < want)
 		want = (size_t)(r->size - r->pos);
 	if (want == 0)
@@ -145,16 +151,31 @@ sec_read(struct archive *a, void *ctx, const void **ret)
 			qt_err_set(r->err, got != want ? EIO : errno,
 			    "%s: the file changed while it was read", r->name);
 		r->failed = true;
+		return -1;
+	}
+	if (r->pos + got > r->hashed) {
+		from = r->hashed - r->pos; /* r->pos <= r->hashed: restarts only go back */
+		if (EVP_DigestUpdate(r->md, r->buf + from, got - (size_t)from) != 1) {
+			r->failed = true;
+			return qt_err_ssl(r->err, "SHA-384");
+		}
+		r->hashed = r->pos + got;
+	}
+	r->pos += got;
+	*ret_got = got;
+	return 0;
+}
+
+static la_ssize_t
+sec_read(struct archive *a, void *ctx, const void **ret)
+{
+	struct sec_reader *r = ctx;
+	size_t got;
+
+	if (sec_next(r, &got) < 0) {
 		archive_set_error(a, EIO, "read failed");
 		return -1;
 	}
-	if (EVP_DigestUpdate(r->md, r->buf, got) != 1) {
-		r->failed = true;
-		qt_err_ssl(r->err, "SHA-384");
-		archive_set_error(a, EIO, "hash failed");
-		return -1;
-	}
-	r->pos += got;
 	*ret = r->buf;
 	return (la_ssize_t)got;
 }
@@ -260,16 +281,14 @@ out:
 	return rc;
 }
 
-/* One ramdisk: every entry, then the rest of the section through the hash. */
+/* The entries of one cpio archive starting at r->pos; *ret_compressed, *ret_consumed. */
 static int
-walk_one(struct sec_reader *r, unsigned nr, const uint8_t want[48], const struct eif_walk_cb *cb,
-    size_t *count, struct qt_err *err)
+walk_archive(struct sec_reader *r, unsigned nr, const struct eif_walk_cb *cb, size_t *count,
+    bool *ret_compressed, uint64_t *ret_consumed, struct qt_err *err)
 {
 	struct archive *a = NULL;
 	struct archive_entry *ae;
 	struct eif_entry e;
-	uint8_t got[48];
-	const void *p;
 	int st, rc = -1;
 
 	if ((a = archive_read_new()) == NULL || archive_read_support_format_cpio(a) != ARCHIVE_OK ||
@@ -307,22 +326,109 @@ walk_one(struct sec_reader *r, unsigned nr, const uint8_t want[48], const struct
 			    archive_error_string(a));
 		goto out;
 	}
-	/* the padding after the trailer belongs to the section too */
-	while (r->pos < r->size)
-		if (sec_read(a, r, &p) < 0)
-			goto out;
-	if (EVP_DigestFinal_ex(r->md, got, NULL) != 1) {
-		qt_err_ssl(err, "SHA-384");
-		goto out;
-	}
-	if (CRYPTO_memcmp(got, want, sizeof(got)) != 0) {
-		qt_err_set(err, EIO, "%s: the file changed while it was read", r->name);
-		goto out;
-	}
+	*ret_compressed = archive_filter_code(a, 0) != ARCHIVE_FILTER_NONE;
+	*ret_consumed = (uint64_t)archive_filter_bytes(a, 0);
 	rc = 0;
 out:
 	archive_read_free(a);
 	return rc;
+}
+
+/*
+ * A compressed ramdisk: the decompressed bytes after the first archive's
+ * trailer (at consumed) must be zero padding; another archive there would
+ * be unpacked by the kernel but is not listed here, so it is an error.
+ */
+static int
+compressed_tail(
+    struct sec_reader *r, unsigned nr, uint64_t start, uint64_t consumed, struct qt_err *err)
+{
+	struct archive *a = NULL;
+	struct archive_entry *ae;
+	uint64_t off = 0;
+	la_ssize_t n, i;
+	int rc = -1;
+
+	r->pos = start;
+	if ((a = archive_read_new()) == NULL || archive_read_support_format_raw(a) != ARCHIVE_OK ||
+	    archive_read_support_filter_gzip(a) != ARCHIVE_OK) {
+		qt_err_set(err, ENOMEM, "%s: out of memory", r->name);
+		goto out;
+	}
+	if (archive_read_open(a, r, NULL, sec_read, NULL) != ARCHIVE_OK ||
+	    archive_read_next_header(a, &ae) != ARCHIVE_OK)
+		goto bad;
+	while ((n = archive_read_data(a, r->buf + QT_IO_CHUNK, QT_IO_CHUNK)) > 0) {
+		for (i = 0; i < n; i++, off++)
+			if (off >= consumed && r->buf[QT_IO_CHUNK + (size_t)i] != 0) {
+				qt_err_set(err, EINVAL,
+				    "%s: ramdisk %u: data after the cpio trailer in a compressed "
+				    "ramdisk (another archive?); refusing to list part of it",
+				    r->name, nr);
+				goto out;
+			}
+	}
+	if (n < 0)
+		goto bad;
+	rc = 0;
+	goto out;
+bad:
+	if (!r->failed)
+		qt_err_set(err, EINVAL, "%s: ramdisk %u: %s", r->name, nr, archive_error_string(a));
+out:
+	archive_read_free(a);
+	return rc;
+}
+
+/*
+ * One ramdisk: every archive in it, in order. Like the kernel, a ramdisk may
+ * hold several cpio archives one after another, with zero padding between:
+ * after each trailer the zeros are skipped and the next archive read, so no
+ * entry hides behind the first trailer. (A compressed ramdisk is read as
+ * one stream.) Then the rest of the section goes through the hash.
+ */
+static int
+walk_one(struct sec_reader *r, unsigned nr, const uint8_t want[48], const struct eif_walk_cb *cb,
+    size_t *count, struct qt_err *err)
+{
+	uint8_t got[48];
+	uint64_t start, consumed, before;
+	bool compressed = false, more = true;
+	size_t n, j;
+
+	while (more) {
+		start = r->pos;
+		if (walk_archive(r, nr, cb, count, &compressed, &consumed, err) < 0)
+			return -1;
+		if (compressed) {
+			if (compressed_tail(r, nr, start, consumed, err) < 0)
+				return -1;
+			break;
+		}
+		if (consumed == 0)
+			return qt_err_set(
+			    err, EINVAL, "%s: ramdisk %u: an empty cpio archive", r->name, nr);
+		r->pos = start + consumed;
+		for (more = false; !more && r->pos < r->size;) {
+			before = r->pos;
+			if (sec_next(r, &n) < 0)
+				return -1;
+			for (j = 0; j < n && r->buf[j] == 0; j++)
+				;
+			if (j < n) {
+				r->pos = before + j;
+				more = true;
+			}
+		}
+	}
+	while (r->pos < r->size)
+		if (sec_next(r, &n) < 0)
+			return -1;
+	if (EVP_DigestFinal_ex(r->md, got, NULL) != 1)
+		return qt_err_ssl(err, "SHA-384");
+	if (r->hashed != r->size || CRYPTO_memcmp(got, want, sizeof(got)) != 0)
+		return qt_err_set(err, EIO, "%s: the file changed while it was read", r->name);
+	return 0;
 }
 
 int
@@ -353,7 +459,7 @@ eif_walk(
 			continue;
 		r.start = s->offset + EIF_SECTION_HDR_SIZE;
 		r.size = s->size;
-		r.pos = 0;
+		r.pos = r.hashed = 0;
 		r.section = s->index;
 		if (EVP_DigestInit_ex(r.md, EVP_sha384(), NULL) != 1) {
 			qt_err_ssl(err, "SHA-384");

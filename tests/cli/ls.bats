@@ -116,3 +116,32 @@ prw-r--r--     0/0                0 1970-01-01T00:00:00Z rootfs/fifo"
 	run -2 --separate-stderr qt-measure ls
 	assert_equal "${stderr%%$'\n'*}" "qt-measure: ls: expected exactly one IMAGE operand"
 }
+
+@test "qt-measure ls: a second cpio archive after the first trailer is listed, not hidden" {
+	mkcpio p1.cpio d:rootfs f:rootfs/a:1
+	mkcpio p2.cpio f:rootfs/hidden:2
+	cat p1.cpio p2.cpio >cat.cpio
+	# GNU cpio stops at the first trailer; the kernel does not
+	assert_equal "$(cpio -it --quiet <cat.cpio)" "rootfs
+rootfs/a"
+	image_with cat.cpio cat.eif
+	run -0 --separate-stderr qt-measure ls --long cat.eif
+	assert_output --partial "-rw-r--r--     0/0                1 1970-01-01T00:00:00Z rootfs/a
+-rw-r--r--     0/0                1 1970-01-01T00:00:00Z rootfs/hidden"
+	run -0 --separate-stderr qt-measure extract cat.eif out
+	assert_equal "$(cat out/rootfs/hidden)" 2
+	# compressed: one gzip stream; what follows the first trailer cannot hide either
+	gzip -9n <cat.cpio >catgz.cpio
+	image_with catgz.cpio catgz.eif
+	run -2 --separate-stderr qt-measure ls catgz.eif
+	assert_output ""
+	assert_equal "$stderr" "qt-measure: catgz.eif: ramdisk 1: data after the cpio trailer in a compressed ramdisk (another archive?); refusing to list part of it"
+	# a gzip ramdisk as qt-build --compress gzip writes it is listed
+	mkdir -p root/bin
+	cp "$IN/app.bin" root/bin/app
+	chmod 755 root/bin/app
+	qt-build --kernel "$IN/kernel.bin" --cmdline x --init "$IN/init.bin" --driver "$IN/nsm.ko.bin" \
+	    --rootfs root --cmd /bin/app --compress gzip -o gz.eif >/dev/null
+	run -0 --separate-stderr qt-measure ls --json=short gz.eif
+	assert_output --partial "{\"path\":\"rootfs/bin/app\",\"type\":\"file\",\"mode\":\"0755\",\"uid\":0,\"gid\":0,\"size\":700,\"mtime\":0,\"sha256\":\"$(sha256sum "$IN/app.bin" | cut -c1-64)\""
+}
