@@ -138,7 +138,6 @@ static int
 sec_next(struct sec_reader *r, size_t *ret_got)
 {
 	size_t want = QT_IO_CHUNK, got = 0;
-	uint64_t from;
 
 	*ret_got = 0;
 	if (r->size - r->pos < want)
@@ -154,7 +153,7 @@ sec_next(struct sec_reader *r, size_t *ret_got)
 		return -1;
 	}
 	if (r->pos + got > r->hashed) {
-		from = r->hashed - r->pos; /* r->pos <= r->hashed: restarts only go back */
+		uint64_t from = r->hashed - r->pos; /* r->pos <= r->hashed: restarts only go back */
 		if (EVP_DigestUpdate(r->md, r->buf + from, got - (size_t)from) != 1) {
 			r->failed = true;
 			return qt_err_ssl(r->err, "SHA-384");
@@ -392,12 +391,13 @@ walk_one(struct sec_reader *r, unsigned nr, const uint8_t want[48], const struct
     size_t *count, struct qt_err *err)
 {
 	uint8_t got[48];
-	uint64_t start, consumed, before;
+	uint64_t consumed, before;
 	bool compressed = false, more = true;
 	size_t n, j;
 
 	while (more) {
-		start = r->pos;
+		uint64_t start = r->pos;
+
 		if (walk_archive(r, nr, cb, count, &compressed, &consumed, err) < 0)
 			return -1;
 		if (compressed) {
