@@ -153,6 +153,34 @@ PCRs differ: PCR0, PCR2"
 	assert_line "PCRs differ: PCR8"
 }
 
+@test "qt-measure diff: owner, mtime, type; entry order and archive bytes when no entry differs" {
+	cr() { # out.eif ENTRY...
+		local out=$1
+		shift
+		python3 "$TOP/tests/helpers/mkcpio.py" r.cpio "$@"
+		qt-build --kernel "$IN/kernel.bin" --cmdline x --ramdisk "$IN/ramdisk0.cpio" \
+		    --ramdisk r.cpio -o "$out" >/dev/null
+	}
+	cr a.eif d:rootfs f:rootfs/x:1 f:rootfs/y:2
+	MKCPIO_UID=1000 MKCPIO_MTIME=1700000000 cr b.eif d:rootfs f:rootfs/x:1 f:rootfs/y:2
+	run -1 --separate-stderr qt-measure diff --json=short a.eif b.eif
+	assert_output --partial "{\"ramdisk\":1,\"path\":\"rootfs/x\",\"change\":\"owner\",\"a\":\"0:0\",\"b\":\"1000:1000\"},{\"ramdisk\":1,\"path\":\"rootfs/x\",\"change\":\"mtime\",\"a\":0,\"b\":1700000000}"
+	cr c.eif d:rootfs d:rootfs/x f:rootfs/y:2
+	run -1 --separate-stderr qt-measure diff --json=short a.eif c.eif
+	assert_output --partial "{\"ramdisk\":1,\"path\":\"rootfs/x\",\"change\":\"type\",\"a\":\"file\",\"b\":\"directory\"}"
+	cr d.eif d:rootfs f:rootfs/y:2 f:rootfs/x:1
+	run -1 --separate-stderr qt-measure diff a.eif d.eif
+	assert_line "  order    the same entries in another order"
+	assert_line "  PCR0   ramdisk 1: entry order"
+	# the same entries, other bytes: a second, empty archive appended
+	python3 "$TOP/tests/helpers/mkcpio.py" r.cpio d:rootfs f:rootfs/x:1 f:rootfs/y:2
+	python3 "$TOP/tests/helpers/mkcpio.py" e.cpio
+	cat r.cpio e.cpio >re.cpio
+	qt-build --kernel "$IN/kernel.bin" --cmdline x --ramdisk "$IN/ramdisk0.cpio" --ramdisk re.cpio -o e.eif >/dev/null
+	run -1 --separate-stderr qt-measure diff --json=short a.eif e.eif
+	assert_output --partial "\"causes\":{\"PCR0\":[\"ramdisk 1: archive bytes (the same entries: inode numbers, link counts or padding)\"],\"PCR2\""
+}
+
 @test "qt-measure diff: memory stays bounded for large images (data is streamed, never held)" {
 	mkdir -p big/bin
 	head -c 48000000 /dev/urandom >big/bin/blob

@@ -9,7 +9,9 @@
 #   c  character device, ARG "major,minor"
 #   p  fifo
 # TYPE may be followed by octal permission bits (f4755: a set-user-ID file);
-# the default is 0755 (d), 0644 (f, c, p) or 0777 (l). uid/gid 0, mtime 0.
+# the default is 0755 (d), 0644 (f, c, p) or 0777 (l). uid/gid and mtime
+# are 0, or $MKCPIO_UID (for both) and $MKCPIO_MTIME.
+import os
 import sys
 
 out, specs = sys.argv[1], sys.argv[2:]
@@ -18,7 +20,9 @@ buf = bytearray()
 
 def entry(ino, mode, name, data=b"", rmaj=0, rmin=0):
     name_b = name.encode() + b"\0"
-    fields = [ino, mode, 0, 0, 1, 0, len(data), 0, 0, rmaj, rmin, len(name_b), 0]
+    uid = int(os.environ.get("MKCPIO_UID", "0")) if mode else 0
+    mtime = int(os.environ.get("MKCPIO_MTIME", "0")) if mode else 0
+    fields = [ino, mode, uid, uid, 1, mtime, len(data), 0, 0, rmaj, rmin, len(name_b), 0]
     hdr = b"070701" + b"".join(b"%08x" % f for f in fields)
     buf.extend(hdr + name_b)
     buf.extend(b"\0" * (-len(buf) % 4))
