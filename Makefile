@@ -25,6 +25,8 @@ LIBDIR  ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+ROOTSDIR ?= $(PREFIX)/share/qt/roots
+ROOTS   := roots/qingtian-root-G1.pem roots/aws-nitro-root-G1.pem
 
 CC      ?= cc
 PKGS    := libcrypto libarchive libcbor zlib libdeflate jansson
@@ -59,7 +61,7 @@ CFLAGS  ?= $(OPT)
 
 QT_CFLAGS   := -std=c11 $(WARN) -fstack-protector-strong -fPIE -pthread
 QT_CPPFLAGS := -D_GNU_SOURCE -DOPENSSL_API_COMPAT=30000 -DOPENSSL_NO_DEPRECATED \
-               -Iformats $(PKG_CFLAGS)
+               -Iformats $(PKG_CFLAGS) -DQT_ROOTS_DIR='"$(ROOTSDIR)"'
 QT_LDFLAGS  := -pie -Wl,-z,relro,-z,now -pthread
 QT_LDLIBS   := $(PKG_LIBS)
 # _FORTIFY_SOURCE needs the optimiser and conflicts with ASan.
@@ -89,6 +91,9 @@ SDK_VER  := $(shell sed -n 's/^.define QT_VERSION "\(.*\)"$$/\1/p' formats/qt.h)
 SDK_REAL := libqtverify.so.$(SDK_VER)
 SDK      := $(OUT)/lib/$(SDK_REAL)
 SDK_TEST := $(patsubst %.c,$(OUT)/%,$(wildcard tests/sdk/test_*.c))
+# -z defs: every symbol the library needs is found in what it links. Not under SAN=1:
+# the sanitizer runtime comes with the executable (clang links none into a .so).
+SDK_DEFS := $(if $(filter 1,$(SAN)),,-Wl,-z,defs)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 FUZZERS  := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 
@@ -166,7 +171,7 @@ $(OUT)/pic/libqt.a: $(LIB_SRC:%.c=$(OUT)/pic/%.o) $(OUT)/inputs
 $(SDK): $(SDK_SRC:%.c=$(OUT)/pic/%.o) $(OUT)/pic/libqt.a lib/libqtverify.map $(OUT)/inputs
 	@mkdir -p $(@D)
 	$(CC) $(QT_CFLAGS) $(CFLAGS) -fPIC -shared -Wl,-soname,libqtverify.so.0 \
-	    -Wl,--version-script=lib/libqtverify.map -Wl,-z,relro,-z,now,-z,defs -Wl,--as-needed \
+	    -Wl,--version-script=lib/libqtverify.map -Wl,-z,relro,-z,now $(SDK_DEFS) -Wl,--as-needed \
 	    $(filter-out -pie,$(QT_LDFLAGS)) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(QT_LDLIBS) $(LDLIBS)
 	@ln -sf $(SDK_REAL) $(@D)/libqtverify.so.0 && ln -sf $(SDK_REAL) $(@D)/libqtverify.so
 # API tests link the shared library, as a relying party does.
@@ -277,7 +282,7 @@ bench: all
 # scripts/install.sh does the work (tests/cli/sdk.bats runs it into a temporary DESTDIR).
 INSTALL_VARS = DESTDIR='$(DESTDIR)' PREFIX='$(PREFIX)' BINDIR='$(BINDIR)' MANDIR='$(MANDIR)' \
                LIBDIR='$(LIBDIR)' INCLUDEDIR='$(INCLUDEDIR)' PKGCONFIGDIR='$(PKGCONFIGDIR)' \
-               COMPLETIONDIR='$(COMPLETIONDIR)'
+               COMPLETIONDIR='$(COMPLETIONDIR)' ROOTSDIR='$(ROOTSDIR)'
 install: all
 	@$(INSTALL_VARS) scripts/install.sh '$(OUT)'
 

@@ -95,9 +95,14 @@ _qt_value() {
 		esac
 		;;
 	--bootstrap) _qt_files dir ;;
+	--root)
+		# a shipped root by name, or a file
+		_qt_files
+		_qt_w "qingtian nitro" add
+		;;
 	--kernel | --cmdline-file | --ramdisk | --metadata | --kernel-config | --init | --driver | \
 		--sign-key | --sign-cert | --pkcs11-module | --manifest | -o | --output | --key | \
-		--cert | --ca | --attach | --input | --signing-certificate | --file | --root | \
+		--cert | --ca | --attach | --input | --signing-certificate | --file | \
 		--public-key | --provenance | --provenance-key | --provenance-cert | --corim)
 		_qt_files
 		;;
@@ -105,7 +110,7 @@ _qt_value() {
 		--image-version | --build-time | --build-tool | --build-tool-version | --img-os | \
 		--img-kernel | --from | --digest | --string | --iam-agency | --instance-id | \
 		--root-sha256 | --expect-pcr | --nonce | --user-data | --max-age | --corim-profile | \
-		--entity)
+		--entity | --iam-role | --pcr | --action | --resource | --principal | --sid)
 		COMPREPLY=()
 		;;
 	*) return 1 ;;
@@ -114,7 +119,8 @@ _qt_value() {
 }
 
 # qt-measure's subcommands (the table in qt-measure/main.c; a test keeps them equal).
-_qt_subcommands="describe pcr extend verify policy manifest provenance verify-provenance corim"
+_qt_subcommands="describe pcr extend verify policy manifest provenance verify-provenance corim
+check ls extract diff"
 
 # The options of each tool (and qt-measure subcommand).
 _qt_options() {
@@ -130,20 +136,28 @@ _qt_options() {
 		;;
 	qt-sign)
 		echo "--key --cert --ca --pass --pkcs11-module --allow-expired-cert --remove --verify
-		--digest --attach --at -o --output --profile --json= --help --version"
+		--digest --attach --at --manifest -o --output --profile --json= --help --version"
 		;;
 	qt-measure:) echo "--profile --json= --help --version" ;;
 	qt-measure:describe) echo "--json= --help" ;;
 	qt-measure:pcr) echo "--input --signing-certificate --json= --help" ;;
 	qt-measure:extend)
-		echo "--from --digest --string --file --iam-agency --instance-id --profile --json= --help"
+		echo "--from --digest --string --file --iam-agency --iam-role --instance-id --profile
+		--json= --help"
 		;;
 	qt-measure:verify)
 		echo "--root --root-sha256 --manifest --expect-pcr --nonce --user-data --public-key
-		--at --max-age --profile --json= --help"
+		--at --max-age --allow-debug --profile --json= --help"
 		;;
-	qt-measure:policy) echo "--profile --allow-zero --json= --help" ;;
-	qt-measure:manifest) echo "--profile --iam-agency --instance-id -o --output --help" ;;
+	qt-measure:policy)
+		echo "--profile --pcr --statement --action --resource --principal --sid --iam-agency
+		--iam-role --instance-id --allow-zero --json= --help"
+		;;
+	qt-measure:manifest) echo "--profile --iam-agency --iam-role --instance-id -o --output --help" ;;
+	qt-measure:check) echo "--manifest --help" ;;
+	qt-measure:ls) echo "--long --json= --help" ;;
+	qt-measure:extract) echo "--help" ;;
+	qt-measure:diff) echo "--json= --help" ;;
 	qt-measure:provenance)
 		echo "--profile --predicate --manifest --corim --key --cert --pass --pkcs11-module
 		--allow-expired-cert -o --output --help"
@@ -169,7 +183,7 @@ _qt_complete() {
 			w=${COMP_WORDS[i]}
 			case $w in
 			describe | pcr | extend | verify | policy | manifest | provenance | \
-				verify-provenance | corim)
+				verify-provenance | corim | check | ls | extract | diff)
 				sub=$w
 				break
 				;;

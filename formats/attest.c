@@ -36,7 +36,8 @@ attest_decode_text(const char *name, const uint8_t *buf, size_t len, uint8_t **r
 {
 	uint8_t *txt = NULL, *out = NULL;
 	size_t i, n = 0, o = 0;
-	bool text = len > 0, hex = true;
+	bool text = len > 0, hex = true, std_abc = false, url_abc = false;
+	char label[512];
 	int r = -1;
 
 	/* A binary COSE_Sign1 starts with an array or tag head (>= 0x80): an input
@@ -82,15 +83,24 @@ attest_decode_text(const char *name, const uint8_t *buf, size_t len, uint8_t **r
 			out[o++] = (uint8_t)(qt_hex_digit(txt[i]) << 4 | qt_hex_digit(txt[i + 1]));
 		goto done;
 	}
-	/* Standard base64 (RFC 4648 section 4), padded. */
-	if (n % 4 != 0) {
+	/* base64 in either alphabet (RFC 4648 sections 4 and 5), padded or not,
+	   as browsers and the JavaScript and Go SDKs write it; one alphabet only */
+	for (i = 0; i < n; i++) {
+		std_abc |= txt[i] == '+' || txt[i] == '/';
+		url_abc |= txt[i] == '-' || txt[i] == '_';
+	}
+	if (std_abc && url_abc) {
 		qt_err_set(err, EINVAL,
-		    "%s: text document is neither hex nor padded base64 (%zu characters)", name, n);
+		    "%s: text document mixes the standard (+/) and URL-safe (-_) base64 alphabets",
+		    name);
 		goto out;
 	}
+	for (i = 0; i < n; i++)
+		txt[i] = txt[i] == '+' ? '-' : txt[i] == '/' ? '_' : txt[i];
 	free(out);
 	out = NULL;
-	if (qt_base64_decode(name, QT_BASE64_STD, (const char *)txt, n, &out, &o, err) < 0)
+	snprintf(label, sizeof(label), "%s: text document is neither hex nor base64", name);
+	if (qt_base64_decode(label, QT_BASE64_URL, (const char *)txt, n, &out, &o, err) < 0)
 		goto out;
 done:
 	if (o > ATTEST_DOC_MAX) {

@@ -60,7 +60,8 @@ struct attest_doc {
 };
 
 /*
- * If buf is text (hex, or standard base64 with padding; whitespace ignored),
+ * If buf is text (hex, or base64 in the standard or the URL-safe alphabet,
+ * padded or not, but not both alphabets; whitespace ignored),
  * decode it into a malloc'd buffer; if it is binary CBOR, copy it. name is
  * used in messages. Returns 0 or -1 with err set.
  */
@@ -103,8 +104,9 @@ struct attest_opts {
 	bool have_root_sha256;
 	uint8_t root_sha256[32];
 	enum attest_at at_mode;
-	int64_t at_ms;   /* unix milliseconds, for ATTEST_AT_TIME */
-	int64_t max_age; /* seconds, compared with the age in milliseconds; < 0: not checked */
+	int64_t at_ms;    /* unix milliseconds, for ATTEST_AT_TIME */
+	int64_t max_age;  /* seconds, compared with the age in milliseconds; < 0: not checked */
+	bool allow_debug; /* a debug-mode document passes the production check (development) */
 };
 
 enum attest_verdict {

@@ -4,6 +4,7 @@
  * document: the verdict, every check in order, the document's fields and its
  * certificates (subject, issuer, validity, SHA-256 of the DER).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -170,4 +171,35 @@ attest_report_json(
 		json_object_set_new(o, "error", json_string(error_msg));
 	json_object_set_new(o, "document", doc != NULL ? doc_json(doc, res) : json_null());
 	return o;
+}
+
+void
+attest_summary(
+    const struct attest_result *res, const struct attest_opts *opts, char *buf, size_t len)
+{
+	const struct attest_check *first = NULL;
+	const char *hint = "";
+	size_t i, nfail = 0;
+	char more[48] = "";
+
+	for (i = 0; i < res->n; i++) {
+		if (res->checks[i].verdict != ATTEST_FAIL)
+			continue;
+		if (first == NULL)
+			first = &res->checks[i];
+		nfail++;
+	}
+	if (first == NULL) {
+		snprintf(buf, len, "not verified");
+		return;
+	}
+	if (nfail > 1)
+		snprintf(more, sizeof(more), " (and %zu more failed check%s)", nfail - 1,
+		    nfail > 2 ? "s" : "");
+	if (strcmp(first->name, "validity") == 0 && opts->at_mode == ATTEST_AT_NOW &&
+	    strstr(first->detail, "expired") != NULL)
+		hint = "; to check an archived document use --at doc";
+	else if (strcmp(first->name, "production") == 0)
+		hint = "; for a development enclave use --allow-debug";
+	snprintf(buf, len, "not verified: %s: %s%s%s", first->name, first->detail, more, hint);
 }

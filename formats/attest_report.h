@@ -19,4 +19,13 @@
 json_t *attest_report_json(
     const struct attest_doc *doc, const struct attest_result *res, const char *error_msg);
 
+/*
+ * The one stderr line for a document that did not verify: the first failed
+ * check and its detail, how many more failed, and a hint where one helps
+ * (an expired chain checked now: --at doc; a debug-mode document:
+ * --allow-debug). Written into buf (truncated to len).
+ */
+void attest_summary(
+    const struct attest_result *res, const struct attest_opts *opts, char *buf, size_t len);
+
 #endif

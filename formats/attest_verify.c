@@ -364,6 +364,11 @@ check_production(struct vctx *v)
 	if (!res->authentic)
 		add_check(
 		    res, "production", ATTEST_SKIP, "not evaluated: the document is not authentic");
+	else if (res->debug && v->opts->allow_debug)
+		add_check(res, "production", ATTEST_PASS,
+		    "PCR0 is %s: a debug-mode document, accepted by --allow-debug (development "
+		    "only: a debug enclave can be inspected by its host)",
+		    (doc->pcr_mask & 1u) ? "all zero" : "missing");
 	else if (res->debug)
 		add_check(res, "production", ATTEST_FAIL,
 		    "PCR0 is %s: a debug-mode document never matches a production expectation",

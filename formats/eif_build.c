@@ -644,7 +644,7 @@ env_path(const struct ramdisk_strv *env)
 	for (i = 0; i < env->n; i++)
 		if (strncmp(env->v[i], "PATH=", 5) == 0)
 			return env->v[i] + 5;
-	return RAMDISK_DEFAULT_PATH + 5;
+	return &RAMDISK_DEFAULT_PATH[sizeof("PATH=") - 1]; /* the value after "PATH=" */
 }
 
 /* prog as the enclave will find it: a path, or looked up in PATH. */

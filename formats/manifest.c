@@ -45,6 +45,10 @@ manifest_set_iam_agency(struct manifest *m, const char *urn, struct qt_err *err)
 {
 	char *copy;
 
+	if (m->platform == QT_PROFILE_NITRO)
+		return qt_err_set(err, EINVAL,
+		    "--iam-agency: an agency URN is Huawei's (qingtian); on nitro PCR3 is the "
+		    "parent instance's IAM role: use --iam-role ARN");
 	if (pcr_iam_agency_check(urn, err) < 0)
 		return -1;
 	if ((copy = strdup(urn)) == NULL)
@@ -55,6 +59,29 @@ manifest_set_iam_agency(struct manifest *m, const char *urn, struct qt_err *err)
 	}
 	free(m->iam_agency);
 	m->iam_agency = copy;
+	m->pcr_mask |= 1u << 3;
+	return 0;
+}
+
+int
+manifest_set_iam_role(struct manifest *m, const char *arn, struct qt_err *err)
+{
+	char *copy;
+
+	if (m->platform != QT_PROFILE_NITRO)
+		return qt_err_set(err, EINVAL,
+		    "--iam-role: an IAM role ARN is AWS's (nitro); on qingtian PCR3 is the "
+		    "parent's IAM agency: use --iam-agency URN");
+	if (pcr_iam_role_check(arn, err) < 0)
+		return -1;
+	if ((copy = strdup(arn)) == NULL)
+		return qt_err_set(err, ENOMEM, "out of memory");
+	if (extend_text(copy, m->pcrs[3], err) < 0) {
+		free(copy);
+		return -1;
+	}
+	free(m->iam_role);
+	m->iam_role = copy;
 	m->pcr_mask |= 1u << 3;
 	return 0;
 }
@@ -488,7 +515,11 @@ manifest_to_json(const struct manifest *m)
 	bad |= json_object_set_new(o, "digests", dig);
 	dig = NULL;
 
-	bad |= json_object_set_new(par, "iam_agency", strj(m->iam_agency));
+	/* PCR3's identity: Huawei's IAM agency, or on nitro AWS's IAM role */
+	if (m->platform == QT_PROFILE_NITRO)
+		bad |= json_object_set_new(par, "iam_role", strj(m->iam_role));
+	else
+		bad |= json_object_set_new(par, "iam_agency", strj(m->iam_agency));
 	bad |= json_object_set_new(par, "instance_id", strj(m->instance_id));
 	bad |= json_object_set_new(o, "parent", par);
 	par = NULL;
@@ -575,6 +606,7 @@ manifest_free(struct manifest *m)
 	free(m->signer_not_before);
 	free(m->signer_not_after);
 	free(m->iam_agency);
+	free(m->iam_role);
 	free(m->instance_id);
 	free(m->tool_version);
 	json_decref(m->source);
@@ -687,6 +719,7 @@ static const char *const signer_keys[] = { "subject", "issuer", "sha256", "not_b
 	NULL };
 static const char *const digest_keys[] = { "kernel", "cmdline", "ramdisks", NULL };
 static const char *const parent_keys[] = { "iam_agency", "instance_id", NULL };
+static const char *const nitro_parent_keys[] = { "iam_role", "instance_id", NULL };
 static const char *const tool_keys[] = { "name", "version", NULL };
 
 static int
@@ -853,7 +886,9 @@ parse_digests(const struct rdctx *c, json_t *root, struct manifest *m)
 static int
 parent_pcr(const struct rdctx *c, const struct manifest *m, const char *key, unsigned idx)
 {
-	const char *text = idx == 3 ? m->iam_agency : m->instance_id;
+	const char *text = idx == 4                          ? m->instance_id
+	                   : m->platform == QT_PROFILE_NITRO ? m->iam_role
+	                                                     : m->iam_agency;
 	uint8_t want[PCR_LEN];
 	char canon[PCR_PARENT_ID_MAX + 1];
 	struct qt_err why = { 0 };
@@ -861,8 +896,9 @@ parent_pcr(const struct rdctx *c, const struct manifest *m, const char *key, uns
 	if (text == NULL)
 		return 0;
 	if (strlen(text) > PCR_PARENT_ID_MAX ||
-	    (idx == 3 ? pcr_iam_agency_check(text, &why)
-	              : pcr_instance_id_canon(m->platform, strcpy(canon, text), &why)) < 0)
+	    (idx == 4 ? pcr_instance_id_canon(m->platform, strcpy(canon, text), &why)
+	        : m->platform == QT_PROFILE_NITRO ? pcr_iam_role_check(text, &why)
+	                                          : pcr_iam_agency_check(text, &why)) < 0)
 		return qt_err_set(c->err, EINVAL, "%s: parent.%s: %s", c->name, key,
 		    why.code != 0 ? why.msg : "too long");
 	if (idx == 4 && strcmp(canon, text) != 0)
@@ -881,9 +917,23 @@ parse_parent_tool(const struct rdctx *c, json_t *root, struct manifest *m)
 {
 	json_t *par, *tool;
 
-	if ((par = member(c, root, "manifest", "parent", JSON_OBJECT, false)) == NULL ||
-	    !only_keys(c, "parent", par, parent_keys) ||
-	    str_member(c, par, "parent", "iam_agency", true, &m->iam_agency) < 0 ||
+	bool nitro = m->platform == QT_PROFILE_NITRO, old = false;
+
+	if ((par = member(c, root, "manifest", "parent", JSON_OBJECT, false)) == NULL)
+		return -1;
+	/* a nitro manifest written before PCR3 had its key there: a null agency */
+	if (nitro && json_object_get(par, "iam_role") == NULL &&
+	    json_object_get(par, "iam_agency") != NULL) {
+		if (!json_is_null(json_object_get(par, "iam_agency")))
+			return qt_err_set(c->err, EINVAL,
+			    "%s: parent.iam_agency: an agency URN is Huawei's (qingtian); on nitro "
+			    "PCR3 is the parent instance's IAM role (parent.iam_role)",
+			    c->name);
+		old = true;
+	}
+	if (!only_keys(c, "parent", par, nitro && !old ? nitro_parent_keys : parent_keys) ||
+	    (!old && str_member(c, par, "parent", nitro ? "iam_role" : "iam_agency", true,
+	                 nitro ? &m->iam_role : &m->iam_agency) < 0) ||
 	    str_member(c, par, "parent", "instance_id", true, &m->instance_id) < 0)
 		return -1;
 	if ((tool = member(c, root, "manifest", "tool", JSON_OBJECT, false)) == NULL ||
@@ -903,7 +953,8 @@ check_pcrs(const struct rdctx *c, const struct manifest *m)
 	if (m->platform == QT_PROFILE_NITRO && (m->pcr_mask & 6u) != 6u)
 		return qt_err_set(
 		    c->err, EINVAL, "%s: pcrs: the nitro profile requires PCR1 and PCR2", c->name);
-	if (parent_pcr(c, m, "iam_agency", 3) < 0 || parent_pcr(c, m, "instance_id", 4) < 0)
+	if (parent_pcr(c, m, m->platform == QT_PROFILE_NITRO ? "iam_role" : "iam_agency", 3) < 0 ||
+	    parent_pcr(c, m, "instance_id", 4) < 0)
 		return -1;
 	return 0;
 }

@@ -43,8 +43,10 @@ struct manifest {
 	uint8_t kernel[48], cmdline[48];
 	size_t nramdisks;
 	uint8_t ramdisks[MANIFEST_RAMDISKS_MAX][48];
-	/* the parent identities behind PCR3/PCR4, NULL when not given */
+	/* the parent identities behind PCR3/PCR4, NULL when not given: PCR3 is
+	   the IAM agency on qingtian, the IAM role on nitro */
 	char *iam_agency, *instance_id;
+	char *iam_role;
 	char *tool_version;
 };
 
@@ -67,6 +69,8 @@ int manifest_from_image(const char *path, const char *file, enum qt_profile plat
  * the manifest. Malformed values: -1 with err.
  */
 int manifest_set_iam_agency(struct manifest *m, const char *urn, struct qt_err *err);
+/* Nitro's PCR3: SHA384(0^48 || IAM role ARN) (pcr_iam_role_check). */
+int manifest_set_iam_role(struct manifest *m, const char *arn, struct qt_err *err);
 int manifest_set_instance_id(struct manifest *m, const char *id, struct qt_err *err);
 
 /*

@@ -105,6 +105,46 @@ bad:
 	    "--iam-agency: '%.64s' is not an agency URN 'iam::<domain id>:agency:<name>'", urn);
 }
 
+/* [A-Za-z0-9+=,.@_/-]: the characters of an IAM role's path and name. */
+static bool
+role_chars(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		        (*s >= '0' && *s <= '9') || strchr("+=,.@_/-", *s) != NULL))
+			return false;
+	return true;
+}
+
+int
+pcr_iam_role_check(const char *arn, struct qt_err *err)
+{
+	const char *p = arn + 4, *q;
+	size_t i;
+
+	if (strlen(arn) > PCR_PARENT_ID_MAX || strncmp(arn, "arn:", 4) != 0)
+		goto bad;
+	/* partition: aws, aws-cn, aws-us-gov, ... */
+	for (q = p; (*q >= 'a' && *q <= 'z') || *q == '-'; q++)
+		;
+	if (q == p || strncmp(q, ":iam::", 6) != 0)
+		goto bad;
+	q += 6;
+	for (i = 0; i < 12; i++)
+		if (q[i] < '0' || q[i] > '9')
+			goto bad;
+	q += 12;
+	if (strncmp(q, ":role/", 6) != 0 || q[6] == '\0' || q[strlen(q) - 1] == '/' ||
+	    !role_chars(q + 6))
+		goto bad;
+	return 0;
+bad:
+	return qt_err_set(err, EINVAL,
+	    "--iam-role: '%.64s' is not an IAM role ARN "
+	    "'arn:<partition>:iam::<12-digit account>:role/<name>'",
+	    arn);
+}
+
 /* "i-" and 1-30 lower-case hex digits: an EC2 instance id. */
 static bool
 nitro_instance(const char *s)

@@ -46,6 +46,13 @@ bool pcr_uuid_canon(char *s);
 #define PCR_PARENT_ID_MAX 512
 int pcr_iam_agency_check(const char *urn, struct qt_err *err);
 /*
+ * PCR3 on Nitro: the parent instance's IAM role ARN
+ * "arn:<partition>:iam::<12-digit account>:role/<path/name>" (name and path
+ * of [A-Za-z0-9+=,.@_/-], not ending in '/'). 0, or -1 with err
+ * "--iam-role: '<arn>' is not an IAM role ARN ...".
+ */
+int pcr_iam_role_check(const char *arn, struct qt_err *err);
+/*
  * PCR4: the instance id, checked and made canonical in place: on QingTian a
  * hyphenated 8-4-4-4-12 UUID (upper case folded to lower), on Nitro "i-"
  * and 1-30 lower-case hex digits; QT_PROFILE_AUTO takes either. 0, or -1

@@ -529,6 +529,13 @@ signer_verify(const char *name, const uint8_t *section, size_t len, const uint8_
 			goto out;
 		}
 	}
+	if (o->pcr8_pin != NULL && CRYPTO_memcmp(o->pcr8_pin, ret_pcr8, PCR_LEN) != 0) {
+		qt_err_set(err, EINVAL,
+		    "%s: signed with another certificate than %s pins (PCR8 differs)", name,
+		    o->pin_name != NULL ? o->pin_name : "the manifest");
+		rv = 1;
+		goto out;
+	}
 	if (!o->allow_expired) {
 		v = signer_cert_valid_at("signing certificate", cert, o->at, err);
 		if (v != 0) {

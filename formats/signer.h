@@ -80,7 +80,9 @@ int signer_attach(const struct signer *s, const char *sig_name, const uint8_t *s
  * signature verifies with the embedded certificate and the payload is
  * PcrInfo of pcr0 (eif_sig_check_pcr0, its messages), the certificate is
  * valid at `at` (unless allow_expired), and,
- * if given, equals the certificate in cert_pem or chains to a CA in ca_pem.
+ * if given, equals the certificate in cert_pem or chains to a CA in ca_pem,
+ * and, if pcr8_pin is set, its PCR8 equals *pcr8_pin (a manifest's; pin_name
+ * names it in the message).
  * Returns 0 good, 1 bad (err says why), -1 cannot tell. ret_pcr8 is filled
  * whenever the certificate could be read (also on 1).
  */
@@ -89,6 +91,8 @@ struct signer_verify_opts {
 	const char *ca_path;   /* trusted CA certificates (PEM), or NULL */
 	int64_t at;            /* validity time (seconds since the epoch) */
 	bool allow_expired;
+	const uint8_t *pcr8_pin; /* expected PCR8 (48 bytes), or NULL */
+	const char *pin_name;    /* where pcr8_pin comes from, for messages */
 };
 int signer_verify(const char *name, const uint8_t *section, size_t len, const uint8_t pcr0[48],
     const struct signer_verify_opts *o, uint8_t ret_pcr8[48], bool *ret_have_pcr8,

@@ -2,9 +2,9 @@
 /*
  * cmd_extend.c: qt-measure extend: a register (48 zero bytes, or --from)
  * extended by each step in order, reg = SHA384(reg || data) (spec/qingtian.md):
- * a digest given in hex, a raw string, or a file's SHA-384. --iam-agency and
- * --instance-id are raw strings checked by the rule of pcr.h: PCR3 and PCR4
- * as the platform (--profile) computes them.
+ * a digest given in hex, a raw string, or a file's SHA-384. --iam-agency
+ * (QingTian), --iam-role (Nitro) and --instance-id are raw strings checked by
+ * the rule of pcr.h: PCR3 and PCR4 as the platform (--profile) computes them.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -24,6 +24,7 @@ enum {
 	OPT_STRING,
 	OPT_FILE,
 	OPT_IAM,
+	OPT_ROLE,
 	OPT_INSTANCE,
 	OPT_PROFILE,
 	OPT_JSON,
@@ -35,6 +36,7 @@ static const struct option longopts[] = {
 	{ "string", required_argument, NULL, OPT_STRING },
 	{ "file", required_argument, NULL, OPT_FILE },
 	{ "iam-agency", required_argument, NULL, OPT_IAM },
+	{ "iam-role", required_argument, NULL, OPT_ROLE },
 	{ "instance-id", required_argument, NULL, OPT_INSTANCE },
 	{ "profile", required_argument, NULL, OPT_PROFILE },
 	{ "json", required_argument, NULL, OPT_JSON },
@@ -89,6 +91,7 @@ parse_args(int argc, char *argv[], struct extend_args *a)
 		case OPT_STRING:
 		case OPT_FILE:
 		case OPT_IAM:
+		case OPT_ROLE:
 		case OPT_INSTANCE:
 			add_step(a, ch, optarg);
 			break;
@@ -109,7 +112,7 @@ parse_args(int argc, char *argv[], struct extend_args *a)
 	if (a->n == 0)
 		tool_usage(measure_usage,
 		    "extend: give at least one step (--digest, --string, --file, "
-		    "--iam-agency, --instance-id)");
+		    "--iam-agency, --iam-role, --instance-id)");
 }
 
 /* PCR3/PCR4 inputs obey the one rule of pcr.h (also `manifest` and `verify --manifest`). */
@@ -122,6 +125,8 @@ check_parents(struct extend_args *a, enum qt_profile profile)
 	for (i = 0; i < a->n; i++) {
 		if ((a->steps[i].kind == OPT_IAM &&
 		        pcr_iam_agency_check(a->steps[i].arg, &err) < 0) ||
+		    (a->steps[i].kind == OPT_ROLE &&
+		        pcr_iam_role_check(a->steps[i].arg, &err) < 0) ||
 		    (a->steps[i].kind == OPT_INSTANCE &&
 		        pcr_instance_id_canon(profile, a->steps[i].arg, &err) < 0))
 			tool_usage(measure_usage, "%s", err.msg);

@@ -12,6 +12,10 @@ int cmd_image(int argc, char *argv[]);
 int cmd_describe(int argc, char *argv[]);
 int cmd_pcr(int argc, char *argv[]);
 int cmd_extend(int argc, char *argv[]);
+int cmd_check(int argc, char *argv[]);
+int cmd_ls(int argc, char *argv[]);
+int cmd_extract(int argc, char *argv[]);
+int cmd_diff(int argc, char *argv[]);
 
 /* The whole synopsis, printed by --help and after usage errors. */
 extern const char measure_usage[];

@@ -16,16 +16,22 @@ const char measure_usage[] =
     "       qt-measure describe [--json=pretty|short] IMAGE\n"
     "       qt-measure pcr (--input FILE | --signing-certificate PEM) [--json=pretty|short]\n"
     "       qt-measure extend [--from HEX] (--digest HEX | --string TEXT | --file FILE |\n"
-    "                         --iam-agency URN | --instance-id UUID)... [--json=pretty|short]\n"
-    "       qt-measure verify --root ROOT.pem | --root-sha256 HEX [options] DOC\n"
-    "       qt-measure policy --format huawei|aws [--allow-zero] [--json=pretty|short] MANIFEST\n"
-    "       qt-measure manifest [--platform qingtian|nitro] [--iam-agency URN]\n"
+    "                         --iam-agency URN | --iam-role ARN | --instance-id ID)...\n"
+    "                         [--profile qingtian|nitro] [--json=pretty|short]\n"
+    "       qt-measure verify --root qingtian|nitro|ROOT.pem | --root-sha256 HEX [options] DOC\n"
+    "       qt-measure policy --profile qingtian|nitro [--pcr LIST] [--statement] [options]\n"
+    "                         MANIFEST...\n"
+    "       qt-measure manifest [--profile qingtian|nitro] [--iam-agency URN | --iam-role ARN]\n"
     "                           [--instance-id ID] [-o FILE] IMAGE\n"
     "       qt-measure provenance [--predicate slsa|measurement] [--manifest FILE]\n"
     "                             [--corim FILE] [--key KEY --cert CERT] [-o FILE] IMAGE\n"
     "       qt-measure verify-provenance --cert CERT [--ca CA] [--at TIME] ENVELOPE [IMAGE]\n"
     "       qt-measure corim [--profile qingtian|nitro] [--sign --key KEY --cert CERT]\n"
     "                        [-o FILE] MANIFEST|IMAGE\n"
+    "       qt-measure check --manifest FILE IMAGE\n"
+    "       qt-measure ls [--long | --json=pretty|short] IMAGE\n"
+    "       qt-measure extract IMAGE DIR\n"
+    "       qt-measure diff [--json=pretty|short] A B\n"
     "       qt-measure --help | --version\n";
 
 /* Each returns its exit code; argv[0] is the subcommand name. */
@@ -42,6 +48,10 @@ static const struct {
 	{ "provenance", cmd_provenance },
 	{ "verify-provenance", cmd_verify_provenance },
 	{ "corim", cmd_corim },
+	{ "check", cmd_check },
+	{ "ls", cmd_ls },
+	{ "extract", cmd_extract },
+	{ "diff", cmd_diff },
 };
 
 int

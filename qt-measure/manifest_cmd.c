@@ -14,13 +14,14 @@
 #include "tool.h"
 
 static const char manifest_usage[] =
-    "usage: qt-measure manifest [--profile qingtian|nitro] [--iam-agency URN]\n"
+    "usage: qt-measure manifest [--profile qingtian|nitro] [--iam-agency URN | --iam-role ARN]\n"
     "           [--instance-id ID] [-o FILE] IMAGE\n";
 
 enum {
 	OPT_PROFILE = 256,
 	OPT_PLATFORM,
 	OPT_IAM_AGENCY,
+	OPT_IAM_ROLE,
 	OPT_INSTANCE_ID,
 };
 
@@ -28,6 +29,7 @@ static const struct option manifest_opts[] = {
 	{ "profile", required_argument, NULL, OPT_PROFILE },
 	{ "platform", required_argument, NULL, OPT_PLATFORM },
 	{ "iam-agency", required_argument, NULL, OPT_IAM_AGENCY },
+	{ "iam-role", required_argument, NULL, OPT_IAM_ROLE },
 	{ "instance-id", required_argument, NULL, OPT_INSTANCE_ID },
 	{ "output", required_argument, NULL, 'o' },
 	{ "help", no_argument, NULL, 'h' },
@@ -38,7 +40,8 @@ int
 cmd_manifest(int argc, char *argv[])
 {
 	enum qt_profile platform;
-	const char *agency = NULL, *instance = NULL, *out = NULL, *profile = NULL, *path;
+	const char *agency = NULL, *role = NULL, *instance = NULL, *out = NULL, *profile = NULL,
+	           *path;
 	struct manifest *m = NULL;
 	struct qt_err err = { 0 };
 	char *text = NULL;
@@ -59,6 +62,9 @@ cmd_manifest(int argc, char *argv[])
 		case OPT_IAM_AGENCY:
 			tool_set_once(manifest_usage, &agency, "iam-agency", optarg);
 			break;
+		case OPT_IAM_ROLE:
+			tool_set_once(manifest_usage, &role, "iam-role", optarg);
+			break;
 		case OPT_INSTANCE_ID:
 			tool_set_once(manifest_usage, &instance, "instance-id", optarg);
 			break;
@@ -76,6 +82,7 @@ cmd_manifest(int argc, char *argv[])
 	platform = tool_profile_arg(manifest_usage, profile, false, QT_PROFILE_QINGTIAN);
 	if (manifest_from_image(path, NULL, platform, &m, &err) < 0 ||
 	    (agency != NULL && manifest_set_iam_agency(m, agency, &err) < 0) ||
+	    (role != NULL && manifest_set_iam_role(m, role, &err) < 0) ||
 	    (instance != NULL && manifest_set_instance_id(m, instance, &err) < 0))
 		goto out;
 	if (out != NULL && strcmp(out, "-") != 0) {

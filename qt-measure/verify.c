@@ -15,15 +15,16 @@
 #include "attest_report.h"
 #include "fileio.h"
 #include "manifest.h"
+#include "roots.h"
 #include "text.h"
 #include "tool.h"
 #include "x509.h"
 
 static const char verify_usage[] =
-    "usage: qt-measure verify --root ROOT.pem | --root-sha256 HEX [--manifest FILE]\n"
-    "           [--expect-pcr N=HEX]... [--nonce HEX] [--user-data HEX] [--public-key FILE]\n"
-    "           [--at now|doc|TIME] [--max-age SECONDS] [--profile qingtian|nitro|auto]\n"
-    "           [--json=pretty|short] DOC\n";
+    "usage: qt-measure verify --root qingtian|nitro|ROOT.pem | --root-sha256 HEX\n"
+    "           [--manifest FILE] [--expect-pcr N=HEX]... [--nonce HEX] [--user-data HEX]\n"
+    "           [--public-key FILE] [--at now|doc|TIME] [--max-age SECONDS]\n"
+    "           [--profile qingtian|nitro|auto] [--allow-debug] [--json=pretty|short] DOC\n";
 
 enum {
 	OPT_STRING = 256, /* a single-valued option kept as text (given twice: usage error) */
@@ -31,6 +32,7 @@ enum {
 	OPT_NONCE,
 	OPT_USER_DATA,
 	OPT_PLATFORM,
+	OPT_ALLOW_DEBUG,
 };
 
 static const struct option verify_opts[] = {
@@ -45,6 +47,7 @@ static const struct option verify_opts[] = {
 	{ "max-age", required_argument, NULL, OPT_STRING },
 	{ "profile", required_argument, NULL, OPT_STRING },
 	{ "platform", required_argument, NULL, OPT_PLATFORM },
+	{ "allow-debug", no_argument, NULL, OPT_ALLOW_DEBUG },
 	{ "json", required_argument, NULL, OPT_STRING },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -54,6 +57,7 @@ static const struct option verify_opts[] = {
 struct verify_args {
 	const char *root, *root_sha, *manifest, *pubkey, *at, *max_age, *profile, *json;
 	const char *path;
+	bool allow_debug;
 	struct attest_expect cli; /* --expect-pcr, --nonce, --user-data */
 };
 
@@ -149,6 +153,9 @@ parse_args(int argc, char *argv[], struct verify_args *a)
 			    "--platform qingtian|nitro|auto", "--profile qingtian|nitro|auto",
 			    optarg, true);
 			break;
+		case OPT_ALLOW_DEBUG:
+			a->allow_debug = true;
+			break;
 		case 'h':
 			tool_help(verify_usage);
 		default:
@@ -188,6 +195,7 @@ check_args(const struct verify_args *a, struct attest_opts *o)
 		o->have_root_sha256 = true;
 	}
 	o->max_age = max_age_arg(a->max_age);
+	o->allow_debug = a->allow_debug;
 	if (a->at == NULL || strcmp(a->at, "now") == 0) {
 		o->at_mode = ATTEST_AT_NOW;
 	} else {
@@ -231,6 +239,37 @@ merge_pcrs(const struct verify_args *a, const struct manifest *m, struct attest_
 	return 0;
 }
 
+/*
+ * The directory of the shipped roots: $QT_ROOTS_DIR, else where `make
+ * install` puts them.
+ */
+static const char *
+roots_dir(void)
+{
+	const char *d = getenv("QT_ROOTS_DIR");
+
+	return d != NULL && d[0] != '\0' ? d : QT_ROOTS_DIR;
+}
+
+/* --root: a shipped root's word (its fingerprint checked) or a file. */
+static int
+load_root(const char *arg, uint8_t **ret, size_t *ret_len, struct qt_err *err)
+{
+	const struct qt_root *r = roots_find(arg);
+	uint8_t *raw = NULL;
+	size_t rl;
+	int rc;
+
+	if (r != NULL)
+		return roots_load(r, roots_dir(), ret, ret_len, err);
+	rc = fileio_read_all(arg, 65536, &raw, &rl, err) < 0 ||
+	             x509_load_der(arg, raw, rl, ret, ret_len, err) < 0
+	         ? -1
+	         : 0;
+	free(raw);
+	return rc;
+}
+
 /* Inputs other than the document: could not check (2) if unreadable. */
 static int
 load_inputs(const struct verify_args *a, struct attest_opts *o, struct attest_expect *e,
@@ -241,13 +280,9 @@ load_inputs(const struct verify_args *a, struct attest_opts *o, struct attest_ex
 	size_t rl;
 	int r = -1;
 
-	if (a->root != NULL &&
-	    (fileio_read_all(a->root, 65536, &raw, &rl, err) < 0 ||
-	        x509_load_der(a->root, raw, rl, ret_root, &o->root_der_len, err) < 0))
+	if (a->root != NULL && load_root(a->root, ret_root, &o->root_der_len, err) < 0)
 		goto out;
 	o->root_der = *ret_root;
-	free(raw);
-	raw = NULL;
 	if (a->manifest != NULL) {
 		if (fileio_read_all(a->manifest, MANIFEST_MAX, &raw, &rl, err) < 0 ||
 		    manifest_parse(a->manifest, raw, rl, &m, err) < 0)
@@ -288,6 +323,7 @@ check_document(const char *path, const struct attest_opts *o, const struct attes
 	uint8_t *raw = NULL, *bin = NULL;
 	size_t rl, bl;
 	json_t *rep = NULL;
+	char line[1024];
 	int v, rc = QT_EXIT_TROUBLE;
 
 	if (fileio_read_all(path, ATTEST_TEXT_MAX, &raw, &rl, err) < 0 ||
@@ -312,6 +348,10 @@ check_document(const char *path, const struct attest_opts *o, const struct attes
 	}
 	if (tool_print_json(rep, style, err) < 0)
 		goto out;
+	if (v != 0) {
+		attest_summary(res, o, line, sizeof(line));
+		tool_warn("%s: %s", name, line);
+	}
 	rc = v == 0 ? QT_EXIT_OK : QT_EXIT_MISMATCH;
 out:
 	json_decref(rep);

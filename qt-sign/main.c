@@ -17,7 +17,9 @@
 #include "describe.h"
 #include "eif.h"
 #include "eif_build.h"
+#include "eif_sig.h"
 #include "fileio.h"
+#include "manifest.h"
 #include "signer.h"
 #include "text.h"
 #include "tool.h"
@@ -27,7 +29,8 @@ static const char usage_text[] =
     "               [--pkcs11-module MODULE] [--allow-expired-cert] [--profile qingtian|nitro]\n"
     "               [--json=pretty|short]\n"
     "       qt-sign --remove IMAGE [-o OUT]\n"
-    "       qt-sign --verify IMAGE [--cert CERT | --ca CA] [--at TIME] [--allow-expired-cert]\n"
+    "       qt-sign --verify IMAGE [--cert CERT | --ca CA] [--manifest FILE] [--at TIME]\n"
+    "               [--allow-expired-cert] [--json=pretty|short]\n"
     "       qt-sign --digest IMAGE --cert CERT [-o OUT] [--allow-expired-cert]\n"
     "       qt-sign --attach SIG --cert CERT IMAGE [-o OUT] [--allow-expired-cert]\n"
     "       qt-sign --help | --version\n";
@@ -41,6 +44,7 @@ struct sign_args {
 	const char *key;
 	const char *cert;
 	const char *ca;
+	const char *manifest; /* --verify --manifest: PCR8 pinned by a manifest */
 	const char *pass;
 	const char *pkcs11_module;
 	const char *output;
@@ -58,6 +62,7 @@ enum {
 	OPT_KEY = 256,
 	OPT_CERT,
 	OPT_CA,
+	OPT_MANIFEST,
 	OPT_PASS,
 	OPT_PKCS11_MODULE,
 	OPT_ALLOW_EXPIRED,
@@ -76,6 +81,7 @@ static const struct option longopts[] = {
 	{ "key", required_argument, NULL, OPT_KEY },
 	{ "cert", required_argument, NULL, OPT_CERT },
 	{ "ca", required_argument, NULL, OPT_CA },
+	{ "manifest", required_argument, NULL, OPT_MANIFEST },
 	{ "pass", required_argument, NULL, OPT_PASS },
 	{ "pkcs11-module", required_argument, NULL, OPT_PKCS11_MODULE },
 	{ "allow-expired-cert", no_argument, NULL, OPT_ALLOW_EXPIRED },
@@ -169,23 +175,62 @@ attach_section(void *ctx, const uint8_t pcr0[48], struct wbuf *ret, struct qt_er
 	return signer_attach(c->s, c->sig_name, c->sig, c->sig_len, pcr0, ret, err);
 }
 
+/* --manifest: the PCR8 it pins; a manifest of an unsigned image pins nothing. */
+static int
+manifest_pcr8(const char *path, uint8_t ret[48], struct qt_err *err)
+{
+	static const uint8_t zero[48];
+	struct manifest *m = NULL;
+	uint8_t *raw = NULL;
+	size_t rl;
+	int rc = -1;
+
+	if (fileio_read_all(path, MANIFEST_MAX, &raw, &rl, err) < 0 ||
+	    manifest_parse(path, raw, rl, &m, err) < 0)
+		goto out;
+	if (!m->is_signed || !(m->pcr_mask & (1u << 8)) || memcmp(m->pcrs[8], zero, 48) == 0) {
+		qt_err_set(err, EINVAL,
+		    "%s: the manifest is of an unsigned image: it pins no signer", path);
+		goto out;
+	}
+	memcpy(ret, m->pcrs[8], 48);
+	rc = 0;
+out:
+	manifest_free(m);
+	free(raw);
+	return rc;
+}
+
 static int
 do_verify(const struct sign_args *a, struct qt_err *err)
 {
-	struct signer_verify_opts vo = { a->cert, a->ca, a->at_s, a->allow_expired };
+	struct signer_verify_opts vo = { a->cert, a->ca, a->at_s, a->allow_expired, NULL, NULL };
 	struct eif_info *info = NULL;
-	uint8_t pcr8[48];
+	struct qt_err ignored = { 0 };
+	struct pcr_set p8;
+	uint8_t pcr8[48], pin[48];
 	char hex[97];
-	bool have8 = false;
+	bool have8 = false, pinned = a->cert != NULL || a->ca != NULL || a->manifest != NULL;
 	json_t *doc = NULL;
 	int v, rc = QT_EXIT_TROUBLE;
 
+	if (a->manifest != NULL) {
+		if (manifest_pcr8(a->manifest, pin, err) < 0)
+			goto out;
+		vo.pcr8_pin = pin;
+		vo.pin_name = a->manifest;
+	}
 	if (eif_read_path(a->image, NULL, 0, &info, err) < 0)
 		goto out;
 	if (info->signature == NULL) {
 		qt_err_set(err, EINVAL, "%s: the image is not signed", a->image);
 		v = 1;
 	} else if (eif_crc_check(a->image, info, err) < 0) {
+		/* still say who signed it: a bad CRC is not "unsigned" */
+		if (eif_sig_image_pcr8(a->image, info, &p8, &ignored) == 0 && p8.has_pcr8) {
+			memcpy(pcr8, p8.pcr8, sizeof(pcr8));
+			have8 = true;
+		}
 		v = 1;
 	} else {
 		v = signer_verify(a->image, info->signature, info->signature_len, info->pcrs.pcr0,
@@ -207,10 +252,15 @@ do_verify(const struct sign_args *a, struct qt_err *err)
 		json_object_set_new(doc, "PCR8", json_null());
 	}
 	json_object_set_new(doc, "Verified", json_boolean(v == 0));
+	json_object_set_new(doc, "SignerPinned", json_boolean(pinned));
 	if (tool_print_json(doc, a->json, err) < 0)
 		goto out;
 	if (v == 1)
 		tool_report(err);
+	else if (!pinned)
+		tool_warn("%s: the signer was not pinned (no --cert, --ca or --manifest): the "
+		          "signature is consistent, but anyone's key could have made it",
+		    a->image);
 	rc = v == 0 ? QT_EXIT_OK : QT_EXIT_MISMATCH;
 out:
 	json_decref(doc);
@@ -257,6 +307,9 @@ set_option(struct sign_args *a, int ch, const char *arg)
 		break;
 	case OPT_CA:
 		tool_set_once(usage_text, &a->ca, "ca", arg);
+		break;
+	case OPT_MANIFEST:
+		tool_set_once(usage_text, &a->manifest, "manifest", arg);
 		break;
 	case OPT_PASS:
 		tool_set_once(usage_text, &a->pass, "pass", arg);
@@ -330,8 +383,8 @@ check_mode_options(const struct sign_args *a)
 
 	if (a->mode != MODE_SIGN && (a->key != NULL || a->pass != NULL || a->pkcs11_module != NULL))
 		tool_usage(usage_text, "--key, --pass and --pkcs11-module are for signing only");
-	if (a->mode != MODE_VERIFY && (a->ca != NULL || a->at != NULL))
-		tool_usage(usage_text, "--ca and --at are for --verify only");
+	if (a->mode != MODE_VERIFY && (a->ca != NULL || a->at != NULL || a->manifest != NULL))
+		tool_usage(usage_text, "--ca, --manifest and --at are for --verify only");
 	if (a->mode == MODE_VERIFY && a->ca != NULL && a->cert != NULL)
 		tool_usage(usage_text, "give --cert or --ca, not both");
 	if ((a->mode == MODE_SIGN || a->mode == MODE_DIGEST || a->mode == MODE_ATTACH) &&

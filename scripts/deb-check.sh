@@ -60,9 +60,9 @@ chroot "$root" sh -ec '
 	echo "# qt-build --version"; qt-build --version
 	echo "# qt-measure --json=short c1_x86_1rd.eif"; qt-measure --json=short c1_x86_1rd.eif
 	echo "# qt-sign --remove c1_x86_1rd.eif -o u.eif"; qt-sign --remove c1_x86_1rd.eif -o u.eif --json=short
-	r=/usr/share/qt-enclave-tools/roots
-	echo "# qt-measure verify (QingTian root from the package)"
-	qt-measure verify --root $r/qingtian-root-G1.pem --at doc --json=short \
+	r=/usr/share/qt/roots
+	echo "# qt-measure verify --root qingtian (the root the package ships)"
+	qt-measure verify --root qingtian --at doc --json=short \
 	    --expect-pcr 0=74d6c5fa10418d50e62c5e0422b868a5912d664c7721a9742e2ffdae3ec49c6a4030e3a1f73c37c5ccd297730a77ec89 \
 	    qingtian-official-signed.cose | cut -c1-60
 	echo "# cc verify-doc.c \$(pkg-config --cflags --libs qtverify)"

@@ -25,8 +25,8 @@ complete_words() {
 	run complete_words qt-measure co
 	assert_output corim
 	run complete_words qt-measure ""
-	assert_output "$(printf '%s\n' app app.tar corim describe doc.cose extend key.pem manifest oci-dir pcr policy \
-	    provenance verify verify-provenance | sort)"
+	assert_output "$(printf '%s\n' app app.tar check corim describe diff doc.cose extend extract key.pem ls \
+	    manifest oci-dir pcr policy provenance verify verify-provenance | sort)"
 	run complete_words qt-measure provenance --predicate ""
 	assert_output "$(printf '%s\n' measurement slsa)"
 	run complete_words qt-measure verify --root key.pem d
@@ -85,6 +85,8 @@ complete_words() {
 	assert_output "$(printf '%s\n' app app.tar)"
 	run complete_words qt-build --cmdline ""
 	assert_output ""
+	run complete_words qt-measure verify --root n
+	assert_output nitro
 	run complete_words qt-measure verify --at ""
 	assert_output "$(printf '%s\n' doc now)"
 }
@@ -107,7 +109,8 @@ complete_words() {
 		assert_equal "$(offered "qt-measure:${s%%:*}" | grep -v -x -e -o)" "$want"
 	done
 	for s in provenance:provenance:provenance_opts verify-provenance:provenance:verify_provenance_opts \
-		corim:corim:corim_opts; do
+		corim:corim:corim_opts check:cmd_check:check_opts ls:cmd_ls:ls_opts \
+		extract:cmd_extract:extract_opts diff:cmd_diff:diff_opts; do
 		IFS=: read -r name file table <<<"$s"
 		want=$(opts "$TOP/qt-measure/$file.c" "$table" | grep -v -x -e --format -e --platform)
 		assert_equal "$(offered "qt-measure:$name" | grep -v -x -e -o)" "$want"

@@ -144,12 +144,14 @@ section_sha384() { # file offset size (offset of the 12-byte section header)
 	assert_output "{\"Condition\":{\"StringEqualsIgnoreCase\":{\"kms:RecipientAttestation:ImageSha384\":\"$C5_PCR0\",\"kms:RecipientAttestation:PCR3\":\"$P3\",\"kms:RecipientAttestation:PCR8\":\"$C5_PCR8\"}}}"
 }
 
-@test "qt-measure policy: refuses an unsigned image's PCR8 and an all-zero PCR0 unless --allow-zero" {
+@test "qt-measure policy: an unsigned image pins PCR0 only; its PCR8 and an all-zero PCR0 need --allow-zero" {
 	qt-measure manifest "$C1" >u.json
-	run -2 --separate-stderr qt-measure policy --profile qingtian u.json
+	run -0 --separate-stderr qt-measure policy --profile qingtian --json=short u.json
+	assert_output "{\"Condition\":{\"StringEqualsIgnoreCase\":{\"kms:RecipientAttestation/PCR0\":[\"$C1_PCR0\"]}}}"
+	run -2 --separate-stderr qt-measure policy --profile qingtian --pcr 0,8 u.json
 	assert_output ""
 	assert_equal "$stderr" "qt-measure: u.json: the image is unsigned (PCR8 all zero): pinning PCR8 proves nothing; sign the image or pass --allow-zero"
-	run -0 --separate-stderr qt-measure policy --profile qingtian --allow-zero u.json
+	run -0 --separate-stderr qt-measure policy --profile qingtian --pcr 0,8 --allow-zero u.json
 	assert_output --partial "\"kms:RecipientAttestation/PCR8\": [
         \"$Z96\""
 	sed "s/$C1_PCR0/$Z96/" u.json >z.json
@@ -192,7 +194,13 @@ section_sha384() { # file offset size (offset of the 12-byte section header)
 	python3 -c 'import jsonschema' 2>/dev/null || skip "python3-jsonschema not installed"
 	qt-measure manifest --iam-agency 'iam::0a1b:agency:x' "$C5" >q.json
 	qt-measure manifest --profile nitro "$C1" >n.json
+	qt-measure manifest --profile nitro --iam-role arn:aws:iam::123456789012:role/parent "$C1" >r.json
 	sed 's/"schema_version": 1/"schema_version": 2/' q.json >bad.json
+	# a nitro manifest written before iam_role: a null agency is still valid
+	sed 's/"iam_role": null/"iam_agency": null/' n.json >old.json
+	# an agency on nitro, a role on qingtian: invalid
+	sed 's/"iam_role": "arn[^"]*"/"iam_agency": "iam::0a1b:agency:x"/' r.json >bad2.json
+	sed 's/"iam_agency": "[^"]*"/"iam_role": "arn:aws:iam::123456789012:role\/parent"/' q.json >bad3.json
 	cat >check.py <<'PY'
 import json, sys, jsonschema
 schema = json.load(open(sys.argv[1]))
@@ -201,10 +209,21 @@ for f in sys.argv[2:]:
     errs = list(jsonschema.Draft202012Validator(schema).iter_errors(json.load(open(f))))
     print(f, "valid" if not errs else "invalid")
 PY
-	run -0 python3 check.py "$TOP/formats/qt-manifest.schema.json" q.json n.json bad.json
+	run -0 python3 check.py "$TOP/formats/qt-manifest.schema.json" q.json n.json r.json old.json \
+	    bad.json bad2.json bad3.json
 	assert_output "q.json valid
 n.json valid
-bad.json invalid"
+r.json valid
+old.json valid
+bad.json invalid
+bad2.json invalid
+bad3.json invalid"
+	# qt-measure reads the same way
+	qt-measure policy --profile nitro old.json >/dev/null
+	run -2 --separate-stderr qt-measure policy --profile nitro bad2.json
+	assert_equal "$stderr" "qt-measure: bad2.json: parent.iam_agency: an agency URN is Huawei's (qingtian); on nitro PCR3 is the parent instance's IAM role (parent.iam_role)"
+	run -2 --separate-stderr qt-measure policy --profile nitro bad3.json
+	assert_equal "$stderr" "qt-measure: bad3.json: parent: unknown key 'iam_role'"
 }
 
 @test "qt-measure: one IAM agency and instance-id rule for extend, manifest and verify --manifest" {

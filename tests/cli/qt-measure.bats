@@ -281,7 +281,7 @@ cut_section() { dd if="$1" bs=1 skip="$2" count="$3" status=none; }
 	run -2 --separate-stderr qt-measure extend --iam-agency agency:x
 	assert_equal "${stderr%%$'\n'*}" "qt-measure: --iam-agency: 'agency:x' is not an agency URN 'iam::<domain id>:agency:<name>'"
 	run -2 --separate-stderr qt-measure extend
-	assert_equal "${stderr%%$'\n'*}" "qt-measure: extend: give at least one step (--digest, --string, --file, --iam-agency, --instance-id)"
+	assert_equal "${stderr%%$'\n'*}" "qt-measure: extend: give at least one step (--digest, --string, --file, --iam-agency, --iam-role, --instance-id)"
 	run -2 --separate-stderr qt-measure extend --file nope
 	assert_equal "$stderr" "qt-measure: nope: cannot open: No such file or directory"
 }

@@ -82,9 +82,11 @@ JSON
 {
   "PCR0": "$C2PCR0",
   "PCR8": "$C5PCR8",
-  "Verified": true
+  "Verified": true,
+  "SignerPinned": true
 }
 JSON
+	assert_equal "$stderr" ""
 	run -0 openssl_verify "$OUTS/c5_signed_p384.eif" "$C2PCR0" "$CERT"
 }
 
@@ -317,7 +319,7 @@ refused() { # expected-stderr qt-sign-args...
 	run -0 --separate-stderr qt-sign c2.eif -o s.eif --key "$SF/key-p521.pem" --cert "$SF/cert-p521.pem" --json=short
 	assert_output --partial "\"PCR8\":\"$(oracle_pcr8 "$SF/cert-p521.pem")\""
 	run -0 --separate-stderr qt-sign --verify s.eif --json=short
-	assert_output "{\"PCR0\":\"$C2PCR0\",\"PCR8\":\"$(oracle_pcr8 "$SF/cert-p521.pem")\",\"Verified\":true}"
+	assert_output "{\"PCR0\":\"$C2PCR0\",\"PCR8\":\"$(oracle_pcr8 "$SF/cert-p521.pem")\",\"Verified\":true,\"SignerPinned\":false}"
 }
 
 build_c2() {
@@ -388,4 +390,56 @@ build_c2() {
 	assert_output --partial '"IsSigned": true'
 	assert_output --partial '"CheckCRC": true'
 	assert_output --partial '"SignatureCheck": false'
+}
+
+@test "qt-sign --verify: without --cert, --ca or --manifest it says the signer was not pinned" {
+	run -0 --separate-stderr qt-sign --verify "$OUTS/c5_signed_p384.eif" --at 2030-01-01T00:00:00Z
+	assert_output - <<JSON
+{
+  "PCR0": "$C2PCR0",
+  "PCR8": "$C5PCR8",
+  "Verified": true,
+  "SignerPinned": false
+}
+JSON
+	assert_equal "$stderr" "qt-sign: $OUTS/c5_signed_p384.eif: the signer was not pinned (no --cert, --ca or --manifest): the signature is consistent, but anyone's key could have made it"
+	# re-signed by someone else: still "Verified" alone, so the warning is the point
+	run -0 --separate-stderr qt-sign c2.eif -o other.eif --key "$SF/key-p521.pem" --cert "$SF/cert-p521.pem"
+	run -0 --separate-stderr qt-sign --verify other.eif
+	assert_output --partial '"SignerPinned": false'
+	[[ "$stderr" == "qt-sign: other.eif: the signer was not pinned"* ]]
+}
+
+@test "qt-sign --verify --manifest: PCR8 pinned by the approved manifest" {
+	qt-measure manifest -o approved.json "$OUTS/c5_signed_p384.eif"
+	run -0 --separate-stderr qt-sign --verify "$OUTS/c5_signed_p384.eif" --manifest approved.json
+	assert_equal "$stderr" ""
+	assert_line '  "Verified": true,'
+	assert_line '  "SignerPinned": true'
+	# the same image re-signed with another key: exit 1, the manifest named
+	run -0 --separate-stderr qt-sign c2.eif -o other.eif --key "$SF/key-p521.pem" --cert "$SF/cert-p521.pem"
+	run -1 --separate-stderr qt-sign --verify other.eif --manifest approved.json --json=short
+	assert_output "{\"PCR0\":\"$C2PCR0\",\"PCR8\":\"$(oracle_pcr8 "$SF/cert-p521.pem")\",\"Verified\":false,\"SignerPinned\":true}"
+	assert_equal "$stderr" "qt-sign: other.eif: signed with another certificate than approved.json pins (PCR8 differs)"
+	# a manifest of an unsigned image pins nothing: cannot check (2)
+	qt-measure manifest -o unsigned.json c2.eif
+	run -2 --separate-stderr qt-sign --verify other.eif --manifest unsigned.json
+	assert_output ""
+	assert_equal "$stderr" "qt-sign: unsigned.json: the manifest is of an unsigned image: it pins no signer"
+	run -2 --separate-stderr qt-sign --verify other.eif --manifest missing.json
+	[[ "$stderr" == "qt-sign: missing.json: "* ]]
+	run -2 --separate-stderr qt-sign c2.eif --key "$KEY" --cert "$CERT" --manifest approved.json
+	assert_equal "${stderr%%$'\n'*}" "qt-sign: --ca, --manifest and --at are for --verify only"
+}
+
+@test "qt-sign --verify: a signed image with a bad CRC still shows its PCR8 (not null)" {
+	cp "$OUTS/c5_signed_p384.eif" bad.eif
+	printf '\xff' | dd of=bad.eif bs=1 seek=1000 conv=notrunc status=none
+	run -1 --separate-stderr qt-sign --verify bad.eif --cert "$CERT" --json=short
+	assert_output --regexp "^\{\"PCR0\":\"[0-9a-f]{96}\",\"PCR8\":\"$C5PCR8\",\"Verified\":false,\"SignerPinned\":true\}$"
+	[[ "$stderr" =~ ^"qt-sign: bad.eif: CRC mismatch: the header says "[0-9a-f]{8}", the contents give "[0-9a-f]{8}$ ]]
+	# an unsigned image: PCR8 null
+	run -1 --separate-stderr qt-sign --verify c2.eif --json=short
+	assert_output "{\"PCR0\":\"$C2PCR0\",\"PCR8\":null,\"Verified\":false,\"SignerPinned\":false}"
+	assert_equal "$stderr" "qt-sign: c2.eif: the image is not signed"
 }

@@ -9,6 +9,7 @@ QT_PCR4=6ccd06a953f53b37610636e8c7f0f1aa9d2489512776f8a4a22e0790ac62102a736ff160
 NA_PCR0=bdc771e5c6483c54a0ff20c905d258bd230e1edae9dee3702ee9afeb95d9ce08e7174336ce4f5352222c154318c9e285
 NA_PCR8=35235575680337d50f604d08eeb7cb220729e4d0f6b0d05476baafb052a7c2413f78058fefface5e1477046534d4fdb2
 QT_ROOT_SHA=f23443b4eb52a70719df49bdda0e57bb25f1c04530885dbecdbde241c8c4f581
+Z96=$(printf '0%.0s' {1..96})
 
 setup() {
 	common_setup
@@ -204,4 +205,90 @@ verdict_of() { # check name -> verdict
 	    --at 2025-03-25T15:05:28.353Z --max-age 60 --expect-pcr 0=$NA_PCR0 "$A/nitro-noauth-signed.cose"
 	[ "$(verdict_of freshness <<<"$output")" = fail ]
 	assert_output --partial 'timestamp is 0.999 s after the instant'
+}
+
+@test "qt-measure verify: --root qingtian and --root nitro use the shipped roots" {
+	export QT_ROOTS_DIR="$TOP/roots"
+	run -0 --separate-stderr qt-measure verify --root qingtian --at doc \
+	    --expect-pcr 0=$QT_PCR0 "$A/qingtian-official-signed.cose"
+	assert_line --index 1 '  "verdict": "pass",'
+	[ "$(verdict_of root <<<"$output")" = pass ]
+	run -0 --separate-stderr qt-measure verify --root nitro --at 2025-03-25T15:05:29Z \
+	    --expect-pcr 0=$NA_PCR0 "$A/nitro-noauth-signed.cose"
+	[ "$(verdict_of root <<<"$output")" = pass ]
+	# the other platform's root: the document is not authentic (exit 1)
+	run -1 --separate-stderr qt-measure verify --root nitro --at doc \
+	    --expect-pcr 0=$QT_PCR0 "$A/qingtian-official-signed.cose"
+	[ "$(verdict_of root <<<"$output")" = fail ]
+}
+
+@test "qt-measure verify: the shipped roots are the fixtures, with the man page's fingerprints" {
+	cmp "$TOP/roots/qingtian-root-G1.pem" "$A/qingtian-root-G1.pem"
+	cmp "$TOP/roots/aws-nitro-root-G1.pem" "$A/aws-nitro-root-G1.pem"
+	q=$(openssl x509 -in "$TOP/roots/qingtian-root-G1.pem" -outform DER | sha256sum | cut -c1-64)
+	n=$(openssl x509 -in "$TOP/roots/aws-nitro-root-G1.pem" -outform DER | sha256sum | cut -c1-64)
+	[ "$q" = f23443b4eb52a70719df49bdda0e57bb25f1c04530885dbecdbde241c8c4f581 ]
+	[ "$n" = 641a0321a3e244efe456463195d606317ed7cdcc3c1756e09893f3c68f79bb5b ]
+	grep -qx "$q" "$TOP/man/qt-measure.1"
+	grep -qx "$n" "$TOP/man/qt-measure.1"
+}
+
+@test "qt-measure verify: a replaced shipped root is refused (exit 2), not trusted" {
+	mkdir r
+	cp "$A/aws-nitro-root-G1.pem" r/qingtian-root-G1.pem
+	QT_ROOTS_DIR=$PWD/r run -2 --separate-stderr qt-measure verify --root qingtian --at doc \
+	    --expect-pcr 0=$QT_PCR0 "$A/qingtian-official-signed.cose"
+	assert_equal "$stderr" "qt-measure: $PWD/r/qingtian-root-G1.pem: not the shipped qingtian root (CN=huaweicloud.qingtian-enclaves): its SHA-256 is 641a0321a3e244efe456463195d606317ed7cdcc3c1756e09893f3c68f79bb5b; reinstall qt or pass --root FILE"
+	QT_ROOTS_DIR=$PWD/empty run -2 --separate-stderr qt-measure verify --root nitro --at doc \
+	    --expect-pcr 0=$QT_PCR0 "$A/qingtian-official-signed.cose"
+	assert_equal "$stderr" "qt-measure: $PWD/empty/aws-nitro-root-G1.pem: cannot open: No such file or directory"
+	# a file named like a word is reached by its path
+	cp "$A/qingtian-root-G1.pem" qingtian
+	run -0 --separate-stderr qt-measure verify --root ./qingtian --at doc \
+	    --expect-pcr 0=$QT_PCR0 "$A/qingtian-official-signed.cose"
+}
+
+@test "qt-measure verify: base64url and unpadded base64 give the same verdict" {
+	base64 -w0 "$A/qingtian-official-signed.cose" | tr -d = >std-unpadded.txt
+	base64 -w0 "$A/qingtian-official-signed.cose" | tr '+/' '-_' >url-padded.txt
+	tr -d = <url-padded.txt >url-unpadded.txt
+	# the fixture's base64 uses both + and /, and needs padding
+	grep -q + std-unpadded.txt
+	grep -q / std-unpadded.txt
+	[ $(($(wc -c <std-unpadded.txt) % 4)) -ne 0 ]
+	for f in std-unpadded.txt url-padded.txt url-unpadded.txt; do
+		run -0 --separate-stderr qt-measure verify --root "$A/qingtian-root-G1.pem" --at doc \
+		    --expect-pcr 0=$QT_PCR0 "$f"
+		assert_line --index 1 '  "verdict": "pass",'
+		assert_equal "$stderr" ""
+	done
+	# one alphabet only
+	sed 's/-/+/' url-unpadded.txt >mixed.txt
+	run -2 --separate-stderr qt-measure verify --root "$A/qingtian-root-G1.pem" --at doc \
+	    --expect-pcr 0=$QT_PCR0 mixed.txt
+	assert_equal "$stderr" "qt-measure: mixed.txt: text document mixes the standard (+/) and URL-safe (-_) base64 alphabets"
+}
+
+@test "qt-measure verify: --allow-debug accepts a debug-mode document, the report still says debug" {
+	run -1 --separate-stderr qt-measure verify --root "$A/aws-nitro-root-G1.pem" --at doc \
+	    --expect-pcr 0=$Z96 "$A/nitro-evervault-debug.cose"
+	assert_equal "$stderr" "qt-measure: $A/nitro-evervault-debug.cose: not verified: production: PCR0 is all zero: a debug-mode document never matches a production expectation; for a development enclave use --allow-debug"
+	run -0 --separate-stderr qt-measure verify --root "$A/aws-nitro-root-G1.pem" --at doc \
+	    --allow-debug --expect-pcr 0=$Z96 "$A/nitro-evervault-debug.cose"
+	assert_equal "$stderr" ""
+	assert_line --index 1 '  "verdict": "pass",'
+	[ "$(verdict_of production <<<"$output")" = pass ]
+	assert_output --partial '"detail": "PCR0 is all zero: a debug-mode document, accepted by --allow-debug (development only: a debug enclave can be inspected by its host)"'
+}
+
+@test "qt-measure verify: an expired document checked now: one stderr line hints at --at doc" {
+	run -1 --separate-stderr qt-measure verify --root "$A/qingtian-root-G1.pem" \
+	    --expect-pcr 0=$QT_PCR0 "$A/qingtian-official-signed.cose"
+	[ "$(verdict_of validity <<<"$output")" = fail ]
+	[ "${#lines[@]}" -gt 10 ] # the report is still on stdout
+	[[ "$stderr" =~ ^"qt-measure: $A/qingtian-official-signed.cose: not verified: validity: certificate (CN=4662b7a3-7898-46c9-a6c5-20e9025e50bc.3da3c427.cn-south-1,".*"): expired (notAfter 2026-07-20T14:21:28Z, instant "[-0-9T:]+"Z) (and 1 more failed check); to check an archived document use --at doc"$ ]]
+	# at a given time no hint: the time was chosen
+	run -1 --separate-stderr qt-measure verify --root "$A/qingtian-root-G1.pem" \
+	    --at 2030-01-01T00:00:00Z --expect-pcr 0=$QT_PCR0 "$A/qingtian-official-signed.cose"
+	[[ "$stderr" == *"(and 1 more failed check)" ]]
 }

@@ -19,20 +19,27 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *d1 = NULL, *d2 = NULL;
 	size_t l1 = 0, l2 = 0;
 	json_t *pol = NULL;
+	struct policy_opts o = { .profile = QT_PROFILE_QINGTIAN };
+	const char *name = "fuzz.json";
+	unsigned i;
 
 	if (manifest_parse("fuzz.json", data, size, &m, &err) < 0) {
 		FUZZ_CHECK_ERR(&err);
 		FUZZ_ASSERT(m == NULL);
 		goto out;
 	}
-	if (policy_conditions("fuzz.json", m, QT_PROFILE_QINGTIAN, false, &pol, &err) == 0)
-		json_decref(pol);
-	pol = NULL;
-	qt_err_clear(&err);
-	if (policy_conditions("fuzz.json", m, QT_PROFILE_NITRO, true, &pol, &err) == 0)
-		json_decref(pol);
-	pol = NULL;
-	qt_err_clear(&err);
+	/* both clouds, the condition block and a whole statement, default and all registers */
+	for (i = 0; i < 4; i++) {
+		o.profile = (i & 1) ? QT_PROFILE_NITRO : QT_PROFILE_QINGTIAN;
+		o.allow_zero = (i & 1) != 0;
+		o.statement = (i & 2) != 0;
+		o.principal = "arn:aws:iam::123456789012:role/fuzz";
+		o.pcrs = (i & 2) ? m->pcr_mask : 0;
+		if (policy_make(1, &name, (const struct manifest *const *)&m, &o, &pol, &err) == 0)
+			json_decref(pol);
+		pol = NULL;
+		qt_err_clear(&err);
+	}
 	FUZZ_ASSERT(manifest_dump(m, &d1, &l1, &err) == 0);
 	if (manifest_parse("dump.json", (const uint8_t *)d1, l1, &m2, &err) < 0) {
 		fprintf(stderr, "manifest round trip: %s\n", err.msg);

@@ -230,7 +230,11 @@ test_nitro(struct unit *u, const struct env *env)
 	struct attest_doc *doc;
 	struct attest_expect e = { 0 };
 	struct attest_result res;
+	struct attest_opts o;
 	struct qt_err err = { 0 };
+	const char *hint = "; to check an archived document use --at doc";
+	char line[1024];
+	size_t n, k;
 	json_t *rep;
 	char *s;
 
@@ -268,6 +272,31 @@ test_nitro(struct unit *u, const struct env *env)
 	CHECK(u, res.authentic && res.debug);
 	CHECK(u, verdict(&res, "production") == ATTEST_FAIL);
 	CHECK(u, doc->nonce.len == 256 && doc->user_data.len == 91 && !doc->public_key.present);
+	/* the stderr line names the check and hints at --allow-debug */
+	memset(&o, 0, sizeof(o));
+	o.at_mode = ATTEST_AT_DOC;
+	attest_summary(&res, &o, line, sizeof(line));
+	CHECK_STR(u, line,
+	    "not verified: production: PCR0 is all zero: a debug-mode document never matches a "
+	    "production expectation; for a development enclave use --allow-debug");
+	/* --allow-debug: passes, and the report still says debug */
+	o.root_der = env->aws_root;
+	o.root_der_len = env->aws_root_len;
+	o.max_age = -1;
+	o.allow_debug = true;
+	CHECK(u, attest_verify(doc, &o, &e, &res, &err) == 0);
+	CHECK(u, res.authentic && res.debug);
+	CHECK(u, verdict(&res, "production") == ATTEST_PASS);
+	CHECK(u, detail_has(&res, "production", "debug-mode document, accepted by --allow-debug"));
+	/* checked now, the chain has expired: the hint is --at doc */
+	o.at_mode = ATTEST_AT_NOW;
+	CHECK(u, attest_verify(doc, &o, &e, &res, &err) == 1);
+	attest_summary(&res, &o, line, sizeof(line));
+	CHECK(u, strncmp(line, "not verified: validity: ", 24) == 0);
+	CHECK(u, strstr(line, "expired") != NULL);
+	n = strlen(line);
+	k = strlen(hint);
+	CHECK(u, n > k && strcmp(line + n - k, hint) == 0);
 	attest_free(doc);
 }
 
@@ -443,8 +472,31 @@ test_encoded(struct unit *u)
 		a = b = d = NULL;
 	}
 	/* neither hex nor base64 */
-	CHECK(u, attest_decode_text("x", (const uint8_t *)"abc", 3, &d, &dl, &err) == -1);
-	CHECK(u, strstr(err.msg, "x: text document is neither hex nor padded base64") != NULL);
+	CHECK(u, attest_decode_text("x", (const uint8_t *)"ab*c", 4, &d, &dl, &err) == -1);
+	CHECK_STR(u, err.msg,
+	    "x: text document is neither hex nor base64: base64: invalid character at position 2");
+	qt_err_clear(&err);
+	CHECK(u, attest_decode_text("x", (const uint8_t *)"abcde", 5, &d, &dl, &err) == -1);
+	CHECK_STR(u, err.msg,
+	    "x: text document is neither hex nor base64: base64: length 5 is "
+	    "not a whole number of groups");
+	qt_err_clear(&err);
+	/* unpadded standard, URL-safe with and without padding; not both alphabets */
+	CHECK(u, attest_decode_text("x", (const uint8_t *)"QUI", 3, &d, &dl, &err) == 0);
+	CHECK(u, d != NULL && dl == 2 && memcmp(d, "AB", 2) == 0);
+	free(d);
+	d = NULL;
+	CHECK(u, attest_decode_text("x", (const uint8_t *)"-_8", 3, &d, &dl, &err) == 0);
+	CHECK(u, d != NULL && dl == 2 && d[0] == 0xfb && d[1] == 0xff);
+	free(d);
+	d = NULL;
+	CHECK(u, attest_decode_text("x", (const uint8_t *)"-_8=", 4, &d, &dl, &err) == 0);
+	CHECK(u, d != NULL && dl == 2 && d[0] == 0xfb && d[1] == 0xff);
+	free(d);
+	d = NULL;
+	CHECK(u, attest_decode_text("x", (const uint8_t *)"+_8", 3, &d, &dl, &err) == -1);
+	CHECK_STR(u, err.msg,
+	    "x: text document mixes the standard (+/) and URL-safe (-_) base64 alphabets");
 	qt_err_clear(&err);
 	CHECK(u, attest_decode_text("x", (const uint8_t *)"QU=B", 4, &d, &dl, &err) == -1);
 	qt_err_clear(&err);

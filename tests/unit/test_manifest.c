@@ -166,10 +166,66 @@ main(void)
 	CHECK(&u, parse_str("[]", &back, &err) == -1);
 	CHECK(&u, parse_str("{", &back, &err) == -1);
 	CHECK(&u, strstr(err.msg, "m.json: line 1") != NULL);
-	/* nitro profile needs PCR1 and PCR2 */
+	/* on nitro a Huawei agency means nothing: PCR3 is the IAM role there */
 	CHECK(&u, parse_str(edit(s, "\"platform\": \"qingtian\"", "\"platform\": \"nitro\""), &back,
 	              &err) == -1);
+	CHECK_STR(&u, err.msg,
+	    "m.json: parent.iam_agency: an agency URN is Huawei's (qingtian); on nitro PCR3 is the "
+	    "parent instance's IAM role (parent.iam_role)");
+	/* nitro profile needs PCR1 and PCR2 (a manifest with a null agency, as qt wrote them) */
+	free(s2);
+	s2 = strdup(edit(s, "\"iam::0123456789abcdef:agency:kms-reader\"", "null"));
+	CHECK(&u, parse_str(edit(s2, "\"platform\": \"qingtian\"", "\"platform\": \"nitro\""),
+	              &back, &err) == -1);
 	CHECK(&u, strstr(err.msg, "requires PCR1 and PCR2") != NULL);
+
+	/* nitro: PCR3 from the parent instance's IAM role, under "iam_role" */
+	free(s);
+	s = NULL;
+	free_fields(&m);
+	fill(&m);
+	m.platform = QT_PROFILE_NITRO;
+	m.pcr_mask |= 1u << 1 | 1u << 2;
+	qt_err_clear(&err);
+	CHECK(
+	    &u, manifest_set_iam_agency(&m, "iam::0123456789abcdef:agency:kms-reader", &err) == -1);
+	CHECK_STR(&u, err.msg,
+	    "--iam-agency: an agency URN is Huawei's (qingtian); on nitro PCR3 is the parent "
+	    "instance's IAM role: use --iam-role ARN");
+	CHECK(&u, manifest_set_iam_role(&m, "arn:aws:iam::123456789012:role/parent", &err) == 0);
+	{
+		/* SHA384(0^48 || ARN), computed independently with Python's hashlib */
+		uint8_t want[48];
+
+		CHECK(&u,
+		    qt_unhex("0ce7cb66486f1f744e63e5f30e7019f62dab10990e19198098a1a867798f97b08a"
+		             "61d60de674cd35ab40203f15df8996",
+		        want, 48) == 0);
+		CHECK_MEM(&u, m.pcrs[3], want, 48);
+	}
+	CHECK(&u, manifest_set_iam_role(&m, "arn:aws:iam::1234:role/x", &err) == -1);
+	CHECK(&u, manifest_dump(&m, &s, &n, &err) == 0);
+	CHECK(&u, s != NULL &&
+	              strstr(s, "\"parent\": {\n    \"iam_role\": \"arn:aws:iam::123456789012:role/"
+	                        "parent\",\n    \"instance_id\": null\n  }") != NULL);
+	CHECK(&u, s != NULL && parse_str(s, &back, &err) == 0);
+	if (back != NULL) {
+		CHECK_STR(&u, back->iam_role, "arn:aws:iam::123456789012:role/parent");
+		CHECK(&u, back->iam_agency == NULL);
+		manifest_free(back);
+		back = NULL;
+	}
+	qt_err_clear(&err);
+	CHECK(&u, s != NULL && parse_str(edit(s, "role/parent", "role/other"), &back, &err) == -1);
+	CHECK_STR(&u, err.msg, "m.json: parent.iam_role: pcrs.3 is not its extend");
+	free(m.iam_role);
+	m.iam_role = NULL;
+	m.platform = QT_PROFILE_QINGTIAN;
+	qt_err_clear(&err);
+	CHECK(&u, manifest_set_iam_role(&m, "arn:aws:iam::123456789012:role/parent", &err) == -1);
+	CHECK_STR(&u, err.msg,
+	    "--iam-role: an IAM role ARN is AWS's (nitro); on qingtian PCR3 is the parent's IAM "
+	    "agency: use --iam-agency URN");
 
 	free(s);
 	free(s2);

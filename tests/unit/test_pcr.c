@@ -47,6 +47,29 @@ test_parents(struct unit *u)
 	big[PCR_PARENT_ID_MAX] = '\0'; /* exactly the limit */
 	CHECK(u, pcr_iam_agency_check(big, &err) == 0);
 
+	/* Nitro's PCR3: an IAM role ARN */
+	{
+		static const char *const rgood[] = { "arn:aws:iam::123456789012:role/parent",
+			"arn:aws-cn:iam::123456789012:role/service-role/app+x=y,z.w@v_u-t",
+			"arn:aws-us-gov:iam::000000000000:role/a" };
+		static const char *const rbad[] = { "arn:aws:iam::12345678901:role/x",
+			"arn:aws:iam::1234567890123:role/x", "arn:aws:iam::123456789012:role/",
+			"arn:aws:iam::123456789012:role/x/", "arn:aws:iam::123456789012:user/x",
+			"arn:aws:sts::123456789012:assumed-role/x/i-0",
+			"arn::iam::123456789012:role/x", "arn:aws:iam::123456789012:role/a b",
+			"arn:AWS:iam::123456789012:role/x", "iam::0a1b:agency:x" };
+
+		for (i = 0; i < sizeof(rgood) / sizeof(rgood[0]); i++)
+			CHECK(u, pcr_iam_role_check(rgood[i], &err) == 0);
+		for (i = 0; i < sizeof(rbad) / sizeof(rbad[0]); i++) {
+			qt_err_clear(&err);
+			CHECK(u, pcr_iam_role_check(rbad[i], &err) == -1);
+			CHECK(u, strstr(err.msg,
+			             "is not an IAM role ARN 'arn:<partition>:iam::<12-digit "
+			             "account>:role/<name>'") != NULL);
+		}
+	}
+
 	/* instance ids: folded in place on success, untouched on failure */
 	strcpy(id, "4662B7A3-7898-46C9-A6C5-20E9025E50BC");
 	CHECK(u, pcr_instance_id_canon(QT_PROFILE_QINGTIAN, id, &err) == 0);

@@ -49,7 +49,7 @@ test_golden(struct unit *u)
 	struct signer *s = NULL;
 	struct wbuf sec = { 0 }, again = { 0 };
 	struct eif_sig sig = { 0 };
-	struct signer_verify_opts vo = { NULL, NULL, NOW, false };
+	struct signer_verify_opts vo = { NULL, NULL, NOW, false, NULL, NULL };
 	uint8_t pcr0[48], pcr8[48], want8[48], prefix[200], other[48];
 	uint8_t *pem = NULL;
 	size_t pem_len = 0;
@@ -102,6 +102,17 @@ test_golden(struct unit *u)
 	vo.cert_path = GIN "/cert-p384.pem";
 	CHECK(u, signer_verify("a.eif", sec.p, sec.len, pcr0, &vo, pcr8, &have8, &err) == 0);
 	vo.cert_path = NULL;
+	/* PCR8 pinned by a manifest: the right one passes, another fails naming it */
+	vo.pcr8_pin = want8;
+	vo.pin_name = "approved.json";
+	CHECK(u, signer_verify("a.eif", sec.p, sec.len, pcr0, &vo, pcr8, &have8, &err) == 0);
+	vo.pcr8_pin = other;
+	CHECK(u, signer_verify("a.eif", sec.p, sec.len, pcr0, &vo, pcr8, &have8, &err) == 1);
+	CHECK_STR(u, err.msg,
+	    "a.eif: signed with another certificate than approved.json pins (PCR8 differs)");
+	CHECK(u, have8);
+	qt_err_clear(&err);
+	vo.pcr8_pin = NULL;
 	vo.ca_path = SFX "/ca.pem";
 	CHECK(u, signer_verify("a.eif", sec.p, sec.len, pcr0, &vo, pcr8, &have8, &err) == 1);
 	CHECK(u, strncmp(err.msg,
@@ -259,7 +270,7 @@ test_detached(struct unit *u)
 	struct qt_err err = { 0 };
 	struct signer *s = NULL;
 	struct wbuf tbs = { 0 }, sec = { 0 };
-	struct signer_verify_opts vo = { NULL, NULL, NOW, false };
+	struct signer_verify_opts vo = { NULL, NULL, NOW, false, NULL, NULL };
 	uint8_t pcr0[48], pcr8[48], der[256], rs[96];
 	size_t der_len;
 	bool have8;
@@ -310,7 +321,7 @@ test_ca(struct unit *u)
 	struct qt_err err = { 0 };
 	struct signer *s = NULL;
 	struct wbuf sec = { 0 };
-	struct signer_verify_opts vo = { NULL, SFX "/ca.pem", NOW, false };
+	struct signer_verify_opts vo = { NULL, SFX "/ca.pem", NOW, false, NULL, NULL };
 	uint8_t pcr0[48], pcr8[48];
 	bool have8;
 

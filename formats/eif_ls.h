@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * eif_ls.h: what is inside an image's ramdisks. One forward read scans the
+ * image (sections, the SHA-384 of each, PCR0/1/2/8, CRC); a second read
+ * walks each ramdisk's cpio (newc, as nitro-cli and qt-build write it)
+ * through libarchive, entry by entry, hashing the section again so that a
+ * file changed between the two reads is an error, never a wrong answer.
+ * Memory is bounded by one entry's header and one I/O buffer, whatever the
+ * image's size. Nothing prints or exits.
+ */
+#ifndef QT_EIF_LS_H
+#define QT_EIF_LS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "eif.h"
+#include "pcr.h"
+#include "qt.h"
+
+#define EIF_LS_ENTRIES_MAX (1u << 20) /* entries in one image's ramdisks */
+#define EIF_LS_PATH_MAX    4096u      /* bytes of an entry's path or link target */
+#define EIF_LS_CMD_MAX     (1u << 20) /* bytes of the "cmd" and "env" files kept */
+
+/* One forward read of an image. */
+struct eif_scan {
+	struct eif_info *info;               /* sections, PCR0/1/2, CRC, metadata, signature */
+	uint8_t digest[QT_MAX_SECTIONS][48]; /* SHA-384 of each section's data */
+	struct pcr_set pcrs;                 /* info's PCRs and PCR8 (has_pcr8 when signed) */
+	unsigned nramdisks;
+};
+
+/*
+ * Scan the regular file at path (not a pipe: the ramdisks are read again),
+ * checking every field; a bad CRC or a malformed signature section is an
+ * error ("<path>: CRC mismatch: ..."). *ret is freed with eif_scan_free.
+ */
+int eif_scan_path(const char *path, struct eif_scan **ret, struct qt_err *err);
+void eif_scan_free(struct eif_scan *s);
+
+enum eif_entry_type {
+	EIF_ENTRY_FILE = '-',
+	EIF_ENTRY_DIR = 'd',
+	EIF_ENTRY_SYMLINK = 'l',
+	EIF_ENTRY_HARDLINK = 'h', /* another name of an earlier file (link = its path) */
+	EIF_ENTRY_CHAR = 'c',
+	EIF_ENTRY_BLOCK = 'b',
+	EIF_ENTRY_FIFO = 'p',
+	EIF_ENTRY_SOCKET = 's',
+};
+
+/* One entry of a ramdisk, as stored (untrusted: the path is not checked here). */
+struct eif_entry {
+	unsigned ramdisk; /* 0-based among the ramdisk sections */
+	unsigned section; /* the section's index in the image */
+	const char *path; /* as stored, NUL-free, at most EIF_LS_PATH_MAX bytes */
+	enum eif_entry_type type;
+	uint32_t mode; /* permission bits, 07777 */
+	int64_t uid, gid;
+	uint64_t size;    /* data bytes (0 for all but files) */
+	int64_t mtime;    /* seconds since the epoch */
+	const char *link; /* symlink target or hard link's first name; NULL otherwise */
+	uint32_t rdev_major, rdev_minor;
+	bool has_sha256; /* regular files and hard links with data, in entry_end */
+	uint8_t sha256[32];
+};
+
+/*
+ * What a walk reports, in archive order (every member may be NULL): each
+ * ramdisk's start (also an empty one), then each entry's header, its data in chunks of at most
+ * QT_IO_CHUNK bytes, then its end with the SHA-256 of a regular file's data. A callback returning
+ * -1 (err set) stops the walk. The entry is only valid during the calls.
+ */
+struct eif_walk_cb {
+	int (*ramdisk_begin)(void *ctx, unsigned ramdisk, unsigned section, struct qt_err *err);
+	int (*entry_begin)(void *ctx, const struct eif_entry *e, struct qt_err *err);
+	int (*entry_data)(void *ctx, const struct eif_entry *e, const uint8_t *buf, size_t len,
+	    struct qt_err *err);
+	int (*entry_end)(void *ctx, const struct eif_entry *e, struct qt_err *err);
+	void *ctx;
+};
+
+/*
+ * Walk every ramdisk of the image scanned into scan (read again from path).
+ * A ramdisk that is not a cpio archive, an entry past the limits, or a
+ * section whose bytes differ from the scan's is an error naming the file,
+ * the ramdisk and the entry.
+ */
+int eif_walk(const char *path, const struct eif_scan *scan, const struct eif_walk_cb *cb,
+    struct qt_err *err);
+
+/* "file", "directory", "symlink", "hardlink", "char", "block", "fifo", "socket". */
+const char *eif_entry_type_name(enum eif_entry_type t);
+
+/*
+ * The lines of a "cmd" or "env" file (one element per line, each ended by a
+ * newline, as qt-build and nitro-cli write them): *ret_n pointers into a
+ * malloc'd copy (*ret, a NULL-terminated vector; free with free()). A last
+ * element without its newline is kept. -1 with err on allocation failure.
+ */
+int eif_lines(const uint8_t *buf, size_t len, char ***ret, size_t *ret_n, struct qt_err *err);
+
+/*
+ * Untrusted bytes as a JSON string: as they are when they are UTF-8 without
+ * control characters, else with every byte outside printable ASCII shown as
+ * '?'. A new reference, NULL on allocation failure.
+ */
+json_t *eif_text_json(const char *s, size_t len);
+/*
+ * An entry as `qt-measure ls` prints it: path, type, mode ("0755"), uid,
+ * gid, size, mtime, sha256 (null but for files), link (null but for links),
+ * rdev ([major, minor] for devices, else null). A new reference or NULL.
+ */
+json_t *eif_entry_json(const struct eif_entry *e);
+/* "-rwxr-xr-x"-style mode with the type letter; out has >= 11 bytes. */
+void eif_entry_mode_text(const struct eif_entry *e, char out[11]);
+
+#endif
