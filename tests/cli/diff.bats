@@ -190,8 +190,12 @@ PCRs differ: PCR0, PCR2"
 	run -1 --separate-stderr /usr/bin/time -f 'maxrss %M' qt-measure diff b1.eif b2.eif
 	assert_output --partial "  PCR0   ramdisk 1: rootfs/bin/blob: content"
 	kib=${stderr##*maxrss }
-	# two 48 MB images: well under one of them in memory
-	[ "$kib" -lt 32768 ]
+	# two 48 MB images: well under one of them in memory. Under ASan the shadow memory
+	# and quarantine add about 24 MiB whatever the input (40 MiB measured), so the bound
+	# proves nothing there: the plain build's run is the measurement.
+	if [ "${QT_SAN:-}" != 1 ]; then
+		[ "$kib" -lt 32768 ]
+	fi
 }
 
 @test "qt-measure diff: what cannot be compared exits 2 with one line" {
