@@ -418,25 +418,62 @@ provenance_signer(const struct build_args *a, struct signer **ret, struct qt_err
 	return so.key != NULL ? signer_new(&so, ret, err) : 0;
 }
 
+static const char *
+base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash != NULL ? slash + 1 : path;
+}
+
 /*
  * --provenance: the in-toto statement of the written image (qt-provenance(5)),
- * with the manifest written in the same run as a byproduct, signed into a
- * DSSE envelope when s is not NULL.
+ * with the input files the build read (rec), the options that changed its
+ * bytes, and the manifest written in the same run as a byproduct, signed
+ * into a DSSE envelope when s is not NULL.
  */
 static int
-write_provenance(
-    const struct build_args *a, const struct signer *s, enum qt_profile p, struct qt_err *err)
+write_provenance(const struct build_args *a, const struct eif_build_record *rec,
+    const struct signer *s, enum qt_profile p, struct qt_err *err)
 {
-	struct prov_opts po = { PROV_SLSA, "qt-build", NULL, 0 };
+	const struct eif_build_rootfs *rf = &a->o.rootfs;
+	struct prov_build pb = { 0 };
+	struct prov_opts po = { PROV_SLSA, "qt-build", NULL, 0, &pb };
 	struct prov_ref ref = { NULL, "application/json", { 0 } };
+	struct prov_input *in = NULL;
 	struct manifest *m = NULL;
-	const char *slash;
 	uint8_t sha384[48];
+	size_t i;
 	int r = -1;
 
+	if (rec->ninputs > 0 && (in = calloc(rec->ninputs, sizeof(*in))) == NULL) {
+		qt_err_set(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < rec->ninputs; i++) {
+		in[i].role = rec->inputs[i].role;
+		in[i].name = base_name(rec->inputs[i].path);
+		memcpy(in[i].sha256, rec->inputs[i].sha256, 32);
+		memcpy(in[i].sha384, rec->inputs[i].sha384, 48);
+	}
+	pb.inputs = in;
+	pb.ninputs = rec->ninputs;
+	pb.cmdline = rec->cmdline;
+	pb.source_date_epoch = a->o.source_date_epoch;
+	pb.rootfs = rf->source != NULL;
+	pb.platform = rf->platform;
+	pb.entrypoint = rf->entrypoint;
+	pb.nentrypoint = rf->nentrypoint;
+	pb.cmd = rf->cmd;
+	pb.ncmd = rf->ncmd;
+	pb.env = rf->env;
+	pb.nenv = rf->nenv;
+	pb.keep_owner = rf->keep_owner;
+	if (rf->source != NULL || rf->init != NULL)
+		pb.compress = rf->gzip ? "gzip" : "none";
+
 	if (a->manifest != NULL) {
-		slash = strrchr(a->manifest, '/');
-		ref.name = slash != NULL ? slash + 1 : a->manifest;
+		ref.name = base_name(a->manifest);
 		if (prov_file_digests(a->manifest, ref.sha256, sha384, err) < 0)
 			goto out;
 		po.refs = &ref;
@@ -448,6 +485,7 @@ write_provenance(
 	r = 0;
 out:
 	manifest_free(m);
+	free(in);
 	return r;
 }
 
@@ -496,6 +534,7 @@ main(int argc, char *argv[])
 	enum qt_json style;
 	struct pcr_set pcrs;
 	struct signer *ps = NULL;
+	struct eif_build_record rec = { 0 };
 	char *owned[5] = { NULL };
 	size_t i;
 	int rc = QT_EXIT_TROUBLE, r;
@@ -528,6 +567,8 @@ main(int argc, char *argv[])
 	check_inputs(&a);
 	if (a.provenance != NULL && provenance_signer(&a, &ps, &err) < 0)
 		goto out;
+	if (a.provenance != NULL)
+		a.o.record = &rec;
 	if ((r = eif_build_run(&a.o, &pcrs, &err)) == 1) {
 		rc = QT_EXIT_MISMATCH; /* --strict and a warning: the check ran, the answer is no */
 		tool_report(&err);
@@ -535,7 +576,7 @@ main(int argc, char *argv[])
 	}
 	if (r < 0 ||
 	    (a.manifest != NULL && write_manifest(a.o.output, a.manifest, profile, &err) < 0) ||
-	    (a.provenance != NULL && write_provenance(&a, ps, profile, &err) < 0) ||
+	    (a.provenance != NULL && write_provenance(&a, &rec, ps, profile, &err) < 0) ||
 	    print_measurements(&pcrs, profile, style, warnings, &err) < 0)
 		goto out;
 	rc = QT_EXIT_OK;
@@ -546,6 +587,7 @@ out:
 	for (i = 0; i < 5; i++)
 		free(owned[i]);
 	signer_free(ps);
+	eif_build_record_free(&rec);
 	free(a.vec);
 	return tool_finish(rc);
 }
