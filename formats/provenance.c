@@ -155,8 +155,9 @@ container_deps(json_t *a, const json_t *src)
 
 /*
  * The inputs of the image: kernel, cmdline, each ramdisk, the signing
- * certificate (as sections of the image); then the files qt-build read;
- * then the container image it was built from.
+ * certificate (as sections of the image); then the container image it was
+ * built from; then the files qt-build read (what qt-measure sees of an image
+ * comes first: qt-build's list extends it).
  */
 static json_t *
 inputs(const struct manifest *m, const struct prov_build *b)
@@ -177,9 +178,9 @@ inputs(const struct manifest *m, const struct prov_build *b)
 	if (m->is_signed)
 		bad |= json_array_append_new(
 		    a, rd_named("signing-certificate", "sha256", m->signer_sha256, 32));
+	bad |= container_deps(a, m->source);
 	for (i = 0; b != NULL && i < b->ninputs; i++)
 		bad |= json_array_append_new(a, input_file(&b->inputs[i]));
-	bad |= container_deps(a, m->source);
 	if (bad) {
 		json_decref(a);
 		return NULL;
