@@ -273,7 +273,10 @@ str_array(const char *const *v, size_t n)
 	return a;
 }
 
-/* externalParameters.rootfs: the container source and the --rootfs options (NULL: none). */
+/*
+ * externalParameters.rootfs: the container source and the --rootfs options.
+ * The platform is the image's as recorded, --platform only without one.
+ */
 static int
 rootfs_params(json_t *ext, const struct manifest *m, const struct prov_build *b)
 {
@@ -290,7 +293,7 @@ rootfs_params(json_t *ext, const struct manifest *m, const struct prov_build *b)
 		bad |= opt_str(r, "form", json_string_value(json_object_get(src, "form")));
 		bad |=
 		    opt_str(r, "reference", json_string_value(json_object_get(src, "reference")));
-		if (platform == NULL)
+		if (json_is_string(json_object_get(src, "platform")))
 			platform = json_string_value(json_object_get(src, "platform"));
 	}
 	bad |= opt_str(r, "platform", platform);
