@@ -413,3 +413,57 @@ PY
 	run -0 "$PY" "$CHECK" dsse app.intoto.json --cert "$IN/cert-p384.pem" --image "$C5"
 	run -0 "$PY" "$CHECK" corim app.corim --cert "$IN/cert-p384.pem" --image "$C5"
 }
+
+# The walkthrough's files: blobs/ from the golden inputs, app.tar a docker save of
+# tests/fixtures/images, and a release CA with the certificate it issued to "release".
+walkthrough_files() {
+	mkdir blobs
+	cp "$IN/kernel.bin" blobs/bzImage
+	cp "$IN/cmdline.txt" blobs/cmdline
+	cp "$IN/init.bin" blobs/init
+	cp "$IN/nsm.ko.bin" blobs/nsm.ko
+	cp "$FIX/images/hello-docker.tar" app.tar
+	openssl ecparam -name secp384r1 -genkey -noout -out ca-key.pem
+	openssl req -x509 -new -key ca-key.pem -out release-ca.pem -days 3650 -sha384 \
+	    -subj "/O=Example Corp/CN=Example Release CA" \
+	    -addext basicConstraints=critical,CA:true -addext keyUsage=critical,keyCertSign
+	openssl ecparam -name secp384r1 -genkey -noout -out key.pem
+	openssl req -new -key key.pem -subj "/O=Example Corp/CN=release" -out cert.csr
+	printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n' >cert.ext
+	openssl x509 -req -in cert.csr -CA release-ca.pem -CAkey ca-key.pem -CAcreateserial \
+	    -days 3650 -sha384 -extfile cert.ext -out cert.pem 2>/dev/null
+}
+
+@test "walkthrough of qt-provenance(5): container image to signed image, provenance, CoRIM, policy" {
+	need_py
+	walkthrough_files
+	run -0 "$PY" "$TOP/tests/helpers/man_walk.py" "$TOP/man/qt-provenance.5" \
+	    "From a container image to a signed image" "The independent check the tests make"
+	assert_line --index 0 '$ qt-build --bootstrap blobs/ --rootfs docker-archive:app.tar \'
+	assert_line 'man_walk: 5 commands as the page shows them'
+	# what it made, checked without qt: the envelope, the CoRIM, the statement's schema
+	"$PY" "$CHECK" dsse app.intoto.json --cert cert.pem --image app.eif
+	"$PY" "$CHECK" corim app.corim --cert cert.pem --image app.eif
+	unpack app.intoto.json
+	"$PY" "$CHECK" schema "$TOP/formats/qt-statement.schema.json" app.intoto.json.payload
+	grep -q "\"sha256\": \"$(sha256sum <blobs/nsm.ko | cut -c1-64)\"" app.intoto.json.payload
+	grep -q "\"$(grep -o '"0": "[0-9a-f]*' app.manifest.json | cut -d'"' -f4)\"" policy.json
+	# the page's promise that a mismatch is refused: another image's manifest, exit 1
+	qt-measure manifest -o other.json "$C5"
+	run -1 --separate-stderr qt-measure provenance --manifest other.json --corim app.corim app.eif
+	# a tampered envelope fails the walkthrough at the consumer's first step
+	sed -i 's/"sig": "M/"sig": "N/' app.intoto.json
+	run -1 "$PY" "$TOP/tests/helpers/man_walk.py" "$TOP/man/qt-provenance.5" \
+	    "A consumer checks the envelope" "The independent check the tests make"
+	assert_line --index 2 --partial 'man_walk: exit 1: '
+}
+
+@test "walkthrough of qt-measure(1): the same pipeline with qt-measure provenance" {
+	need_py
+	walkthrough_files
+	run -0 "$PY" "$TOP/tests/helpers/man_walk.py" "$TOP/man/qt-measure.1" \
+	    "From a container image to a signed image" ".Sh LIMITS"
+	assert_line 'man_walk: 6 commands as the page shows them'
+	"$PY" "$CHECK" dsse app.intoto.json --cert cert.pem --image app.eif
+	"$PY" "$CHECK" corim app.corim --cert cert.pem --image app.eif
+}
