@@ -111,11 +111,11 @@ rec_rank(const char *role)
 static void
 rec_sort(struct eif_build_record *r)
 {
-	struct eif_build_input t;
 	size_t i, j;
 
 	for (i = 1; i < r->ninputs; i++) {
-		t = r->inputs[i];
+		struct eif_build_input t = r->inputs[i];
+
 		for (j = i; j > 0 && rec_rank(r->inputs[j - 1].role) > rec_rank(t.role); j--)
 			r->inputs[j] = r->inputs[j - 1];
 		r->inputs[j] = t;
