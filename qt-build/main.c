@@ -346,6 +346,25 @@ check_args(struct build_args *a)
 		tool_usage(usage_text, "--driver needs --init");
 }
 
+/*
+ * --provenance records --entrypoint, --cmd and --env as JSON text: a value
+ * that is not UTF-8 is a usage error before anything is written.
+ */
+static void
+check_utf8(const char *opt, const char *const *v, size_t n)
+{
+	json_t *t;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if ((t = json_string(v[i])) == NULL)
+			tool_usage(usage_text,
+			    "--%s: value %zu is not UTF-8, which --provenance cannot record", opt,
+			    i + 1);
+		json_decref(t);
+	}
+}
+
 /* Checks that need --bootstrap DIR resolved (it may supply kernel and cmdline). */
 static void
 check_inputs(const struct build_args *a)
@@ -380,6 +399,11 @@ check_inputs(const struct build_args *a)
 		tool_usage(usage_text, "--provenance-key and --provenance-cert go together");
 	if (a->prov_key != NULL && a->provenance == NULL)
 		tool_usage(usage_text, "--provenance-key needs --provenance");
+	if (a->provenance != NULL) {
+		check_utf8("entrypoint", o->rootfs.entrypoint, o->rootfs.nentrypoint);
+		check_utf8("cmd", o->rootfs.cmd, o->rootfs.ncmd);
+		check_utf8("env", o->rootfs.env, o->rootfs.nenv);
+	}
 }
 
 /*
