@@ -86,6 +86,8 @@ check_artifacts() {
 			grep -q "\"sha256\": \"$(sha256sum <"ws/enclave/$f" | cut -c1-64)\"" "$o.st"
 		done
 		grep -q "\"sha256\": \"$(sha256sum <"$o/app.manifest.json" | cut -c1-64)\"" "$o.st"
+		grep -q "\"sha256\": \"$(sha256sum <"$o/app.corim" | cut -c1-64)\"" "$o.st"
+		grep -q '"mediaType": "application/rim+cose"' "$o.st"
 		grep -q '"name": "container-config"' "$o.st"
 	fi
 	pcr0=$("$TOP/qt-measure/qt-measure" --json=short "$o/app.eif" | sed 's/.*"PCR0":"\([0-9a-f]*\)".*/\1/')

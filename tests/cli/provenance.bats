@@ -417,6 +417,39 @@ PY
 	run -0 "$PY" "$CHECK" corim app.corim --cert "$IN/cert-p384.pem" --image "$C5"
 }
 
+@test "qt-build --corim: the CoRIM of the written image, signed with the provenance key, a byproduct" {
+	need_py
+	# no key: the unsigned CoRIM, byte for byte what qt-measure corim makes of the manifest
+	run -0 --separate-stderr qt-build --kernel "$IN/kernel.bin" --cmdline x \
+	    --ramdisk "$IN/ramdisk0.cpio" -o u.eif --manifest u.json --corim u.corim
+	qt-measure corim u.json | cmp - u.corim
+	[ "$(head -c 3 u.corim | od -An -tx1 | tr -d ' ')" = d901f5 ] # tag 501
+	# signed image: CoRIM signed with its key (PCR8 in it), named by the provenance
+	run -0 --separate-stderr qt-build --kernel "$IN/kernel.bin" --cmdline x \
+	    --ramdisk "$IN/ramdisk0.cpio" --sign-key "$IN/key-p384.pem" --sign-cert "$IN/cert-p384.pem" \
+	    -o s.eif --manifest s.json --corim s.corim --provenance s.intoto.json
+	"$PY" "$CHECK" corim s.corim --cert "$IN/cert-p384.pem" --image s.eif
+	qt-measure provenance --manifest s.json --corim s.corim s.eif >/dev/null
+	unpack s.intoto.json
+	run -0 "$PY" - s.intoto.json.payload <<'PY'
+import json, sys
+st = json.load(open(sys.argv[1]))
+for b in st["predicate"]["runDetails"]["byproducts"]:
+    print(b["name"], b["mediaType"], b["digest"]["sha256"])
+PY
+	assert_output "s.json application/json $(sha256sum <s.json | cut -c1-64)
+s.corim application/rim+cose $(sha256sum <s.corim | cut -c1-64)"
+	# its own key for both: P-256
+	run -0 --separate-stderr qt-build --kernel "$IN/kernel.bin" --cmdline x \
+	    --ramdisk "$IN/ramdisk0.cpio" -o p.eif --corim p.corim --provenance p.intoto.json \
+	    --provenance-key "$SF/key-p256.pem" --provenance-cert "$SF/cert-p256.pem"
+	"$PY" "$CHECK" corim p.corim --cert "$SF/cert-p256.pem" --image p.eif
+	run -2 --separate-stderr qt-build --kernel "$IN/kernel.bin" --cmdline x \
+	    --ramdisk "$IN/ramdisk0.cpio" --measure-only --corim bad.corim
+	assert_equal "${stderr%%$'\n'*}" "qt-build: --corim needs the image file: not with --measure-only"
+	[ ! -e bad.corim ]
+}
+
 # The walkthrough's files: blobs/ from the golden inputs, app.tar a docker save of
 # tests/fixtures/images, and a release CA with the certificate it issued to "release".
 walkthrough_files() {
@@ -443,7 +476,7 @@ walkthrough_files() {
 	run -0 "$PY" "$TOP/tests/helpers/man_walk.py" "$TOP/man/qt-provenance.5" \
 	    "From a container image to a signed image" "The independent check the tests make"
 	assert_line --index 0 '$ qt-build --bootstrap blobs/ --rootfs docker-archive:app.tar \'
-	assert_line 'man_walk: 5 commands as the page shows them'
+	assert_line 'man_walk: 4 commands as the page shows them'
 	# what it made, checked without qt: the envelope, the CoRIM, the statement's schema
 	"$PY" "$CHECK" dsse app.intoto.json --cert cert.pem --image app.eif
 	"$PY" "$CHECK" corim app.corim --cert cert.pem --image app.eif
