@@ -131,7 +131,7 @@ _qt_options() {
 		--max-entries --max-bytes --compress --arch --image-name --image-version --metadata
 		--build-time --build-tool --build-tool-version --img-os --img-kernel --kernel-config
 		--profile --json= --sign-key --sign-cert --sign-pass --pkcs11-module
-		--allow-expired-cert --manifest --provenance --provenance-key --provenance-cert
+		--allow-expired-cert --manifest --corim --provenance --provenance-key --provenance-cert
 		--strict --help --version"
 		;;
 	qt-sign)

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <openssl/evp.h>
 
 #include "eif.h"
 #include "eif_build.h"
@@ -43,6 +44,82 @@ static void QT_PRINTF(2, 3) build_warn(const struct eif_build_opts *o, const cha
 	o->warn(o->warn_ctx, n >= 0 ? msg : "a warning was lost (out of memory)");
 	if (n >= 0)
 		free(msg);
+}
+
+/* ---- the record of the inputs read (provenance) ------------------------------------ */
+
+void
+eif_build_record_free(struct eif_build_record *r)
+{
+	if (r == NULL)
+		return;
+	free(r->inputs);
+	free(r->cmdline);
+	r->inputs = NULL;
+	r->ninputs = 0;
+	r->cmdline = NULL;
+}
+
+/* A new entry of r for (role, path), its digests zero; NULL when r is NULL or out of memory. */
+static struct eif_build_input *
+rec_new(struct eif_build_record *r, const char *role, const char *path)
+{
+	struct eif_build_input *v, *e;
+
+	if (r == NULL || (v = realloc(r->inputs, (r->ninputs + 1) * sizeof(*v))) == NULL)
+		return NULL;
+	r->inputs = v;
+	e = &v[r->ninputs++];
+	memset(e, 0, sizeof(*e));
+	e->role = role;
+	e->path = path;
+	return e;
+}
+
+/* Record the digests of bytes already read (r NULL: nothing to do). */
+static int
+rec_add(struct eif_build_record *r, const char *role, const char *path, const uint8_t *buf,
+    size_t len, struct qt_err *err)
+{
+	struct eif_build_input *e;
+
+	if (r == NULL)
+		return 0;
+	if ((e = rec_new(r, role, path)) == NULL)
+		return qt_err_set(err, ENOMEM, "out of memory");
+	if (EVP_Digest(buf, len, e->sha256, NULL, EVP_sha256(), NULL) != 1 ||
+	    EVP_Digest(buf, len, e->sha384, NULL, EVP_sha384(), NULL) != 1)
+		return qt_err_set(err, EIO, "%s: digest failed", path);
+	return 0;
+}
+
+/* Where an input goes in the record's documented order. */
+static int
+rec_rank(const char *role)
+{
+	static const char *const first[] = { "kernel", "cmdline-file", "kernel-config",
+		"metadata" };
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (strcmp(role, first[i]) == 0)
+			return i;
+	return 4;
+}
+
+/* Stable insertion sort into the order of eif_build.h (ramdisk files keep image order). */
+static void
+rec_sort(struct eif_build_record *r)
+{
+	size_t i, j;
+
+	for (i = 1; i < r->ninputs; i++) {
+		struct eif_build_input t = r->inputs[i];
+
+		for (j = i; j > 0 && rec_rank(r->inputs[j - 1].role) > rec_rank(t.role); j--)
+			r->inputs[j] = r->inputs[j - 1];
+		r->inputs[j] = t;
+	}
 }
 
 /* ---- white space as Rust's str::trim sees it ------------------------------------ */
@@ -130,7 +207,8 @@ build_time(const struct eif_build_opts *o, char *buf, size_t size, struct qt_err
  * Configuration" -> "Linux", "4.14.256"; spec/eif.md 6).
  */
 static int
-kernel_config(const char *path, char **ret_os, char **ret_ver, struct qt_err *err)
+kernel_config(const char *path, struct eif_build_record *rec, char **ret_os, char **ret_ver,
+    struct qt_err *err)
 {
 	uint8_t *buf = NULL;
 	char *line, *p, *words[4] = { NULL };
@@ -139,6 +217,8 @@ kernel_config(const char *path, char **ret_os, char **ret_ver, struct qt_err *er
 
 	if (fileio_read_all(path, KERNEL_CONFIG_MAX, &buf, &len, err) < 0)
 		return -1;
+	if (rec_add(rec, "kernel-config", path, buf, len, err) < 0)
+		goto out;
 	line = (char *)buf;
 	for (i = 0; i < 2 && line != NULL; i++)
 		if ((line = strchr(line, '\n')) != NULL)
@@ -185,6 +265,10 @@ cmdline_bytes(const struct eif_build_opts *o, uint8_t **ret, size_t *ret_len, st
 	if (o->cmdline_file != NULL) {
 		if (fileio_read_all(o->cmdline_file, QT_CMDLINE_MAX, &buf, &len, err) < 0)
 			return -1;
+		if (rec_add(o->record, "cmdline-file", o->cmdline_file, buf, len, err) < 0) {
+			free(buf);
+			return -1;
+		}
 		/* nitro-cli reads blobs/cmdline and applies str::trim() */
 		eif_build_trim((const char *)buf, len, &start, &len);
 		memmove(buf, buf + start, len);
@@ -209,7 +293,7 @@ cmdline_bytes(const struct eif_build_opts *o, uint8_t **ret, size_t *ret_len, st
 }
 
 static int
-custom_metadata(const char *path, json_t **ret, struct qt_err *err)
+custom_metadata(const char *path, struct eif_build_record *rec, json_t **ret, struct qt_err *err)
 {
 	uint8_t *buf = NULL;
 	json_error_t je;
@@ -219,6 +303,10 @@ custom_metadata(const char *path, json_t **ret, struct qt_err *err)
 	/* nitro-cli: a file of at most 4096 bytes of JSON (identity.rs) */
 	if (fileio_read_all(path, QT_CUSTOM_METADATA_MAX, &buf, &len, err) < 0)
 		return -1;
+	if (rec_add(rec, "metadata", path, buf, len, err) < 0) {
+		free(buf);
+		return -1;
+	}
 	v = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
 	free(buf);
 	if (v == NULL)
@@ -251,9 +339,11 @@ metadata_bytes(const struct eif_build_opts *o, const struct ramdisk_tree *tree, 
 	struct eif_meta meta;
 	int r = -1;
 
-	if (o->kernel_config != NULL && kernel_config(o->kernel_config, &cfg_os, &cfg_ver, err) < 0)
+	if (o->kernel_config != NULL &&
+	    kernel_config(o->kernel_config, o->record, &cfg_os, &cfg_ver, err) < 0)
 		goto out;
-	if (o->metadata_file != NULL && custom_metadata(o->metadata_file, &custom, err) < 0)
+	if (o->metadata_file != NULL &&
+	    custom_metadata(o->metadata_file, o->record, &custom, err) < 0)
 		goto out;
 	if (tree != NULL) {
 		if (ramdisk_tree_docker_info(tree, &docker, err) < 0)
@@ -776,16 +866,42 @@ out:
 	return r;
 }
 
+/* The bootstrap ramdisk's files as ramdisk/ reads them: into the record. */
+struct seen_ctx {
+	const struct eif_build_opts *o;
+	struct qt_err err;
+	bool failed;
+};
+
+static void
+bootstrap_seen(void *ctx, size_t i, const uint8_t *buf, size_t len)
+{
+	struct seen_ctx *c = ctx;
+	const struct eif_build_rootfs *rf = &c->o->rootfs;
+
+	if (!c->failed && rec_add(c->o->record, i == 0 ? "init" : "driver",
+	                      i == 0 ? rf->init : rf->drivers[i - 1], buf, len, &c->err) < 0)
+		c->failed = true;
+}
+
 /* Write a generated ramdisk (kind ROOTFS or BOOTSTRAP) into sink. */
 static int
 rootfs_write(const struct eif_build_opts *o, const struct rootfs_state *s,
     enum eif_build_ramdisk_kind kind, struct qt_sink sink, struct qt_err *err)
 {
 	const struct eif_build_rootfs *rf = &o->rootfs;
+	struct seen_ctx sc = { o, { 0 }, false };
 
-	if (kind == EIF_BUILD_RAMDISK_BOOTSTRAP)
-		return ramdisk_write_bootstrap(
-		    rf->init, rf->drivers, rf->ndrivers, rf->gzip, sink, err);
+	if (kind == EIF_BUILD_RAMDISK_BOOTSTRAP) {
+		if (ramdisk_write_bootstrap_seen(rf->init, rf->drivers, rf->ndrivers, rf->gzip,
+		        sink, o->record != NULL ? bootstrap_seen : NULL, &sc, err) < 0)
+			return -1;
+		if (sc.failed) {
+			*err = sc.err;
+			return -1;
+		}
+		return 0;
+	}
 	return ramdisk_write_app(s->tree, &s->cmd, &s->env, rf->gzip, sink, err);
 }
 
@@ -900,15 +1016,28 @@ eif_build_bootstrap(struct eif_build_opts *o, char **owned, size_t nowned, struc
 
 /* ---- writing ------------------------------------------------------------------------- */
 
-/* Stream a file into the open section, QT_IO_CHUNK at a time. */
+/*
+ * Stream a file into the open section, QT_IO_CHUNK at a time; with rec, its
+ * SHA-256 and SHA-384 on the way, recorded under role.
+ */
 static int
-copy_file(struct eif_writer *w, const char *path, uint8_t *buf, struct qt_err *err)
+copy_file(struct eif_writer *w, const char *path, uint8_t *buf, struct eif_build_record *rec,
+    const char *role, struct qt_err *err)
 {
+	EVP_MD_CTX *c256 = NULL, *c384 = NULL;
+	struct eif_build_input *e;
 	struct stat st;
 	int fd, r = -1;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return qt_err_set(err, errno, "%s: cannot open: %s", path, strerror(errno));
+	if (rec != NULL &&
+	    ((c256 = EVP_MD_CTX_new()) == NULL || (c384 = EVP_MD_CTX_new()) == NULL ||
+	        EVP_DigestInit_ex(c256, EVP_sha256(), NULL) != 1 ||
+	        EVP_DigestInit_ex(c384, EVP_sha384(), NULL) != 1)) {
+		qt_err_set(err, ENOMEM, "out of memory");
+		goto out;
+	}
 	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
 		qt_err_set(err, EISDIR, "%s: is a directory", path);
 		goto out;
@@ -925,12 +1054,30 @@ copy_file(struct eif_writer *w, const char *path, uint8_t *buf, struct qt_err *e
 			break;
 		if (eif_writer_write(w, buf, got, err) < 0)
 			goto out;
+		if (c256 != NULL && (EVP_DigestUpdate(c256, buf, got) != 1 ||
+		                        EVP_DigestUpdate(c384, buf, got) != 1)) {
+			qt_err_set(err, EIO, "%s: digest failed", path);
+			goto out;
+		}
 		if (got < QT_IO_CHUNK)
 			break;
+	}
+	if (c256 != NULL) {
+		if ((e = rec_new(rec, role, path)) == NULL) {
+			qt_err_set(err, ENOMEM, "out of memory");
+			goto out;
+		}
+		if (EVP_DigestFinal_ex(c256, e->sha256, NULL) != 1 ||
+		    EVP_DigestFinal_ex(c384, e->sha384, NULL) != 1) {
+			qt_err_set(err, EIO, "%s: digest failed", path);
+			goto out;
+		}
 	}
 	r = 0;
 out:
 	close(fd);
+	EVP_MD_CTX_free(c256);
+	EVP_MD_CTX_free(c384);
 	return r;
 }
 
@@ -1015,7 +1162,7 @@ write_ramdisk(struct eif_writer *w, const struct eif_build_opts *o, const struct
 	if (eif_writer_section_begin(w, EIF_SECTION_RAMDISK, err) < 0)
 		return -1;
 	if (rd->kind == EIF_BUILD_RAMDISK_FILE) {
-		if (copy_file(w, rd->path, in->buf, err) < 0)
+		if (copy_file(w, rd->path, in->buf, o->record, "ramdisk", err) < 0)
 			return -1;
 	} else if (rootfs_write(o, in->rootfs, rd->kind, eif_writer_sink(w), err) < 0) {
 		return -1;
@@ -1031,7 +1178,8 @@ write_sections(struct eif_writer *w, const struct eif_build_opts *o, const struc
 	size_t i;
 
 	if (eif_writer_section_begin(w, EIF_SECTION_KERNEL, err) < 0 ||
-	    copy_file(w, o->kernel, in->buf, err) < 0 || eif_writer_section_end(w, err) < 0 ||
+	    copy_file(w, o->kernel, in->buf, o->record, "kernel", err) < 0 ||
+	    eif_writer_section_end(w, err) < 0 ||
 	    section_bytes(w, EIF_SECTION_CMDLINE, in->cmd, in->cmdlen, err) < 0 ||
 	    section_bytes(w, EIF_SECTION_METADATA, (const uint8_t *)in->meta, in->metalen, err) < 0)
 		return -1;
@@ -1115,6 +1263,13 @@ eif_build_run(const struct eif_build_opts *opts, struct pcr_set *ret, struct qt_
 	if (eif_writer_new(opened ? out.fd : -1, opened ? o->output : "image", &wo, &w, err) < 0 ||
 	    write_sections(w, o, &in, ret, err) < 0 || eif_writer_finish(w, err) < 0)
 		goto out;
+	if (o->record != NULL) {
+		rec_sort(o->record);
+		if ((o->record->cmdline = strndup((const char *)in.cmd, in.cmdlen)) == NULL) {
+			qt_err_set(err, ENOMEM, "out of memory");
+			goto out;
+		}
+	}
 	if (opened) {
 		opened = false;
 		if (fileio_out_commit(&out, err) < 0)
@@ -1122,6 +1277,8 @@ eif_build_run(const struct eif_build_opts *opts, struct pcr_set *ret, struct qt_
 	}
 	r = 0;
 out:
+	if (r != 0)
+		eif_build_record_free(o->record);
 	if (opened)
 		fileio_out_abort(&out);
 	eif_writer_free(w);

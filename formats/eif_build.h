@@ -53,6 +53,33 @@ struct eif_build_ramdisk {
 /* At most this many ramdisks: kernel, cmdline, metadata and signature take the other slots. */
 #define EIF_BUILD_RAMDISKS_MAX (QT_MAX_SECTIONS - 4)
 
+/*
+ * One input file as the build read it (qt-provenance(5) resolvedDependencies):
+ * role "kernel", "cmdline-file", "kernel-config", "metadata", "init",
+ * "driver" or "ramdisk" (a --ramdisk FILE), the path as given, and the
+ * SHA-256 and SHA-384 of its bytes, hashed during the build's one read.
+ */
+struct eif_build_input {
+	const char *role; /* static text */
+	const char *path; /* the option's text (owned by the caller of eif_build_run) */
+	uint8_t sha256[32], sha384[48];
+};
+
+/*
+ * What a build read, for provenance: inputs in the order kernel,
+ * cmdline-file, kernel-config, metadata, then the ramdisks' files in image
+ * order (init, drivers; --ramdisk FILE), and the kernel command line as in
+ * the image (NUL-terminated: it holds no NUL). Freed with
+ * eif_build_record_free.
+ */
+struct eif_build_record {
+	struct eif_build_input *inputs;
+	size_t ninputs;
+	char *cmdline;
+};
+
+void eif_build_record_free(struct eif_build_record *r);
+
 /* A warning the caller may show ("<source>: dropping ..."); msg is gone after the call. */
 typedef void (*eif_build_warn_fn)(void *ctx, const char *msg);
 
@@ -89,6 +116,7 @@ struct eif_build_opts {
 	eif_build_warn_fn warn; /* may be NULL: warnings dropped */
 	void *warn_ctx;
 	bool strict; /* --strict: any warning stops the build (1) before the output exists */
+	struct eif_build_record *record; /* NULL, or filled by a successful eif_build_run */
 };
 
 /*

@@ -66,9 +66,101 @@ rd_named(const char *name, const char *alg, const uint8_t *buf, size_t len)
 	return d;
 }
 
-/* The inputs of the image: kernel, cmdline, each ramdisk, the signing certificate. */
+/* {"name": base name, "digest": {sha256, sha384}, "annotations": {"qt.role": role}} */
 static json_t *
-inputs(const struct manifest *m)
+input_file(const struct prov_input *in)
+{
+	json_t *d = json_object(), *dg = json_object(), *ann = json_object();
+	int bad = 0;
+
+	if (d == NULL || dg == NULL || ann == NULL) {
+		json_decref(d);
+		json_decref(dg);
+		json_decref(ann);
+		return NULL;
+	}
+	bad |= json_object_set_new(dg, "sha256", hexj(in->sha256, 32));
+	bad |= json_object_set_new(dg, "sha384", hexj(in->sha384, 48));
+	bad |= json_object_set_new(ann, "qt.role", json_string(in->role));
+	bad |= json_object_set_new(d, "name", json_string(in->name));
+	bad |= json_object_set_new(d, "digest", dg);
+	bad |= json_object_set_new(d, "annotations", ann);
+	if (bad) {
+		json_decref(d);
+		return NULL;
+	}
+	return d;
+}
+
+/*
+ * A container digest "<alg>:<hex>" as {"name": name, "digest": {alg: hex}};
+ * 0 and nothing appended unless it is sha256 (64 digits) or sha512 (128).
+ */
+static int
+container_dep(json_t *a, const char *name, const json_t *v)
+{
+	const char *s = json_string_value(v), *hex;
+	size_t n, i;
+	char alg[8];
+	json_t *d, *dg;
+
+	if (s == NULL)
+		return 0;
+	if (strncmp(s, "sha256:", 7) == 0)
+		n = 64;
+	else if (strncmp(s, "sha512:", 7) == 0)
+		n = 128;
+	else
+		return 0;
+	hex = s + 7;
+	if (strlen(hex) != n)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((hex[i] >= '0' && hex[i] <= '9') || (hex[i] >= 'a' && hex[i] <= 'f')))
+			return 0;
+	memcpy(alg, s, 6);
+	alg[6] = '\0';
+	if ((d = json_object()) == NULL || (dg = json_object()) == NULL) {
+		json_decref(d);
+		return -1;
+	}
+	if (json_object_set_new(dg, alg, json_string(hex)) != 0 ||
+	    json_object_set_new(d, "name", json_string(name)) != 0 ||
+	    json_object_set_new(d, "digest", dg) != 0) {
+		json_decref(d);
+		return -1;
+	}
+	return json_array_append_new(a, d);
+}
+
+/* The container image's manifest, configuration and layers (diff_ids), from m->source. */
+static int
+container_deps(json_t *a, const json_t *src)
+{
+	const json_t *v;
+	char name[40];
+	size_t i;
+	int bad = 0;
+
+	if (src == NULL)
+		return 0;
+	bad |= container_dep(a, "container-manifest", json_object_get(src, "manifest_digest"));
+	bad |= container_dep(a, "container-config", json_object_get(src, "config_digest"));
+	json_array_foreach(json_object_get(src, "layers"), i, v) {
+		snprintf(name, sizeof(name), "container-layer[%zu]", i);
+		bad |= container_dep(a, name, v);
+	}
+	return bad ? -1 : 0;
+}
+
+/*
+ * The inputs of the image: kernel, cmdline, each ramdisk, the signing
+ * certificate (as sections of the image); then the container image it was
+ * built from; then the files qt-build read (what qt-measure sees of an image
+ * comes first: qt-build's list extends it).
+ */
+static json_t *
+inputs(const struct manifest *m, const struct prov_build *b)
 {
 	json_t *a = json_array();
 	char name[32];
@@ -86,6 +178,9 @@ inputs(const struct manifest *m)
 	if (m->is_signed)
 		bad |= json_array_append_new(
 		    a, rd_named("signing-certificate", "sha256", m->signer_sha256, 32));
+	bad |= container_deps(a, m->source);
+	for (i = 0; b != NULL && i < b->ninputs; i++)
+		bad |= json_array_append_new(a, input_file(&b->inputs[i]));
 	if (bad) {
 		json_decref(a);
 		return NULL;
@@ -163,26 +258,106 @@ fail:
 	return NULL;
 }
 
+/* An array of strings; NULL on allocation failure or text that is not UTF-8. */
+static json_t *
+str_array(const char *const *v, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a != NULL && i < n; i++)
+		if (json_array_append_new(a, json_string(v[i])) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+/*
+ * externalParameters.rootfs: the container source and the --rootfs options.
+ * The platform is the image's as recorded, --platform only without one.
+ */
+static int
+rootfs_params(json_t *ext, const struct manifest *m, const struct prov_build *b)
+{
+	const json_t *src = m->source;
+	json_t *r;
+	const char *platform = b != NULL ? b->platform : NULL;
+	int bad = 0;
+
+	if (src == NULL && (b == NULL || !b->rootfs))
+		return 0;
+	if ((r = json_object()) == NULL)
+		return -1;
+	if (src != NULL) {
+		bad |= opt_str(r, "form", json_string_value(json_object_get(src, "form")));
+		bad |=
+		    opt_str(r, "reference", json_string_value(json_object_get(src, "reference")));
+		if (json_is_string(json_object_get(src, "platform")))
+			platform = json_string_value(json_object_get(src, "platform"));
+	}
+	bad |= opt_str(r, "platform", platform);
+	if (b != NULL && b->rootfs) {
+		if (b->nentrypoint > 0)
+			bad |= json_object_set_new(
+			    r, "entrypoint", str_array(b->entrypoint, b->nentrypoint));
+		if (b->ncmd > 0)
+			bad |= json_object_set_new(r, "cmd", str_array(b->cmd, b->ncmd));
+		if (b->nenv > 0)
+			bad |= json_object_set_new(r, "env", str_array(b->env, b->nenv));
+		bad |= json_object_set_new(r, "keepOwner", json_boolean(b->keep_owner));
+	}
+	bad |= json_object_set_new(ext, "rootfs", r);
+	return bad ? -1 : 0;
+}
+
+/* The buildType's external parameters, in the order of qt-provenance(5). */
+static json_t *
+external_params(const struct manifest *m, const struct prov_build *b)
+{
+	json_t *ext = json_object(), *cl;
+	int bad = 0;
+
+	if (ext == NULL)
+		return NULL;
+	bad |= json_object_set_new(ext, "profile", json_string(qt_profile_name(m->platform)));
+	bad |= opt_str(ext, "arch", m->arch);
+	bad |= json_object_set_new(ext, "eifVersion", json_integer(m->eif_version));
+	/* a command line that is not UTF-8 is left out: its digest is a dependency */
+	if (b != NULL && b->cmdline != NULL && (cl = json_string(b->cmdline)) != NULL)
+		bad |= json_object_set_new(ext, "cmdline", cl);
+	bad |= opt_str(ext, "imageName", m->name);
+	bad |= opt_str(ext, "imageVersion", m->version);
+	bad |= opt_str(ext, "buildTime", m->build_time);
+	if (b != NULL)
+		bad |= opt_str(ext, "sourceDateEpoch", b->source_date_epoch);
+	bad |= rootfs_params(ext, m, b);
+	if (b != NULL)
+		bad |= opt_str(ext, "compress", b->compress);
+	if (m->is_signed)
+		bad |= json_object_set_new(ext, "signingPcr8", hexj(m->pcrs[8], PCR_LEN));
+	if (bad) {
+		json_decref(ext);
+		return NULL;
+	}
+	return ext;
+}
+
 static json_t *
 slsa_predicate(const struct manifest *m, const struct prov_opts *o)
 {
-	json_t *p = json_object(), *bd = json_object(), *ext = json_object(), *rd = json_object();
+	json_t *p = json_object(), *bd = json_object(), *ext = external_params(m, o->build);
+	json_t *rd = json_object();
 	json_t *b = json_object(), *ver = json_object();
 	char id[128];
 	int bad = 0;
 
 	if (p == NULL || bd == NULL || ext == NULL || rd == NULL || b == NULL || ver == NULL)
 		goto fail;
-	bad |= json_object_set_new(ext, "profile", json_string(qt_profile_name(m->platform)));
-	bad |= opt_str(ext, "arch", m->arch);
-	bad |= json_object_set_new(ext, "eifVersion", json_integer(m->eif_version));
-	bad |= opt_str(ext, "imageName", m->name);
-	bad |= opt_str(ext, "imageVersion", m->version);
-	bad |= opt_str(ext, "buildTime", m->build_time);
 	bad |= json_object_set_new(bd, "buildType", json_string(PROV_BUILD_TYPE));
 	bad |= json_object_set_new(bd, "externalParameters", ext);
 	ext = NULL;
-	bad |= json_object_set_new(bd, "resolvedDependencies", inputs(m));
+	bad |= json_object_set_new(bd, "resolvedDependencies", inputs(m, o->build));
 	bad |= json_object_set_new(p, "buildDefinition", bd);
 	bd = NULL;
 	snprintf(id, sizeof(id), "https://qt.invalid/builders/%s/v1", o->builder);
@@ -229,7 +404,7 @@ measure_predicate(const struct manifest *m, const struct prov_opts *o)
 	}
 	bad |= json_object_set_new(p, "pcrs", pcrs);
 	pcrs = NULL;
-	bad |= json_object_set_new(p, "inputs", inputs(m));
+	bad |= json_object_set_new(p, "inputs", inputs(m, o->build));
 	if (o->nrefs > 0)
 		bad |= json_object_set_new(p, "referenceManifests", refs(o));
 	bad |= json_object_set_new(tool, "id", json_string("https://qt.invalid/qt"));
@@ -284,7 +459,8 @@ prov_statement(const struct manifest *m, const struct prov_opts *o, char **ret, 
 	rv = 0;
 	goto out;
 oom:
-	qt_err_set(err, ENOMEM, "out of memory");
+	qt_err_set(
+	    err, ENOMEM, "cannot make the statement: out of memory, or a parameter is not UTF-8");
 out:
 	json_decref(st);
 	free(text);

@@ -11,6 +11,7 @@
 #ifndef QT_PROVENANCE_H
 #define QT_PROVENANCE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,11 +38,41 @@ struct prov_ref {
 	uint8_t sha256[32];
 };
 
+/* An input file of a build (qt-build): role as eif_build.h names it, base name, digests. */
+struct prov_input {
+	const char *role;
+	const char *name;
+	uint8_t sha256[32], sha384[48];
+};
+
+/*
+ * What qt-build knows beyond the image: the input files it read and the
+ * options that changed the image's bytes (qt-provenance(5), the buildType's
+ * external parameters). NULL members are left out.
+ */
+struct prov_build {
+	const struct prov_input *inputs;
+	size_t ninputs;
+	const char *cmdline;           /* as in the image */
+	const char *source_date_epoch; /* SOURCE_DATE_EPOCH, when set */
+	bool rootfs;                   /* --rootfs given: the members below */
+	const char *platform;          /* --platform */
+	const char *const *entrypoint; /* --entrypoint, --cmd, --env as given */
+	size_t nentrypoint;
+	const char *const *cmd;
+	size_t ncmd;
+	const char *const *env;
+	size_t nenv;
+	bool keep_owner;
+	const char *compress; /* "gzip" / "none" when a ramdisk was generated, else NULL */
+};
+
 struct prov_opts {
 	enum prov_predicate predicate;
 	const char *builder; /* "qt-measure" or "qt-build": names runDetails.builder.id */
 	const struct prov_ref *refs;
 	size_t nrefs;
+	const struct prov_build *build; /* NULL: what the image tells only */
 };
 
 /* "slsa" / "measurement"; 0, or -1 for anything else. */

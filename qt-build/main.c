@@ -14,9 +14,13 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/evp.h>
+
+#include "corim.h"
 #include "describe.h"
 #include "eif.h"
 #include "eif_build.h"
+#include "fileio.h"
 #include "manifest.h"
 #include "provenance.h"
 #include "signer.h"
@@ -35,7 +39,7 @@ static const char usage_text[] =
     "                [--kernel-config FILE] [--profile qingtian|nitro] [--json=pretty|short]\n"
     "                [--sign-key KEY --sign-cert CERT [--sign-pass SPEC]\n"
     "                 [--pkcs11-module MODULE] [--allow-expired-cert]]\n"
-    "                [--manifest FILE] [--strict] [--provenance FILE\n"
+    "                [--manifest FILE] [--corim FILE] [--strict] [--provenance FILE\n"
     "                 [--provenance-key KEY --provenance-cert CERT]]\n"
     "       qt-build --help | --version\n";
 
@@ -43,7 +47,7 @@ static const char usage_text[] =
 struct build_args {
 	struct eif_build_opts o;
 	const char *arch, *compress, *profile, *json, *manifest, *max_entries, *max_bytes;
-	const char *provenance, *prov_key, *prov_cert;
+	const char *provenance, *prov_key, *prov_cert, *corim;
 	bool measure_only;
 	const char **vec; /* room for the repeatable options */
 };
@@ -104,6 +108,7 @@ static const struct option longopts[] = {
 	{ "max-entries", required_argument, NULL, OPT_STRING },
 	{ "max-bytes", required_argument, NULL, OPT_STRING },
 	{ "manifest", required_argument, NULL, OPT_STRING },
+	{ "corim", required_argument, NULL, OPT_STRING },
 	{ "provenance", required_argument, NULL, OPT_STRING },
 	{ "provenance-key", required_argument, NULL, OPT_STRING },
 	{ "provenance-cert", required_argument, NULL, OPT_STRING },
@@ -147,6 +152,7 @@ static const struct {
 	{ "max-entries", A(max_entries) },
 	{ "max-bytes", A(max_bytes) },
 	{ "manifest", A(manifest) },
+	{ "corim", A(corim) },
 	{ "provenance", A(provenance) },
 	{ "provenance-key", A(prov_key) },
 	{ "provenance-cert", A(prov_cert) },
@@ -346,6 +352,25 @@ check_args(struct build_args *a)
 		tool_usage(usage_text, "--driver needs --init");
 }
 
+/*
+ * --provenance records --entrypoint, --cmd and --env as JSON text: a value
+ * that is not UTF-8 is a usage error before anything is written.
+ */
+static void
+check_utf8(const char *opt, const char *const *v, size_t n)
+{
+	json_t *t;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if ((t = json_string(v[i])) == NULL)
+			tool_usage(usage_text,
+			    "--%s: value %zu is not UTF-8, which --provenance cannot record", opt,
+			    i + 1);
+		json_decref(t);
+	}
+}
+
 /* Checks that need --bootstrap DIR resolved (it may supply kernel and cmdline). */
 static void
 check_inputs(const struct build_args *a)
@@ -373,6 +398,8 @@ check_inputs(const struct build_args *a)
 		tool_usage(usage_text, "-o: the image cannot go to standard output; give a file");
 	if (a->manifest != NULL && a->measure_only)
 		tool_usage(usage_text, "--manifest needs the image file: not with --measure-only");
+	if (a->corim != NULL && a->measure_only)
+		tool_usage(usage_text, "--corim needs the image file: not with --measure-only");
 	if (a->provenance != NULL && a->measure_only)
 		tool_usage(
 		    usage_text, "--provenance needs the image file: not with --measure-only");
@@ -380,29 +407,58 @@ check_inputs(const struct build_args *a)
 		tool_usage(usage_text, "--provenance-key and --provenance-cert go together");
 	if (a->prov_key != NULL && a->provenance == NULL)
 		tool_usage(usage_text, "--provenance-key needs --provenance");
+	if (a->provenance != NULL) {
+		check_utf8("entrypoint", o->rootfs.entrypoint, o->rootfs.nentrypoint);
+		check_utf8("cmd", o->rootfs.cmd, o->rootfs.ncmd);
+		check_utf8("env", o->rootfs.env, o->rootfs.nenv);
+	}
 }
 
 /*
- * --manifest: the file hashes need the finished file (its header is written
- * last), so the written image is measured again, as `qt-measure manifest`
- * would: both give the same bytes (man/qt-manifest.5).
+ * --corim: the CoRIM of the measured image (qt-corim(5), the profile URI of
+ * qt-measure corim), signed with s when not NULL, written atomically; ref
+ * gets its name, media type and SHA-256 for the provenance.
  */
 static int
-write_manifest(const char *image, const char *path, enum qt_profile p, struct qt_err *err)
+write_corim(const struct manifest *m, const struct signer *s, const char *path,
+    struct prov_ref *ref, struct qt_err *err)
 {
-	struct manifest *m = NULL;
+	struct corim_opts co = { CORIM_PROFILE_URI, NULL, false };
+	struct fileio_out out = { -1, NULL, NULL };
+	struct wbuf plain = { 0 }, cose = { 0 };
+	const struct wbuf *b = &plain;
 	int r = -1;
 
-	if (manifest_from_image(image, NULL, p, &m, err) == 0 &&
-	    manifest_write_file(m, path, err) == 0)
-		r = 0;
-	manifest_free(m);
+	if (corim_encode(m, &co, &plain, err) < 0)
+		goto out;
+	if (s != NULL) {
+		if (corim_sign(s, plain.p, plain.len, &cose, err) < 0)
+			goto out;
+		b = &cose;
+	}
+	ref->media_type = s != NULL ? "application/rim+cose" : "application/rim+cbor";
+	if (EVP_Digest(b->p, b->len, ref->sha256, NULL, EVP_sha256(), NULL) != 1) {
+		qt_err_set(err, EIO, "%s: digest failed", path);
+		goto out;
+	}
+	if (fileio_out_open(path, &out, err) < 0)
+		goto out;
+	if (fileio_write_all(out.fd, path, b->p, b->len, err) < 0 ||
+	    fileio_out_commit(&out, err) < 0) {
+		fileio_out_abort(&out);
+		goto out;
+	}
+	r = 0;
+out:
+	wbuf_free(&plain);
+	wbuf_free(&cose);
 	return r;
 }
 
 /*
- * The key of --provenance: --provenance-key, else --sign-key, else none
- * (a plain statement). Loaded and checked before anything is written.
+ * The key of --provenance and --corim: --provenance-key, else --sign-key,
+ * else none (a plain statement, an unsigned CoRIM). Loaded and checked
+ * before anything is written.
  */
 static int
 provenance_signer(const struct build_args *a, struct signer **ret, struct qt_err *err)
@@ -418,32 +474,98 @@ provenance_signer(const struct build_args *a, struct signer **ret, struct qt_err
 	return so.key != NULL ? signer_new(&so, ret, err) : 0;
 }
 
+static const char *
+base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash != NULL ? slash + 1 : path;
+}
+
 /*
- * --provenance: the in-toto statement of the written image (qt-provenance(5)),
- * with the manifest written in the same run as a byproduct, signed into a
- * DSSE envelope when s is not NULL.
+ * --provenance: the in-toto statement of the measured image m
+ * (qt-provenance(5)), with the input files the build read (rec), the
+ * options that changed its bytes, and the documents written in the same run
+ * (refs) as byproducts, signed into a DSSE envelope when s is not NULL.
  */
 static int
-write_provenance(
-    const struct build_args *a, const struct signer *s, enum qt_profile p, struct qt_err *err)
+write_provenance(const struct build_args *a, const struct manifest *m,
+    const struct eif_build_record *rec, const struct prov_ref *refs, size_t nrefs,
+    const struct signer *s, struct qt_err *err)
 {
-	struct prov_opts po = { PROV_SLSA, "qt-build", NULL, 0 };
-	struct prov_ref ref = { NULL, "application/json", { 0 } };
-	struct manifest *m = NULL;
-	const char *slash;
-	uint8_t sha384[48];
+	const struct eif_build_rootfs *rf = &a->o.rootfs;
+	struct prov_build pb = { 0 };
+	struct prov_opts po = { PROV_SLSA, "qt-build", refs, nrefs, &pb };
+	struct prov_input *in = NULL;
+	size_t i;
 	int r = -1;
 
-	if (a->manifest != NULL) {
-		slash = strrchr(a->manifest, '/');
-		ref.name = slash != NULL ? slash + 1 : a->manifest;
-		if (prov_file_digests(a->manifest, ref.sha256, sha384, err) < 0)
-			goto out;
-		po.refs = &ref;
-		po.nrefs = 1;
+	if (rec->ninputs > 0 && (in = calloc(rec->ninputs, sizeof(*in))) == NULL) {
+		qt_err_set(err, ENOMEM, "out of memory");
+		goto out;
 	}
-	if (manifest_from_image(a->o.output, NULL, p, &m, err) < 0 ||
-	    prov_write_file(m, &po, s, a->provenance, err) < 0)
+	for (i = 0; i < rec->ninputs; i++) {
+		in[i].role = rec->inputs[i].role;
+		in[i].name = base_name(rec->inputs[i].path);
+		memcpy(in[i].sha256, rec->inputs[i].sha256, 32);
+		memcpy(in[i].sha384, rec->inputs[i].sha384, 48);
+	}
+	pb.inputs = in;
+	pb.ninputs = rec->ninputs;
+	pb.cmdline = rec->cmdline;
+	pb.source_date_epoch = a->o.source_date_epoch;
+	pb.rootfs = rf->source != NULL;
+	pb.platform = rf->platform;
+	pb.entrypoint = rf->entrypoint;
+	pb.nentrypoint = rf->nentrypoint;
+	pb.cmd = rf->cmd;
+	pb.ncmd = rf->ncmd;
+	pb.env = rf->env;
+	pb.nenv = rf->nenv;
+	pb.keep_owner = rf->keep_owner;
+	if (rf->source != NULL || rf->init != NULL)
+		pb.compress = rf->gzip ? "gzip" : "none";
+	if (prov_write_file(m, &po, s, a->provenance, err) < 0)
+		goto out;
+	r = 0;
+out:
+	free(in);
+	return r;
+}
+
+/*
+ * --manifest, --corim, --provenance, in this order: the file hashes need the
+ * finished file (its header is written last), so the written image is
+ * measured once more, as `qt-measure manifest` would (the same bytes,
+ * man/qt-manifest.5), and all three are made from that one measurement.
+ */
+static int
+write_documents(const struct build_args *a, const struct eif_build_record *rec,
+    const struct signer *s, enum qt_profile p, struct qt_err *err)
+{
+	struct prov_ref refs[2];
+	struct manifest *m = NULL;
+	uint8_t sha384[48];
+	size_t nrefs = 0;
+	int r = -1;
+
+	if (a->manifest == NULL && a->corim == NULL && a->provenance == NULL)
+		return 0;
+	if (manifest_from_image(a->o.output, NULL, p, &m, err) < 0)
+		goto out;
+	if (a->manifest != NULL) {
+		refs[nrefs] =
+		    (struct prov_ref){ base_name(a->manifest), "application/json", { 0 } };
+		if (manifest_write_file(m, a->manifest, err) < 0 ||
+		    prov_file_digests(a->manifest, refs[nrefs++].sha256, sha384, err) < 0)
+			goto out;
+	}
+	if (a->corim != NULL) {
+		refs[nrefs].name = base_name(a->corim);
+		if (write_corim(m, s, a->corim, &refs[nrefs++], err) < 0)
+			goto out;
+	}
+	if (a->provenance != NULL && write_provenance(a, m, rec, refs, nrefs, s, err) < 0)
 		goto out;
 	r = 0;
 out:
@@ -496,6 +618,7 @@ main(int argc, char *argv[])
 	enum qt_json style;
 	struct pcr_set pcrs;
 	struct signer *ps = NULL;
+	struct eif_build_record rec = { 0 };
 	char *owned[5] = { NULL };
 	size_t i;
 	int rc = QT_EXIT_TROUBLE, r;
@@ -526,16 +649,16 @@ main(int argc, char *argv[])
 	if (eif_build_bootstrap(&a.o, owned, 5, &err) < 0)
 		goto out;
 	check_inputs(&a);
-	if (a.provenance != NULL && provenance_signer(&a, &ps, &err) < 0)
+	if ((a.provenance != NULL || a.corim != NULL) && provenance_signer(&a, &ps, &err) < 0)
 		goto out;
+	if (a.provenance != NULL)
+		a.o.record = &rec;
 	if ((r = eif_build_run(&a.o, &pcrs, &err)) == 1) {
 		rc = QT_EXIT_MISMATCH; /* --strict and a warning: the check ran, the answer is no */
 		tool_report(&err);
 		goto out;
 	}
-	if (r < 0 ||
-	    (a.manifest != NULL && write_manifest(a.o.output, a.manifest, profile, &err) < 0) ||
-	    (a.provenance != NULL && write_provenance(&a, ps, profile, &err) < 0) ||
+	if (r < 0 || write_documents(&a, &rec, ps, profile, &err) < 0 ||
 	    print_measurements(&pcrs, profile, style, warnings, &err) < 0)
 		goto out;
 	rc = QT_EXIT_OK;
@@ -546,6 +669,7 @@ out:
 	for (i = 0; i < 5; i++)
 		free(owned[i]);
 	signer_free(ps);
+	eif_build_record_free(&rec);
 	free(a.vec);
 	return tool_finish(rc);
 }

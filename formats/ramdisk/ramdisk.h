@@ -173,4 +173,14 @@ int ramdisk_write_app(const struct ramdisk_tree *t, const struct ramdisk_strv *c
 int ramdisk_write_bootstrap(const char *init_path, const char *const *drivers, size_t n_drivers,
     bool gzip, struct qt_sink sink, struct qt_err *err);
 
+/*
+ * The same, and seen(ctx, i, bytes, len) for each file as it is read (i 0:
+ * init, 1..n_drivers: the drivers in order), so a caller can hash the inputs
+ * without reading them again. seen may be NULL.
+ */
+typedef void (*ramdisk_seen_fn)(void *ctx, size_t i, const uint8_t *buf, size_t len);
+int ramdisk_write_bootstrap_seen(const char *init_path, const char *const *drivers,
+    size_t n_drivers, bool gzip, struct qt_sink sink, ramdisk_seen_fn seen, void *ctx,
+    struct qt_err *err);
+
 #endif

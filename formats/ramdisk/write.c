@@ -123,7 +123,7 @@ out:
 /* The bootstrap ramdisk's entries: 0 is dev/, 1 init, 2.. the drivers under their base names. */
 static int
 bootstrap_entries(const char *init_path, const char *const *drivers, struct ent *e, size_t n,
-    uint8_t **bufs, struct qt_err *err)
+    uint8_t **bufs, ramdisk_seen_fn seen, void *ctx, struct qt_err *err)
 {
 	size_t i, len;
 
@@ -137,6 +137,8 @@ bootstrap_entries(const char *init_path, const char *const *drivers, struct ent 
 			return qt_err_set(err, EINVAL, "%s: no file name", src);
 		if (fileio_read_all(src, 1u << 30, &bufs[i], &len, err) < 0)
 			return -1;
+		if (seen != NULL)
+			seen(ctx, i - 1, bufs[i], len);
 		e[i].path = (char *)b;
 		e[i].kind = K_REG;
 		e[i].src = S_MEM;
@@ -159,6 +161,14 @@ int
 ramdisk_write_bootstrap(const char *init_path, const char *const *drivers, size_t n_drivers,
     bool gzip, struct qt_sink sink, struct qt_err *err)
 {
+	return ramdisk_write_bootstrap_seen(
+	    init_path, drivers, n_drivers, gzip, sink, NULL, NULL, err);
+}
+
+int
+ramdisk_write_bootstrap_seen(const char *init_path, const char *const *drivers, size_t n_drivers,
+    bool gzip, struct qt_sink sink, ramdisk_seen_fn seen, void *ctx, struct qt_err *err)
+{
 	struct cpio *c = NULL;
 	struct ent *e = NULL;
 	uint8_t **bufs = NULL;
@@ -169,7 +179,7 @@ ramdisk_write_bootstrap(const char *init_path, const char *const *drivers, size_
 		qt_err_set(err, ENOMEM, "out of memory");
 		goto out;
 	}
-	if (bootstrap_entries(init_path, drivers, e, n, bufs, err) < 0)
+	if (bootstrap_entries(init_path, drivers, e, n, bufs, seen, ctx, err) < 0)
 		goto out;
 	qsort(e, n, sizeof(*e), cmp_ent_path);
 	for (i = 1; i < n; i++)

@@ -264,9 +264,12 @@ PY
 	unpack app.intoto.json
 	grep -q '"id": "https://qt.invalid/builders/qt-build/v1"' app.intoto.json.payload
 	grep -q "\"sha256\": \"$(sha256sum <app.json | cut -c1-64)\"" app.intoto.json.payload
-	# the same statement as qt-measure makes, but for the builder: manifest, provenance agree
-	qt-measure provenance --manifest app.json app.eif |
-	    sed 's|builders/qt-measure/v1|builders/qt-build/v1|' | cmp - app.intoto.json.payload
+	# what qt-measure makes of the image, plus what only the build knows (qt-provenance(5))
+	qt-measure provenance --manifest app.json app.eif >measured.json
+	run -0 "$PY" "$TOP/tests/helpers/prov_diff.py" measured.json app.intoto.json.payload
+	assert_output "builder qt-measure -> qt-build
+externalParameters + cmdline sourceDateEpoch
+resolvedDependencies + kernel.bin (kernel) ramdisk0.cpio (ramdisk) ramdisk1.cpio (ramdisk)"
 	# unsigned image, own key: P-256
 	run -0 --separate-stderr qt-build --kernel "$IN/kernel.bin" --cmdline x \
 	    --ramdisk "$IN/ramdisk0.cpio" -o u.eif --provenance u.intoto.json \
@@ -275,7 +278,9 @@ PY
 	# no key at all: the plain statement
 	qt-build --kernel "$IN/kernel.bin" --cmdline x --ramdisk "$IN/ramdisk0.cpio" -o p.eif \
 	    --provenance p.json >/dev/null
-	qt-measure provenance p.eif | sed 's|builders/qt-measure/v1|builders/qt-build/v1|' | cmp - p.json
+	qt-measure provenance p.eif >pm.json
+	run -0 "$PY" "$TOP/tests/helpers/prov_diff.py" pm.json p.json
+	assert_line --index 2 "resolvedDependencies + kernel.bin (kernel) ramdisk0.cpio (ramdisk)"
 	# a key that does not match its certificate: refused before the image is written
 	run -2 --separate-stderr qt-build --kernel "$IN/kernel.bin" --cmdline x \
 	    --ramdisk "$IN/ramdisk0.cpio" -o bad.eif --provenance bad.json \
@@ -289,6 +294,86 @@ PY
 	    --ramdisk "$IN/ramdisk0.cpio" -o bad.eif --provenance-key "$SF/key-p256.pem" \
 	    --provenance-cert "$SF/cert-p256.pem"
 	assert_equal "${stderr%%$'\n'*}" "qt-build: --provenance-key needs --provenance"
+}
+
+@test "qt-build --provenance: every input file by sha256 and sha384, the container image, the options" {
+	need_py
+	IMG="$FIX/images/hello-docker.tar"
+	echo '{"team":"a"}' >meta.json
+	build() {
+		qt-build --kernel "$IN/kernel.bin" --cmdline-file "$IN/cmdline.txt" \
+		    --init "$IN/init.bin" --driver "$IN/nsm.ko.bin" --ramdisk "$IN/ramdisk1.cpio" \
+		    --rootfs "docker-archive:$IMG" --cmd '["/bin/hello","x"]' --env A=1 \
+		    --platform linux/amd64 --compress gzip --metadata meta.json \
+		    --sign-key "$IN/key-p384.pem" --sign-cert "$IN/cert-p384.pem" \
+		    -o "$1/a.eif" --manifest "$1/a.json" --provenance "$1/a.intoto.json" \
+		    --provenance-key "$SF/key-p256.pem" --provenance-cert "$SF/cert-p256.pem" \
+		    >/dev/null 2>&1
+	}
+	mkdir one two
+	build one
+	build two
+	# byte-reproducible but for what ECDSA randomises: the image's signature section (so
+	# the image's digests, and the digest of the manifest holding them)
+	unpack one/a.intoto.json
+	unpack two/a.intoto.json
+	for d in one two; do
+		sed -e "s/$(sha256sum <$d/a.eif | cut -c1-64)/IMAGE256/" \
+		    -e "s/$(sha384sum <$d/a.eif | cut -c1-96)/IMAGE384/" \
+		    -e "s/$(sha256sum <$d/a.json | cut -c1-64)/MANIFEST256/" \
+		    $d/a.intoto.json.payload >$d/st
+	done
+	cmp one/st two/st
+	[ "$(grep -c -e IMAGE256 -e IMAGE384 -e MANIFEST256 one/st)" -eq 3 ]
+	mv one/* .
+	"$PY" "$CHECK" schema "$TOP/formats/qt-statement.schema.json" a.intoto.json.payload
+	# each file's digests as sha256sum/sha384sum compute them, in the documented order
+	run -0 "$PY" - a.intoto.json.payload a.json <<'PY'
+import json, sys
+st = json.load(open(sys.argv[1])); man = json.load(open(sys.argv[2]))
+bd = st["predicate"]["buildDefinition"]
+for d in bd["resolvedDependencies"]:
+    role = d.get("annotations", {}).get("qt.role", "-")
+    print(d["name"], role, " ".join("%s:%s" % (k, v[:16]) for k, v in d["digest"].items()))
+src = man["source"]
+deps = {d["name"]: d["digest"] for d in bd["resolvedDependencies"]}
+assert "sha256:" + deps["container-config"]["sha256"] == src["config_digest"]
+assert ["sha256:" + deps["container-layer[%d]" % i]["sha256"] for i in range(len(src["layers"]))] == src["layers"]
+print(json.dumps(bd["externalParameters"]["rootfs"], sort_keys=False))
+print(" ".join(bd["externalParameters"]))
+PY
+	k256=$(sha256sum <"$IN/kernel.bin" | cut -c1-16) k384=$(sha384sum <"$IN/kernel.bin" | cut -c1-16)
+	c256=$(sha256sum <"$IN/cmdline.txt" | cut -c1-16) c384=$(sha384sum <"$IN/cmdline.txt" | cut -c1-16)
+	m256=$(sha256sum <meta.json | cut -c1-16) m384=$(sha384sum <meta.json | cut -c1-16)
+	i256=$(sha256sum <"$IN/init.bin" | cut -c1-16) i384=$(sha384sum <"$IN/init.bin" | cut -c1-16)
+	d256=$(sha256sum <"$IN/nsm.ko.bin" | cut -c1-16) d384=$(sha384sum <"$IN/nsm.ko.bin" | cut -c1-16)
+	r256=$(sha256sum <"$IN/ramdisk1.cpio" | cut -c1-16) r384=$(sha384sum <"$IN/ramdisk1.cpio" | cut -c1-16)
+	assert_line --index 9 "kernel.bin kernel sha256:$k256 sha384:$k384"
+	assert_line --index 10 "cmdline.txt cmdline-file sha256:$c256 sha384:$c384"
+	assert_line --index 11 "meta.json metadata sha256:$m256 sha384:$m384"
+	assert_line --index 12 "init.bin init sha256:$i256 sha384:$i384"
+	assert_line --index 13 "nsm.ko.bin driver sha256:$d256 sha384:$d384"
+	assert_line --index 14 "ramdisk1.cpio ramdisk sha256:$r256 sha384:$r384"
+	assert_line --index 15 '{"form": "docker-archive", "reference": "docker.io/library/hello:1.0", "platform": "linux/amd64", "cmd": ["[\"/bin/hello\",\"x\"]"], "env": ["A=1"], "keepOwner": false}'
+	assert_line --index 16 "profile arch eifVersion cmdline imageName imageVersion buildTime sourceDateEpoch rootfs compress signingPcr8"
+	assert_line --index 0 "kernel - sha384:$(head -c 16 <<<"$(grep -o '"kernel": "[0-9a-f]*' a.json | cut -d'"' -f4)")"
+	assert_line --index 6 "container-config - sha256:54990dc2639b07e0"
+	[ "${#lines[@]}" -eq 17 ]
+	# an image built elsewhere: what its sections and metadata tell, extended by the build
+	qt-measure provenance --manifest a.json a.eif >measured.json
+	run -0 "$PY" "$TOP/tests/helpers/prov_diff.py" measured.json a.intoto.json.payload
+	assert_output "builder qt-measure -> qt-build
+externalParameters + cmdline sourceDateEpoch compress
+resolvedDependencies + kernel.bin (kernel) cmdline.txt (cmdline-file) meta.json (metadata) init.bin (init) nsm.ko.bin (driver) ramdisk1.cpio (ramdisk)"
+	grep -q '"name": "container-layer\[1\]"' measured.json
+	# a parameter that is not UTF-8 cannot be recorded: refused before anything is written
+	run -2 --separate-stderr qt-build --kernel "$IN/kernel.bin" --cmdline x --rootfs "docker-archive:$IMG" \
+	    --env A=1 --env "$(printf 'B=\377')" -o u.eif --provenance u.json
+	assert_equal "${stderr%%$'\n'*}" "qt-build: --env: value 2 is not UTF-8, which --provenance cannot record"
+	[ ! -e u.json ] && [ ! -e u.eif ]
+	# without --provenance the bytes go into the image as they are
+	run -0 --separate-stderr qt-build --kernel "$IN/kernel.bin" --cmdline x --rootfs "docker-archive:$IMG" \
+	    --env "$(printf 'B=\377')" -o u.eif
 }
 
 @test "one build: manifest, provenance and CoRIM agree (PCRs, input digests, digests of each other)" {
@@ -330,4 +415,91 @@ PY
 	assert_output "agree: PCRs 0,1,2,8; 5 inputs; manifest and CoRIM by sha256; image by sha256/sha384"
 	run -0 "$PY" "$CHECK" dsse app.intoto.json --cert "$IN/cert-p384.pem" --image "$C5"
 	run -0 "$PY" "$CHECK" corim app.corim --cert "$IN/cert-p384.pem" --image "$C5"
+}
+
+@test "qt-build --corim: the CoRIM of the written image, signed with the provenance key, a byproduct" {
+	need_py
+	# no key: the unsigned CoRIM, byte for byte what qt-measure corim makes of the manifest
+	run -0 --separate-stderr qt-build --kernel "$IN/kernel.bin" --cmdline x \
+	    --ramdisk "$IN/ramdisk0.cpio" -o u.eif --manifest u.json --corim u.corim
+	qt-measure corim u.json | cmp - u.corim
+	[ "$(head -c 3 u.corim | od -An -tx1 | tr -d ' ')" = d901f5 ] # tag 501
+	# signed image: CoRIM signed with its key (PCR8 in it), named by the provenance
+	run -0 --separate-stderr qt-build --kernel "$IN/kernel.bin" --cmdline x \
+	    --ramdisk "$IN/ramdisk0.cpio" --sign-key "$IN/key-p384.pem" --sign-cert "$IN/cert-p384.pem" \
+	    -o s.eif --manifest s.json --corim s.corim --provenance s.intoto.json
+	"$PY" "$CHECK" corim s.corim --cert "$IN/cert-p384.pem" --image s.eif
+	qt-measure provenance --manifest s.json --corim s.corim s.eif >/dev/null
+	unpack s.intoto.json
+	run -0 "$PY" - s.intoto.json.payload <<'PY'
+import json, sys
+st = json.load(open(sys.argv[1]))
+for b in st["predicate"]["runDetails"]["byproducts"]:
+    print(b["name"], b["mediaType"], b["digest"]["sha256"])
+PY
+	assert_output "s.json application/json $(sha256sum <s.json | cut -c1-64)
+s.corim application/rim+cose $(sha256sum <s.corim | cut -c1-64)"
+	# its own key for both: P-256
+	run -0 --separate-stderr qt-build --kernel "$IN/kernel.bin" --cmdline x \
+	    --ramdisk "$IN/ramdisk0.cpio" -o p.eif --corim p.corim --provenance p.intoto.json \
+	    --provenance-key "$SF/key-p256.pem" --provenance-cert "$SF/cert-p256.pem"
+	"$PY" "$CHECK" corim p.corim --cert "$SF/cert-p256.pem" --image p.eif
+	run -2 --separate-stderr qt-build --kernel "$IN/kernel.bin" --cmdline x \
+	    --ramdisk "$IN/ramdisk0.cpio" --measure-only --corim bad.corim
+	assert_equal "${stderr%%$'\n'*}" "qt-build: --corim needs the image file: not with --measure-only"
+	[ ! -e bad.corim ]
+}
+
+# The walkthrough's files: blobs/ from the golden inputs, app.tar a docker save of
+# tests/fixtures/images, and a release CA with the certificate it issued to "release".
+walkthrough_files() {
+	mkdir blobs
+	cp "$IN/kernel.bin" blobs/bzImage
+	cp "$IN/cmdline.txt" blobs/cmdline
+	cp "$IN/init.bin" blobs/init
+	cp "$IN/nsm.ko.bin" blobs/nsm.ko
+	cp "$FIX/images/hello-docker.tar" app.tar
+	openssl ecparam -name secp384r1 -genkey -noout -out ca-key.pem
+	openssl req -x509 -new -key ca-key.pem -out release-ca.pem -days 3650 -sha384 \
+	    -subj "/O=Example Corp/CN=Example Release CA" \
+	    -addext basicConstraints=critical,CA:true -addext keyUsage=critical,keyCertSign
+	openssl ecparam -name secp384r1 -genkey -noout -out key.pem
+	openssl req -new -key key.pem -subj "/O=Example Corp/CN=release" -out cert.csr
+	printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n' >cert.ext
+	openssl x509 -req -in cert.csr -CA release-ca.pem -CAkey ca-key.pem -CAcreateserial \
+	    -days 3650 -sha384 -extfile cert.ext -out cert.pem 2>/dev/null
+}
+
+@test "walkthrough of qt-provenance(5): container image to signed image, provenance, CoRIM, policy" {
+	need_py
+	walkthrough_files
+	run -0 "$PY" "$TOP/tests/helpers/man_walk.py" "$TOP/man/qt-provenance.5" \
+	    "From a container image to a signed image" "The independent check the tests make"
+	assert_line --index 0 '$ qt-build --bootstrap blobs/ --rootfs docker-archive:app.tar \'
+	assert_line 'man_walk: 4 commands as the page shows them'
+	# what it made, checked without qt: the envelope, the CoRIM, the statement's schema
+	"$PY" "$CHECK" dsse app.intoto.json --cert cert.pem --image app.eif
+	"$PY" "$CHECK" corim app.corim --cert cert.pem --image app.eif
+	unpack app.intoto.json
+	"$PY" "$CHECK" schema "$TOP/formats/qt-statement.schema.json" app.intoto.json.payload
+	grep -q "\"sha256\": \"$(sha256sum <blobs/nsm.ko | cut -c1-64)\"" app.intoto.json.payload
+	grep -q "\"$(grep -o '"0": "[0-9a-f]*' app.manifest.json | cut -d'"' -f4)\"" policy.json
+	# the page's promise that a mismatch is refused: another image's manifest, exit 1
+	qt-measure manifest -o other.json "$C5"
+	run -1 --separate-stderr qt-measure provenance --manifest other.json --corim app.corim app.eif
+	# a tampered envelope fails the walkthrough at the consumer's first step
+	sed -i 's/"sig": "M/"sig": "N/' app.intoto.json
+	run -1 "$PY" "$TOP/tests/helpers/man_walk.py" "$TOP/man/qt-provenance.5" \
+	    "A consumer checks the envelope" "The independent check the tests make"
+	assert_line --index 2 --partial 'man_walk: exit 1: '
+}
+
+@test "walkthrough of qt-measure(1): the same pipeline with qt-measure provenance" {
+	need_py
+	walkthrough_files
+	run -0 "$PY" "$TOP/tests/helpers/man_walk.py" "$TOP/man/qt-measure.1" \
+	    "From a container image to a signed image" ".Sh LIMITS"
+	assert_line 'man_walk: 6 commands as the page shows them'
+	"$PY" "$CHECK" dsse app.intoto.json --cert cert.pem --image app.eif
+	"$PY" "$CHECK" corim app.corim --cert cert.pem --image app.eif
 }

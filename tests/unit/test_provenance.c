@@ -51,7 +51,7 @@ static void
 test_measurement(struct unit *u)
 {
 	struct prov_ref ref = { "app.corim", "application/rim+cbor", { 0 } };
-	struct prov_opts o = { PROV_MEASUREMENT, "qt-measure", &ref, 1 };
+	struct prov_opts o = { PROV_MEASUREMENT, "qt-measure", &ref, 1, NULL };
 	struct manifest m;
 	struct qt_err err = { 0 };
 	char *a = NULL, *b = NULL, *compact = NULL, want[4096];
@@ -98,7 +98,7 @@ out:
 static void
 test_slsa(struct unit *u)
 {
-	struct prov_opts o = { PROV_SLSA, "qt-measure", NULL, 0 };
+	struct prov_opts o = { PROV_SLSA, "qt-measure", NULL, 0, NULL };
 	struct manifest m;
 	struct qt_err err = { 0 };
 	char *a = NULL, subj[64], pred[128];
@@ -123,7 +123,8 @@ test_slsa(struct unit *u)
 	CHECK(u, strstr(a, "byproducts") == NULL); /* none given: left out */
 	CHECK(u, strstr(a, "imageName") == NULL);  /* NULL in the image: left out */
 	CHECK(u, strstr(a, "\"externalParameters\": {\n        \"profile\": \"qingtian\",\n"
-	                   "        \"arch\": \"x86_64\",\n        \"eifVersion\": 4\n") != NULL);
+	                   "        \"arch\": \"x86_64\",\n        \"eifVersion\": 4,\n"
+	                   "        \"signingPcr8\": \"a8a8") != NULL);
 
 	/* The subject check of a statement read back. */
 	memset(s256, 0x25, 32);
@@ -153,6 +154,109 @@ test_slsa(struct unit *u)
 	             64, &err) == 0);
 	CHECK_STR(u, subj, "a?b");
 	free(a);
+}
+
+/*
+ * qt-build's statement: the input files after the sections and the container
+ * image, the external parameters in their documented order, container digests
+ * that are not sha256/sha512 left out; the measured statement is unchanged.
+ */
+static void
+test_build(struct unit *u)
+{
+	static const char *const cmd[] = { "/app", "-v" }, *const env[] = { "A=1" };
+	struct prov_input in[2] = { { "kernel", "bzImage", { 0 }, { 0 } },
+		{ "init", "init", { 0 }, { 0 } } };
+	struct prov_build b = { in, 2, "console=ttyS0", "0", true, "linux/amd64", NULL, 0, cmd, 2,
+		env, 1, false, "gzip" };
+	struct prov_opts o = { PROV_SLSA, "qt-build", NULL, 0, &b };
+	struct manifest m;
+	struct qt_err err = { 0 };
+	char *a = NULL, *c = NULL;
+	size_t alen, clen;
+	json_t *src = NULL;
+	char want[4096];
+	const char *env_bad[1], *h11;
+
+	memset(in[0].sha256, 0x11, 32);
+	memset(in[0].sha384, 0x12, 48);
+	memset(in[1].sha256, 0x21, 32);
+	memset(in[1].sha384, 0x22, 48);
+	fake(&m);
+	src = json_pack("{s:s, s:s, s:n, s:s, s:[s, s], s:s}", "form", "docker-archive",
+	    "reference", "app:1", "manifest_digest", "config_digest",
+	    "sha256:"
+	    "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc",
+	    "layers",
+	    "sha256:"
+	    "1111111111111111111111111111111111111111111111111111111111111111",
+	    "md5:00", "platform", "linux/arm64");
+	CHECK(u, src != NULL);
+	m.source = src;
+	CHECK(u, prov_statement(&m, &o, &a, &alen, &err) == 0);
+	if (a == NULL)
+		goto out;
+	CHECK(u, strstr(a, "\"externalParameters\": {\n"
+	                   "        \"profile\": \"qingtian\",\n"
+	                   "        \"arch\": \"x86_64\",\n"
+	                   "        \"eifVersion\": 4,\n"
+	                   "        \"cmdline\": \"console=ttyS0\",\n"
+	                   "        \"sourceDateEpoch\": \"0\",\n"
+	                   "        \"rootfs\": {\n"
+	                   "          \"form\": \"docker-archive\",\n"
+	                   "          \"reference\": \"app:1\",\n"
+	                   "          \"platform\": \"linux/arm64\",\n"
+	                   "          \"cmd\": [\n"
+	                   "            \"/app\",\n"
+	                   "            \"-v\"\n"
+	                   "          ],\n"
+	                   "          \"env\": [\n"
+	                   "            \"A=1\"\n"
+	                   "          ],\n"
+	                   "          \"keepOwner\": false\n"
+	                   "        },\n"
+	                   "        \"compress\": \"gzip\"\n"
+	                   "      },") != NULL);
+	h11 = rep("11", 32); /* rep keeps 4 results: the layer and bzImage share one */
+	snprintf(want, sizeof(want),
+	    "        {\n          \"name\": \"ramdisk[0]\",\n          \"digest\": {\n"
+	    "            \"sha384\": \"%s\"\n          }\n        },\n"
+	    "        {\n          \"name\": \"container-config\",\n          \"digest\": {\n"
+	    "            \"sha256\": \"%s\"\n          }\n        },\n"
+	    "        {\n          \"name\": \"container-layer[0]\",\n          \"digest\": {\n"
+	    "            \"sha256\": \"%s\"\n          }\n        },\n"
+	    "        {\n          \"name\": \"bzImage\",\n          \"digest\": {\n"
+	    "            \"sha256\": \"%s\",\n            \"sha384\": \"%s\"\n          },\n"
+	    "          \"annotations\": {\n            \"qt.role\": \"kernel\"\n          }\n"
+	    "        },\n",
+	    rep("d0", 48), rep("cc", 32), h11, h11, rep("12", 48));
+	CHECK(u, strstr(a, want) != NULL);
+	CHECK(u, strstr(a, "\"qt.role\": \"init\"") != NULL);
+	CHECK(u, strstr(a, "container-layer[1]") == NULL); /* md5: left out */
+	CHECK(u, strstr(a, "container-manifest") == NULL); /* null: left out */
+	CHECK(u, strstr(a, "linux/amd64") == NULL);        /* the image's platform, as recorded */
+	/* what qt-measure makes of the same image: the container, no files, no options */
+	o.build = NULL;
+	o.builder = "qt-measure";
+	CHECK(u, prov_statement(&m, &o, &c, &clen, &err) == 0);
+	if (c != NULL) {
+		CHECK(u, strstr(c, "\"platform\": \"linux/arm64\"\n        }\n      },") != NULL);
+		CHECK(u, strstr(c, "container-layer[0]") != NULL && strstr(c, "qt.role") == NULL);
+		CHECK(u, strstr(c, "cmdline\":") == NULL && strstr(c, "keepOwner") == NULL);
+	}
+	/* a parameter that is not UTF-8 cannot go into JSON: an error, not a silent gap */
+	env_bad[0] = "A=\xff";
+	b.env = env_bad;
+	o.build = &b;
+	free(a);
+	a = NULL;
+	CHECK(u, prov_statement(&m, &o, &a, &alen, &err) == -1);
+	CHECK_STR(
+	    u, err.msg, "cannot make the statement: out of memory, or a parameter is not UTF-8");
+out:
+	free(a);
+	free(c);
+	json_decref(src);
 }
 
 static void
@@ -195,6 +299,7 @@ main(void)
 	CHECK(&u, prov_predicate_parse("SLSA", &p) == -1);
 	test_measurement(&u);
 	test_slsa(&u);
+	test_build(&u);
 	test_agree(&u);
 	return unit_end(&u);
 }
