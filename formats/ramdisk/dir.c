@@ -4,13 +4,13 @@
  * (getdents64) and looks at its entries relative to that directory's
  * descriptor (fstatat, readlinkat, openat with O_NOFOLLOW): no change of
  * the working directory, no link followed below the named directory (which
- * is followed if it is a link). Extended attributes are only listed, to
- * warn that they are dropped: flistxattr on the descriptor of a
- * subdirectory (opened anyway to walk it), llistxattr through
- * /proc/self/fd/N/NAME for the rest (no open of each file). Paths and
- * metadata are recorded; contents stay on disk and are opened again at
- * write time, checked to be the same file. Files sharing (dev, ino) become
- * one hard-link group.
+ * is followed if it is a link), no file opened. Extended attributes are
+ * only listed, to warn that they are dropped: flistxattr on a
+ * subdirectory's descriptor (opened anyway to walk it), listxattrat(2)
+ * relative to the directory's for the rest (Linux 6.13; llistxattr of the
+ * whole path on older kernels). Paths and metadata are recorded; contents
+ * stay on disk and are opened again at write time, checked to be the same
+ * file. Files sharing (dev, ino) become one hard-link group.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -28,6 +29,13 @@
 /* Directories this deep and deeper give up their descriptor while below them (reopened by ".."). */
 #define WALK_KEEP_FDS 64
 #define WALK_DENTS    32768u
+
+/* listxattrat(2): glibc 2.36 has no wrapper and its headers no number (465 on x86_64 and arm64). */
+#if defined(SYS_listxattrat)
+#define WALK_SYS_LISTXATTRAT SYS_listxattrat
+#elif defined(__x86_64__) || defined(__aarch64__)
+#define WALK_SYS_LISTXATTRAT 465
+#endif
 
 /* One directory being walked: its entries' names, read at once. */
 struct frame {
@@ -44,8 +52,8 @@ struct walk {
 	size_t n, cap;
 	uint8_t *dents; /* getdents64 buffer */
 	char path[RAMDISK_PATH_MAX + 1];
-	bool proc;   /* /proc/self/fd names the walk's directories */
-	char *whole; /* without /proc: t->name "/" path, for llistxattr */
+	bool no_xattrat; /* listxattrat(2) is missing: llistxattr(whole) */
+	char *whole;     /* t->name "/" path */
 	size_t namelen;
 };
 
@@ -145,27 +153,42 @@ xattr_names_kept(const char *list, size_t len)
 	return false;
 }
 
+/* The names of fd's extended attributes if fd >= 0, else those of w->path (not followed). */
 static ssize_t
-xattr_list(int fd, const char *path, char *buf, size_t len)
+xattr_list(struct walk *w, int fd, int dirfd, const char *name, char *buf, size_t len)
 {
-	return fd >= 0 ? flistxattr(fd, buf, len) : llistxattr(path, buf, len);
+	if (fd >= 0)
+		return flistxattr(fd, buf, len);
+#ifdef WALK_SYS_LISTXATTRAT
+	if (!w->no_xattrat) {
+		long r = syscall(WALK_SYS_LISTXATTRAT, dirfd, name, AT_SYMLINK_NOFOLLOW, buf, len);
+		if (r >= 0 || (errno != ENOSYS && errno != EPERM))
+			return (ssize_t)r;
+		w->no_xattrat = true; /* an older kernel, or a seccomp filter that does not know it */
+	}
+#else
+	(void)dirfd;
+	(void)name;
+#endif
+	memcpy(w->whole + w->namelen + 1, w->path, strlen(w->path) + 1);
+	return llistxattr(w->whole, buf, len);
 }
 
-/* Whether fd (if >= 0) or path (not followed) has extended attributes; errors count as none. */
+/* Whether the entry has extended attributes (see xattr_list); errors count as none. */
 static bool
-has_xattrs(int fd, const char *path)
+has_xattrs(struct walk *w, int fd, int dirfd, const char *name)
 {
 	char buf[1024], *big;
-	ssize_t n = xattr_list(fd, path, buf, sizeof(buf));
+	ssize_t n = xattr_list(w, fd, dirfd, name, buf, sizeof(buf));
 	bool r;
 
 	if (n >= 0)
 		return xattr_names_kept(buf, (size_t)n);
-	if (errno != ERANGE || (n = xattr_list(fd, path, NULL, 0)) <= 0)
+	if (errno != ERANGE || (n = xattr_list(w, fd, dirfd, name, NULL, 0)) <= 0)
 		return false;
 	if ((big = malloc((size_t)n)) == NULL)
 		return true; /* a list too long to read is a list */
-	n = xattr_list(fd, path, big, (size_t)n);
+	n = xattr_list(w, fd, dirfd, name, big, (size_t)n);
 	r = n > 0 && xattr_names_kept(big, (size_t)n);
 	free(big);
 	return r;
@@ -291,18 +314,6 @@ walk_pop(struct walk *w, struct qt_err *err)
 	return 0;
 }
 
-/* "/proc/self/fd/N/NAME", or without /proc the whole path, for llistxattr. */
-static const char *
-xattr_path(struct walk *w, const struct frame *f, const char *name, char *buf, size_t len)
-{
-	if (w->proc) {
-		snprintf(buf, len, "/proc/self/fd/%d/%s", f->fd, name);
-		return buf;
-	}
-	memcpy(w->whole + w->namelen + 1, w->path, strlen(w->path) + 1);
-	return w->whole;
-}
-
 /* The next entry of directory fi, name; *subfd: the entry's descriptor if it is a directory. */
 static int
 walk_entry(struct walk *w, size_t fi, const char *name, int *subfd, struct stat *st,
@@ -311,7 +322,7 @@ walk_entry(struct walk *w, size_t fi, const char *name, int *subfd, struct stat 
 	struct ramdisk_tree *t = w->t;
 	const struct frame *f = &w->fr[fi];
 	size_t nl = strlen(name), len = f->pathlen;
-	char link[RAMDISK_PATH_MAX + 1], xp[320];
+	char link[RAMDISK_PATH_MAX + 1];
 	const char *target = NULL;
 	uint8_t kind;
 	uint32_t perm;
@@ -339,9 +350,9 @@ walk_entry(struct walk *w, size_t fi, const char *name, int *subfd, struct stat 
 		*subfd = openat(f->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (*subfd < 0)
 			return walk_fail(w, errno, "cannot open", err);
-		xattrs = has_xattrs(*subfd, NULL);
+		xattrs = has_xattrs(w, *subfd, -1, NULL);
 	} else {
-		xattrs = has_xattrs(-1, xattr_path(w, f, name, xp, sizeof(xp)));
+		xattrs = has_xattrs(w, -1, f->fd, name);
 	}
 	if (kind == K_LNK) {
 		if ((n = readlinkat(f->fd, name, link, sizeof(link))) < 0)
@@ -357,21 +368,12 @@ walk_entry(struct walk *w, size_t fi, const char *name, int *subfd, struct stat 
 	return walk_add(t, st, w->path, kind, perm, target, err);
 }
 
-/* Whether /proc/self/fd/N reaches the root's descriptor; else the whole path names entries. */
 static int
-walk_setup(struct walk *w, const struct stat *root, struct qt_err *err)
+walk_setup(struct walk *w, struct qt_err *err)
 {
-	char p[64];
-	struct stat st;
-
-	if ((w->dents = malloc(WALK_DENTS)) == NULL)
-		return qt_err_set(err, ENOMEM, "out of memory");
-	snprintf(p, sizeof(p), "/proc/self/fd/%d", w->t->rootfd);
-	w->proc = stat(p, &st) == 0 && st.st_dev == root->st_dev && st.st_ino == root->st_ino;
-	if (w->proc)
-		return 0;
 	w->namelen = strlen(w->t->name);
-	if ((w->whole = malloc(w->namelen + 2 + sizeof(w->path))) == NULL)
+	if ((w->dents = malloc(WALK_DENTS)) == NULL ||
+	    (w->whole = malloc(w->namelen + 2 + sizeof(w->path))) == NULL)
 		return qt_err_set(err, ENOMEM, "out of memory");
 	memcpy(w->whole, w->t->name, w->namelen);
 	w->whole[w->namelen] = '/';
@@ -386,7 +388,7 @@ walk(struct walk *w, struct qt_err *err)
 
 	if (fstat(w->t->rootfd, &st) < 0)
 		return walk_fail(w, errno, "cannot stat", err);
-	if (walk_setup(w, &st, err) < 0 || walk_push(w, w->t->rootfd, &st, err) < 0)
+	if (walk_setup(w, err) < 0 || walk_push(w, w->t->rootfd, &st, err) < 0)
 		return -1;
 	while (w->n > 0) {
 		size_t fi = w->n - 1;
