@@ -70,6 +70,15 @@ pcr() { # pcr N < json
 	assert_equal "$(ls -A)" $'c2.eif\nroot'
 	assert_equal "$(pcr 2 <<<"$output")" \
 	    7e84aa3778949e093ee7e9a074a57bc651a8167c287241e4ba60994c8a10a6abae4845a5ad810ebca8b881e6c969065b
+	# a ramdisk over several of the hashers' 1 MiB buffers, files across their edges
+	mkdir big
+	seq 1 400000 >big/a && printf 'x' >big/b && seq 7 300007 >big/c && chmod 755 big/c
+	run -0 --separate-stderr qb --rootfs big --cmd /c -o big.eif
+	full=$output
+	run -0 --separate-stderr qb --rootfs big --cmd /c --measure-only
+	assert_equal "$output" "$full"
+	assert_equal "$(pcr 2 <<<"$output")" "$(section_data big.eif 4 | oracle_pcr)"
+	[ "$(section_data big.eif 4 | wc -c)" -gt $((4 << 20)) ]
 }
 
 @test "rootfs: --bootstrap DIR takes kernel, cmdline, init and nsm.ko from the folder" {
