@@ -144,8 +144,9 @@ xattr_names_kept(const char *list, size_t len)
 		size_t n = strnlen(p, (size_t)(end - p));
 		/* POSIX ACLs (not stored either, said in qt-build(1)) and the obsolete xfsroot. */
 		bool acl = strcmp(p, "system.posix_acl_access") == 0 ||
-		    strcmp(p, "system.posix_acl_default") == 0 ||
-		    strcmp(p, "trusted.SGI_ACL_DEFAULT") == 0 || strcmp(p, "trusted.SGI_ACL_FILE") == 0;
+		           strcmp(p, "system.posix_acl_default") == 0 ||
+		           strcmp(p, "trusted.SGI_ACL_DEFAULT") == 0 ||
+		           strcmp(p, "trusted.SGI_ACL_FILE") == 0;
 		if (n > 0 && !acl && strncmp(p, "xfsroot.", 8) != 0)
 			return true;
 		p += n + 1;
@@ -164,7 +165,8 @@ xattr_list(struct walk *w, int fd, int dirfd, const char *name, char *buf, size_
 		long r = syscall(WALK_SYS_LISTXATTRAT, dirfd, name, AT_SYMLINK_NOFOLLOW, buf, len);
 		if (r >= 0 || (errno != ENOSYS && errno != EPERM))
 			return (ssize_t)r;
-		w->no_xattrat = true; /* an older kernel, or a seccomp filter that does not know it */
+		/* an older kernel, or a seccomp filter that does not know the call */
+		w->no_xattrat = true;
 	}
 #else
 	(void)dirfd;
@@ -236,8 +238,8 @@ read_names(struct walk *w, int fd, struct frame *f, struct qt_err *err)
 			/* the names wait in memory: no more of them than the entries left */
 			if (++count > t->opts.max_entries - t->st.entries)
 				return qt_err_set(err, EFBIG,
-				    "%s: more than %llu entries (limit; see --max-entries)", t->name,
-				    (unsigned long long)t->opts.max_entries);
+				    "%s: more than %llu entries (limit; see --max-entries)",
+				    t->name, (unsigned long long)t->opts.max_entries);
 			if (f->len + nl + 1 > cap) {
 				size_t ncap = cap == 0 ? 4096 : cap * 2;
 				char *nn;
@@ -290,7 +292,7 @@ walk_push(struct walk *w, int fd, const struct stat *st, struct qt_err *err)
 	return 0;
 }
 
-/* The last directory is done: back to its parent (reopened by ".." if it gave up its descriptor). */
+/* The last directory is done: back to its parent (reopened by ".." if it closed its own). */
 static int
 walk_pop(struct walk *w, struct qt_err *err)
 {
@@ -303,8 +305,8 @@ walk_pop(struct walk *w, struct qt_err *err)
 		if (p->fd < 0 || fstat(p->fd, &st) < 0 || (uint64_t)st.st_dev != p->dev ||
 		    (uint64_t)st.st_ino != p->ino) {
 			w->path[p->pathlen] = '\0';
-			return qt_err_set(err, EAGAIN, "%s/%s: changed while qt-build was reading it",
-			    w->t->name, w->path);
+			return qt_err_set(err, EAGAIN,
+			    "%s/%s: changed while qt-build was reading it", w->t->name, w->path);
 		}
 	}
 	if (f->fd != w->t->rootfd)
@@ -316,8 +318,8 @@ walk_pop(struct walk *w, struct qt_err *err)
 
 /* The next entry of directory fi, name; *subfd: the entry's descriptor if it is a directory. */
 static int
-walk_entry(struct walk *w, size_t fi, const char *name, int *subfd, struct stat *st,
-    struct qt_err *err)
+walk_entry(
+    struct walk *w, size_t fi, const char *name, int *subfd, struct stat *st, struct qt_err *err)
 {
 	struct ramdisk_tree *t = w->t;
 	const struct frame *f = &w->fr[fi];
