@@ -154,24 +154,35 @@ xattr_names_kept(const char *list, size_t len)
 	return false;
 }
 
+/* listxattrat(dirfd, name) of a name not followed; ENOSYS where the number is unknown. */
+static long
+sys_listxattrat(int dirfd, const char *name, char *buf, size_t len)
+{
+#ifdef WALK_SYS_LISTXATTRAT
+	return syscall(WALK_SYS_LISTXATTRAT, dirfd, name, AT_SYMLINK_NOFOLLOW, buf, len);
+#else
+	(void)dirfd;
+	(void)name;
+	(void)buf;
+	(void)len;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
 /* The names of fd's extended attributes if fd >= 0, else those of w->path (not followed). */
 static ssize_t
 xattr_list(struct walk *w, int fd, int dirfd, const char *name, char *buf, size_t len)
 {
 	if (fd >= 0)
 		return flistxattr(fd, buf, len);
-#ifdef WALK_SYS_LISTXATTRAT
 	if (!w->no_xattrat) {
-		long r = syscall(WALK_SYS_LISTXATTRAT, dirfd, name, AT_SYMLINK_NOFOLLOW, buf, len);
+		long r = sys_listxattrat(dirfd, name, buf, len);
 		if (r >= 0 || (errno != ENOSYS && errno != EPERM))
 			return (ssize_t)r;
 		/* an older kernel, or a seccomp filter that does not know the call */
 		w->no_xattrat = true;
 	}
-#else
-	(void)dirfd;
-	(void)name;
-#endif
 	memcpy(w->whole + w->namelen + 1, w->path, strlen(w->path) + 1);
 	return llistxattr(w->whole, buf, len);
 }
@@ -329,7 +340,6 @@ walk_entry(
 	uint8_t kind;
 	uint32_t perm;
 	bool xattrs;
-	ssize_t n;
 
 	*subfd = -1;
 	w->path[len] = '\0';
@@ -357,7 +367,8 @@ walk_entry(
 		xattrs = has_xattrs(w, -1, f->fd, name);
 	}
 	if (kind == K_LNK) {
-		if ((n = readlinkat(f->fd, name, link, sizeof(link))) < 0)
+		ssize_t n = readlinkat(f->fd, name, link, sizeof(link));
+		if (n < 0)
 			return walk_fail(w, errno, "cannot read the symbolic link", err);
 		if (n == 0 || (size_t)n >= RAMDISK_PATH_MAX)
 			return qt_err_set(err, EINVAL,
