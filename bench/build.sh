@@ -12,6 +12,8 @@
 #   floor-build      tar -cf FILE -C DIR . && sync
 #   base-*           the same qt-build commands from BASE=DIR (a checkout built the same way)
 # Before every run the outputs are removed and the dirty pages synced, untimed.
+# With strace installed, the system calls per entry of --measure-only (the
+# directory walk and the reads) follow each tree's figures.
 # CPU of the full build: qt-build starts the writeback itself while it writes
 # (sync_file_range), so that kernel work is charged to it; tar leaves it to the
 # kernel's flusher threads, which no timer here sees (sync only waits). The
@@ -59,10 +61,25 @@ export work
 bench_snapshot "$top" new
 [ -z "${BASE:-}" ] || bench_snapshot "$BASE" base
 
+# bench_syscalls DIR ENTRIES NAME: the system calls of NAME's --measure-only build of DIR per
+# entry (strace -f, every call but futex; one untimed run), if strace is installed.
+bench_syscalls() {
+	local dir=$1 entries=$2 name=$3 n
+	command -v strace >/dev/null || return 0
+	strace -f -o "$work/strace" "$work/$name/qt-build/qt-build" --kernel "$work/kernel" \
+	    --cmdline console=ttyS0 --init "$work/init" --rootfs "$dir" --cmd /bin/true \
+	    --measure-only >/dev/null 2>&1 || true
+	n=$(grep -c -v -e ' futex(' -e 'resumed>' -e '^[0-9]* +++' -e '^[0-9]* ---' "$work/strace" || true)
+	rm -f "$work/strace"
+	echo "bench: $name --measure-only: $n system calls, $(awk -v n="$n" -v e="$entries" \
+	    'BEGIN { printf "%.2f", n / e }') per entry"
+}
+
 # bench_tree LABEL DIR
 bench_tree() {
-	local label=$1 dir=$2 qbs
-	echo "== $label: $dir: $(find "$dir" | wc -l) entries, $(du -sm "$dir" | cut -f1) MiB"
+	local label=$1 dir=$2 qbs entries
+	entries=$(find "$dir" | wc -l)
+	echo "== $label: $dir: $entries entries, $(du -sm "$dir" | cut -f1) MiB"
 	export dir
 	bench_names=()
 	qbs='--kernel "$work/kernel" --cmdline console=ttyS0 --init "$work/init" --rootfs "$dir" --cmd /bin/true'
@@ -91,6 +108,8 @@ bench_tree() {
 		bench_ratio build floor-build
 	fi
 	bench_rss_check 64 measure-only build
+	bench_syscalls "$dir" "$entries" new
+	[ -z "${BASE:-}" ] || bench_syscalls "$dir" "$entries" base
 }
 
 echo "bench: $rounds rounds per tree"

@@ -338,11 +338,62 @@ sink_write(void *ctx, const uint8_t *buf, size_t len, struct qt_err *err)
 	return eif_writer_write(ctx, buf, len, err);
 }
 
+/* Room in the pending buffer of pcr's ring: the producer fills it in place. */
+static uint8_t *
+sink_space(void *ctx, size_t *ret_cap, struct qt_err *err)
+{
+	struct eif_writer *w = ctx;
+
+	if (writer_state(w, true, err) < 0)
+		return NULL;
+	if (w->buf == NULL && (w->buf = pcr_stream_buf(w->pcr, &w->buf_cap, err)) == NULL) {
+		w->failed = true;
+		return NULL;
+	}
+	*ret_cap = w->buf_cap - w->buf_len;
+	return w->buf + w->buf_len;
+}
+
+static int
+sink_commit(void *ctx, size_t n, struct qt_err *err)
+{
+	struct eif_writer *w = ctx;
+
+	if (writer_state(w, true, err) < 0)
+		return -1;
+	if (n == 0)
+		return 0;
+	if (w->buf == NULL || n > w->buf_cap - w->buf_len) {
+		w->failed = true;
+		return qt_err_set(err, EINVAL, "%s: internal error: commit past the room", w->name);
+	}
+	if (n > UINT64_MAX - w->cur_size - w->buf_len - w->pos) {
+		w->failed = true;
+		return qt_err_set(err, EFBIG, "%s: section too large", w->name);
+	}
+	w->buf_len += n;
+	if (w->buf_len == w->buf_cap && flush(w, err) < 0) {
+		w->failed = true;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Measuring only, the producer fills pcr's ring directly (space/commit: no
+ * copy). Writing a file, it gets write() alone: a producer with a thread of
+ * its own (the ramdisk writer) then reads its input while that thread
+ * copies, hashes and writes the previous chunk.
+ */
 struct qt_sink
 eif_writer_sink(struct eif_writer *w)
 {
 	struct qt_sink s = { .write = sink_write, .ctx = w };
 
+	if (w->fd < 0) {
+		s.space = sink_space;
+		s.commit = sink_commit;
+	}
 	return s;
 }
 

@@ -83,7 +83,7 @@ int eif_writer_new(int fd, const char *name, const struct eif_write_opts *opts,
 int eif_writer_section_begin(struct eif_writer *w, enum eif_section_type type, struct qt_err *err);
 /* Append data to the open section (buffered; hashed and CRC'd once). */
 int eif_writer_write(struct eif_writer *w, const uint8_t *buf, size_t len, struct qt_err *err);
-/* A sink writing into the open section. */
+/* A sink writing into the open section (with space/commit when measuring only: fd = -1). */
 struct qt_sink eif_writer_sink(struct eif_writer *w);
 /* Close the open section: its header (size now known) is written and CRC'd. */
 int eif_writer_section_end(struct eif_writer *w, struct qt_err *err);

@@ -68,10 +68,17 @@ void qt_err_clear(struct qt_err *err);
  * A byte sink: where a producer (ramdisk writer, file reader) pushes bytes
  * and a consumer (EIF writer, hashers) takes them. write() returns 0 or -1
  * with err set; it must consume all len bytes.
+ * Optionally (both NULL if not) the producer may fill the consumer's own
+ * buffer instead, saving a copy: space() gives room for *ret_cap (> 0)
+ * bytes, NULL with err on failure; commit() takes the first n of them, as
+ * write() would, and ends the room. One room at a time; write() may be used
+ * in between.
  */
 struct qt_sink {
 	int (*write)(void *ctx, const uint8_t *buf, size_t len, struct qt_err *err);
 	void *ctx;
+	uint8_t *(*space)(void *ctx, size_t *ret_cap, struct qt_err *err);
+	int (*commit)(void *ctx, size_t n, struct qt_err *err);
 };
 
 /*

@@ -2,7 +2,9 @@
 /*
  * cpio.c: the cpio newc writer (as GNU cpio writes it: upper-case hex
  * fields, hard-link data with the last link, trailer padded to 512 bytes),
- * optionally gzip-compressed, feeding its sink from a second thread.
+ * optionally gzip-compressed, feeding its sink from a second thread, or
+ * (uncompressed, to a sink with space/commit) straight into the sink's
+ * buffers.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -154,8 +156,9 @@ pipe_free(struct pipe *p)
 struct cpio {
 	struct pipe pipe;
 	const struct ramdisk_tree *t; /* where S_DISK, S_SPOOL and S_FILE data is; may be NULL */
-	uint8_t *buf;                 /* cpio bytes being assembled (a pipe buffer unless gz) */
-	size_t len;
+	struct qt_sink direct;        /* .space set: no pipe, buf is the sink's room */
+	uint8_t *buf; /* cpio bytes being assembled (a pipe buffer unless gz or direct) */
+	size_t cap, len;
 	uint64_t total; /* cpio bytes so far (before compression) */
 	uint32_t ino;   /* inode counter */
 	bool gz;
@@ -167,11 +170,29 @@ struct cpio {
 	uint32_t *link_seen; /* per hard-link group: links written so far */
 };
 
+/* Direct: hand the room's bytes over; a new room unless this is the end. */
+static int
+cpio_emit_direct(struct cpio *c, int flush, struct qt_err *err)
+{
+	if (c->len > 0 && c->direct.commit(c->direct.ctx, c->len, err) < 0)
+		return -1;
+	c->len = 0;
+	c->cap = 0;
+	c->buf = NULL;
+	if (flush == Z_FINISH)
+		return 0;
+	if ((c->buf = c->direct.space(c->direct.ctx, &c->cap, err)) == NULL)
+		return -1;
+	return 0;
+}
+
 static int
 cpio_emit(struct cpio *c, int flush, struct qt_err *err)
 {
 	int zr;
 
+	if (c->direct.space != NULL)
+		return cpio_emit_direct(c, flush, err);
 	if (!c->gz) {
 		if (pipe_submit(&c->pipe, &c->buf, c->len, err) < 0)
 			return -1;
@@ -204,9 +225,9 @@ cpio_put(struct cpio *c, const void *p, size_t n, struct qt_err *err)
 	const uint8_t *s = p;
 
 	while (n > 0) {
-		if (c->len == CPIO_BUF && cpio_emit(c, Z_NO_FLUSH, err) < 0)
+		if (c->len == c->cap && cpio_emit(c, Z_NO_FLUSH, err) < 0)
 			return -1;
-		size_t k = CPIO_BUF - c->len;
+		size_t k = c->cap - c->len;
 		if (k > n)
 			k = n;
 		if (s != NULL) {
@@ -256,9 +277,9 @@ cpio_copy_fd(
     struct cpio *c, int fd, int64_t off, uint64_t size, const char *name, struct qt_err *err)
 {
 	while (size > 0) {
-		if (c->len == CPIO_BUF && cpio_emit(c, Z_NO_FLUSH, err) < 0)
+		if (c->len == c->cap && cpio_emit(c, Z_NO_FLUSH, err) < 0)
 			return -1;
-		size_t want = CPIO_BUF - c->len;
+		size_t want = c->cap - c->len;
 		if (want > size)
 			want = (size_t)size;
 		size_t n;
@@ -404,12 +425,17 @@ rd_cpio_begin(const struct ramdisk_tree *t, bool gz, struct qt_sink sink, struct
 		return qt_err_set(err, ENOMEM, "out of memory");
 	c->t = t;
 	c->gz = gz;
-	if (pipe_init(&c->pipe, sink, err) < 0)
-		goto fail;
-	if (!gz)
-		c->buf = c->pipe.buf[0];
-	else if (cpio_gzip_init(c, err) < 0)
-		goto fail;
+	if (!gz && sink.space != NULL && sink.commit != NULL) {
+		c->direct = sink; /* the first put asks for a room */
+	} else {
+		if (pipe_init(&c->pipe, sink, err) < 0)
+			goto fail;
+		c->cap = CPIO_BUF;
+		if (!gz)
+			c->buf = c->pipe.buf[0];
+		else if (cpio_gzip_init(c, err) < 0)
+			goto fail;
+	}
 	if (cpio_links_init(c, t != NULL ? t->tab.ngroups : 0, err) < 0)
 		goto fail;
 	*ret = c;

@@ -6,12 +6,21 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
+
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 
 #include "bytes.h"
 #include "fileio.h"
@@ -280,6 +289,82 @@ test_reproducible_dir(struct unit *u, const char *tmp)
 	CHECK(u, a.len == b.len && a.len > 0 && memcmp(a.p, b.p, a.len) == 0);
 	wbuf_free(&a);
 	wbuf_free(&b);
+}
+
+/* Extended attributes of the tree r: how many entries have some, and the first. */
+static int
+walk_xattrs(const char *r, char *first, size_t len)
+{
+	struct qt_err err = { 0 };
+	struct ramdisk_tree *t = NULL;
+	int n;
+
+	if (ramdisk_tree_load(r, NULL, &t, &err) < 0)
+		return -1;
+	n = (int)ramdisk_tree_stats(t)->xattrs;
+	snprintf(first, len, "%s", ramdisk_tree_stats(t)->xattr_first);
+	ramdisk_tree_free(t);
+	return n;
+}
+
+#if defined(__x86_64__) || defined(__aarch64__)
+/* In a child, listxattrat(2) made to fail ENOSYS as before Linux 6.13: the walk's fallback. */
+static int
+walk_xattrs_old_kernel(const char *r)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 465, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { (unsigned short)(sizeof(f) / sizeof(f[0])), f };
+	char first[256];
+	pid_t pid;
+	int st;
+
+	if ((pid = fork()) < 0)
+		return -1;
+	if (pid == 0) {
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+		    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+			_exit(100);
+		if (syscall(465, AT_FDCWD, r, 0, NULL, 0) != -1 || errno != ENOSYS)
+			_exit(101);
+		_exit(walk_xattrs(r, first, sizeof(first)) == 2 && strcmp(first, "d") == 0 ? 0 : 1);
+	}
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+#endif
+
+/* Extended attributes of a directory and a file below it: counted, with and without listxattrat. */
+static void
+test_dir_xattrs(struct unit *u, const char *tmp)
+{
+	char r[512], p[700], first[256];
+
+	snprintf(r, sizeof(r), "%s/xattrs", tmp);
+	mkdir(r, 0755);
+	snprintf(p, sizeof(p), "%s/d", r);
+	mkdir(p, 0755);
+	if (setxattr(p, "user.x", "1", 1, 0) < 0) {
+		printf("  (no user xattrs in %s: test_dir_xattrs skipped)\n", tmp);
+		return;
+	}
+	snprintf(p, sizeof(p), "%s/d/f", r);
+	put_file(p, "f", 0644);
+	CHECK(u, setxattr(p, "user.y", "2", 1, 0) == 0);
+	snprintf(p, sizeof(p), "%s/d/plain", r);
+	put_file(p, "p", 0644);
+	snprintf(p, sizeof(p), "%s/link", r);
+	CHECK(u, symlink("d/f", p) == 0);
+	CHECK(u, walk_xattrs(r, first, sizeof(first)) == 2);
+	CHECK_STR(u, first, "d");
+#if defined(__x86_64__) || defined(__aarch64__)
+	CHECK(u, walk_xattrs_old_kernel(r) == 0);
+#endif
 }
 
 static void
@@ -697,6 +782,7 @@ main(void)
 	test_golden_bootstrap(&u, tmp);
 	test_golden_app(&u, tmp);
 	test_reproducible_dir(&u, tmp);
+	test_dir_xattrs(&u, tmp);
 	test_tarball(&u);
 	test_docker(&u);
 	test_oci(&u);
