@@ -203,6 +203,14 @@ dsse_parse(
 		if (b64_either(name, "sig", sig, &e->sigs[i].sig, &e->sigs[i].sig_len, err) < 0)
 			goto out;
 		e->nsigs = i + 1;
+		/* the text bound above lets padding-free base64 decode to 3/4 of it: check the
+		 * bytes */
+		if (e->sigs[i].sig_len > DSSE_SIG_MAX) {
+			qt_err_set(err, EINVAL,
+			    "%s: signatures[%zu]: sig of %zu bytes exceeds the limit of %u", name,
+			    i, e->sigs[i].sig_len, DSSE_SIG_MAX);
+			goto out;
+		}
 		if (keyid != NULL && (e->sigs[i].keyid = strdup(keyid)) == NULL) {
 			qt_err_set(err, ENOMEM, "out of memory");
 			goto out;
