@@ -39,6 +39,72 @@ static const char usage_text[] =
     "                 [--provenance-key KEY --provenance-cert CERT]]\n"
     "       qt-build --help | --version\n";
 
+/* The rest of --help, after the synopsis. */
+static const char help_text[] =
+    "Build an enclave image (EIF v4) and print its measurements (PCRs) as JSON.\n"
+    "\n"
+    "Kernel and command line:\n"
+    "  --kernel FILE              the kernel image (bzImage or Image)\n"
+    "  --cmdline STRING           the kernel command line\n"
+    "  --cmdline-file FILE        the kernel command line, read from FILE\n"
+    "  --kernel-config FILE       the kernel's .config, recorded in the metadata\n"
+    "Ramdisks (in order; at least one):\n"
+    "  --ramdisk FILE             a ready-made ramdisk (cpio archive), as it is\n"
+    "  --bootstrap DIR            the bootstrap ramdisk from DIR (init, nsm.ko)\n"
+    "  --init FILE                the bootstrap ramdisk's init\n"
+    "  --driver FILE              a driver for the bootstrap ramdisk (repeatable)\n"
+    "  --rootfs SOURCE            the application ramdisk from SOURCE (below)\n"
+    "Application (with --rootfs):\n"
+    "  --cmd ARG|JSON             the command (repeatable, or one JSON array)\n"
+    "  --entrypoint ARG|JSON      the entrypoint (repeatable, or one JSON array)\n"
+    "  --env KEY=VALUE            an environment variable (repeatable)\n"
+    "  --platform OS/ARCH[/VAR]   the image of a multi-platform source to take\n"
+    "  --keep-owner               keep owners as the source has them (else root)\n"
+    "  --max-entries N            refuse a source with more than N entries\n"
+    "  --max-bytes N              refuse a source with more than N bytes of data\n"
+    "  --compress gzip|none       compress the application ramdisk (default none)\n"
+    "Output:\n"
+    "  -o, --output OUT           write the image to OUT (atomically)\n"
+    "  --measure-only             print the measurements, write no image\n"
+    "  --json=pretty|short        the style of the JSON on standard output\n"
+    "  --manifest FILE            also write the image's manifest (qt-manifest(5))\n"
+    "  --provenance FILE          also write provenance (qt-provenance(5))\n"
+    "  --provenance-key KEY       sign the provenance statement with KEY\n"
+    "  --provenance-cert CERT     ... and name CERT as its signer\n"
+    "  --strict                   a warning is an error (exit 1, nothing written)\n"
+    "Metadata:\n"
+    "  --arch x86_64|aarch64      the architecture (default: the kernel's)\n"
+    "  --image-name NAME          the image name in the metadata\n"
+    "  --image-version VERSION    the image version in the metadata\n"
+    "  --metadata FILE            custom metadata (a JSON object)\n"
+    "  --build-time TIME          the build time (now, @SECONDS, DATE, RFC 3339)\n"
+    "  --build-tool NAME          the build tool named in the metadata\n"
+    "  --build-tool-version VER   the build tool's version in the metadata\n"
+    "  --img-os OS                the operating system named in the metadata\n"
+    "  --img-kernel VERSION       the kernel version named in the metadata\n"
+    "  --profile qingtian|nitro   whose conventions to follow (default qingtian)\n"
+    "  --format qingtian|nitro    deprecated spelling of --profile\n"
+    "Signing (PCR8):\n"
+    "  --sign-key KEY             sign with KEY (PEM file or pkcs11: URI)\n"
+    "  --sign-cert CERT           the signing certificate (PEM)\n"
+    "  --sign-pass SPEC           KEY's passphrase (pass:, env:, file:, fd:)\n"
+    "  --pkcs11-module MODULE     the PKCS#11 module for a pkcs11: key\n"
+    "  --allow-expired-cert       sign with a certificate that is not valid now\n"
+    "Other:\n"
+    "  -h, --help                 this text\n"
+    "  --version                  the version\n"
+    "\n"
+    "--rootfs SOURCE is one of:\n"
+    "  DIR                              a directory\n"
+    "  FILE[.gz|.xz|.zst|.bz2]          a tar archive (docker export)\n"
+    "  docker-archive:FILE[:IMAGE|@DIGEST]  docker save, podman save\n"
+    "  oci:DIR[:REF|@DIGEST]            an OCI image layout\n"
+    "  oci-archive:FILE[:REF|@DIGEST]   an OCI image layout in a tar file\n"
+    "\n"
+    "Exit status: 0 built (or measured); 1 --strict and a warning; 2 usage error,\n"
+    "unreadable or invalid input, I/O error (no output file created or changed).\n"
+    "See qt-build(1).\n";
+
 /* Everything the options say; o is what the library gets. */
 struct build_args {
 	struct eif_build_opts o;
@@ -238,7 +304,7 @@ parse_args(int argc, char *argv[], struct build_args *a)
 	while ((ch = getopt_long(argc, argv, "o:h", longopts, &idx)) != -1) {
 		switch (ch) {
 		case 'h':
-			tool_help(usage_text);
+			tool_help(usage_text, help_text);
 		case OPT_VERSION:
 			tool_version();
 		case '?':

@@ -15,6 +15,21 @@
 #include "eif_sig.h"
 #include "tool.h"
 
+static const char describe_usage[] =
+    "usage: qt-measure describe [--json=pretty|short] IMAGE\n";
+
+/* The rest of --help, after the synopsis. */
+static const char describe_help[] =
+    "The description of an image, as nitro-cli describe-eif prints it: measurements,\n"
+    "metadata, signing certificate. Checks the image's CRC and signature.\n"
+    "\n"
+    "  --json=pretty|short        the style of the JSON on standard output\n"
+    "  -h, --help                 this text\n"
+    "\n"
+    "Exit status: 0 done (checks pass); 1 a check ran and failed; 2 usage error,\n"
+    "unreadable or malformed input, I/O error (nothing on standard output).\n"
+    "See qt-measure(1).\n";
+
 enum { OPT_PROFILE = 256, OPT_FORMAT, OPT_JSON, OPT_VERSION };
 
 static const struct option longopts[] = {
@@ -30,6 +45,7 @@ static const char *
 parse(int argc, char *argv[], bool describe, enum qt_profile *shape, enum qt_json *json)
 {
 	const char *profile = NULL, *style = NULL;
+	const char *usage = describe ? describe_usage : measure_usage;
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -38,30 +54,30 @@ parse(int argc, char *argv[], bool describe, enum qt_profile *shape, enum qt_jso
 		case OPT_FORMAT:
 			/* describe prints nitro-cli's document: no profile applies */
 			if (describe)
-				tool_usage(measure_usage, "describe: --%s is not an option here",
+				tool_usage(usage, "describe: --%s is not an option here",
 				    ch == OPT_PROFILE ? "profile" : "format");
 			if (ch == OPT_PROFILE)
-				tool_set_once(measure_usage, &profile, "profile", optarg);
+				tool_set_once(usage, &profile, "profile", optarg);
 			else
-				tool_profile_alias(measure_usage, &profile, "--format",
+				tool_profile_alias(usage, &profile, "--format",
 				    "--format qingtian|nitro", "--profile qingtian|nitro", optarg,
 				    false);
 			break;
 		case OPT_JSON:
-			tool_set_once(measure_usage, &style, "json", optarg);
+			tool_set_once(usage, &style, "json", optarg);
 			break;
 		case 'h':
-			tool_help(measure_usage);
+			tool_help(usage, describe ? describe_help : measure_help);
 		case OPT_VERSION:
 			tool_version();
 		default:
-			tool_usage(measure_usage, NULL);
+			tool_usage(usage, NULL);
 		}
 	}
-	*shape = tool_profile_arg(measure_usage, profile, false, QT_PROFILE_QINGTIAN);
-	*json = tool_json_arg(measure_usage, style);
+	*shape = tool_profile_arg(usage, profile, false, QT_PROFILE_QINGTIAN);
+	*json = tool_json_arg(usage, style);
 	return tool_one_operand(
-	    measure_usage, argc - optind, argv[optind], describe ? "describe" : NULL, "IMAGE");
+	    usage, argc - optind, argv[optind], describe ? "describe" : NULL, "IMAGE");
 }
 
 static int

@@ -12,7 +12,7 @@
 #include "tool.h"
 
 const char measure_usage[] =
-    "usage: qt-measure [--format qingtian|nitro] [--json=pretty|short] IMAGE\n"
+    "usage: qt-measure [--profile qingtian|nitro] [--json=pretty|short] IMAGE\n"
     "       qt-measure describe [--json=pretty|short] IMAGE\n"
     "       qt-measure pcr (--input FILE | --signing-certificate PEM) [--json=pretty|short]\n"
     "       qt-measure extend [--from HEX] (--digest HEX | --string TEXT | --file FILE |\n"
@@ -33,6 +33,36 @@ const char measure_usage[] =
     "       qt-measure extract IMAGE DIR\n"
     "       qt-measure diff [--json=pretty|short] A B\n"
     "       qt-measure --help | --version\n";
+
+/* The rest of --help, after the synopsis. */
+const char measure_help[] =
+    "Measure enclave images, compute PCRs, check attestation documents.\n"
+    "\n"
+    "Subcommands ('qt-measure SUBCOMMAND --help' for each one's options):\n"
+    "  (none)             an image's measurements, as qt-build prints them\n"
+    "  describe           an image's description, as nitro-cli describe-eif's\n"
+    "  pcr                the PCR of a file or a signing certificate\n"
+    "  extend             PCR arithmetic: extend a register step by step\n"
+    "  verify             verify an attestation document\n"
+    "  policy             a key policy (KMS) pinning images' PCRs\n"
+    "  manifest           an image's manifest (qt-manifest(5))\n"
+    "  provenance         an in-toto provenance statement for an image\n"
+    "  verify-provenance  check a signed provenance statement\n"
+    "  corim              a CoRIM of reference values\n"
+    "  check              compare an image with its manifest\n"
+    "  ls                 list the files of an image's ramdisks\n"
+    "  extract            unpack an image's ramdisks into a directory\n"
+    "  diff               the PCRs two images or manifests differ in\n"
+    "Options without a subcommand:\n"
+    "  --profile qingtian|nitro   whose conventions to follow (default qingtian)\n"
+    "  --format qingtian|nitro    deprecated spelling of --profile\n"
+    "  --json=pretty|short        the style of the JSON on standard output\n"
+    "  -h, --help                 this text\n"
+    "  --version                  the version\n"
+    "\n"
+    "Exit status: 0 done (checks pass); 1 a check ran and failed; 2 usage error,\n"
+    "unreadable or malformed input, I/O error (nothing on standard output).\n"
+    "See qt-measure(1).\n";
 
 /* Each returns its exit code; argv[0] is the subcommand name. */
 static const struct {

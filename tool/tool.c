@@ -58,9 +58,47 @@ static void QT_PRINTF(1, 0) vwarn(const char *fmt, va_list ap)
 	fputc('\n', stderr);
 }
 
+/*
+ * The command a synopsis is for: the words after "usage: " up to the
+ * first option or operand ("qt-measure verify" of "usage: qt-measure verify
+ * --root ..."). Returns its length (0 if the text has no such line).
+ */
+static size_t
+help_command(const char *usage_text, const char **ret_start)
+{
+	static const char prefix[] = "usage: ";
+	const char *s, *p;
+
+	if (strncmp(usage_text, prefix, sizeof(prefix) - 1) != 0)
+		return 0;
+	s = p = usage_text + sizeof(prefix) - 1;
+	for (;;) {
+		const char *w = p;
+
+		while ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || (*p == '-' && p > w))
+			p++;
+		if (p == w || (*p != ' ' && *p != '\n')) {
+			p = w;
+			break;
+		}
+		if (*p == '\n') {
+			p++;
+			break;
+		}
+		p++;
+	}
+	while (p > s && (p[-1] == ' ' || p[-1] == '\n'))
+		p--;
+	*ret_start = s;
+	return (size_t)(p - s);
+}
+
 void
 tool_usage(const char *usage_text, const char *fmt, ...)
 {
+	const char *cmd = progname;
+	size_t n;
+
 	if (fmt != NULL) {
 		va_list ap;
 
@@ -68,14 +106,21 @@ tool_usage(const char *usage_text, const char *fmt, ...)
 		vwarn(fmt, ap);
 		va_end(ap);
 	}
-	fputs(usage_text, stderr);
+	n = help_command(usage_text, &cmd);
+	if (n == 0)
+		n = strlen(progname);
+	fprintf(stderr, "try '%.*s --help'\n", (int)n, cmd);
 	exit(QT_EXIT_TROUBLE);
 }
 
 void
-tool_help(const char *usage_text)
+tool_help(const char *usage_text, const char *help_text)
 {
 	fputs(usage_text, stdout);
+	if (help_text != NULL) {
+		fputc('\n', stdout);
+		fputs(help_text, stdout);
+	}
 	exit(tool_finish(QT_EXIT_OK));
 }
 

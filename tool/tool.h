@@ -21,10 +21,20 @@ enum qt_json {
 void tool_init(const char *argv0);
 const char *tool_progname(void);
 
-/* "<prog>: <message>" + usage text on stderr, exit 2. fmt may be NULL. */
+/*
+ * A usage error: "<prog>: <message>" (fmt may be NULL when getopt has said it
+ * already), then "try '<command> --help'" on stderr, exit 2; the synopsis is
+ * not repeated. usage_text is the command's synopsis, "usage: <command> ...":
+ * <command> is its words up to the first option or operand
+ * ("qt-measure verify").
+ */
 QT_NORETURN void tool_usage(const char *usage_text, const char *fmt, ...) QT_PRINTF(2, 3);
-/* usage text on stdout, exit 0 (or 2 if stdout cannot be written). */
-QT_NORETURN void tool_help(const char *usage_text);
+/*
+ * --help: the synopsis, a blank line and help_text (the options grouped by
+ * task, exit status, man page; NULL: none) on stdout, exit 0 (or 2 if stdout
+ * cannot be written).
+ */
+QT_NORETURN void tool_help(const char *usage_text, const char *help_text);
 /* "<prog> <version>" on stdout, exit 0. */
 QT_NORETURN void tool_version(void);
 
