@@ -15,8 +15,7 @@
 #include "text.h"
 #include "tool.h"
 
-static const char check_usage[] =
-    "usage: qt-measure check --manifest FILE IMAGE\n";
+static const char check_usage[] = "usage: qt-measure check --manifest FILE IMAGE\n";
 
 /* The rest of --help, after the synopsis. */
 static const char check_help[] =

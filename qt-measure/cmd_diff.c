@@ -13,8 +13,7 @@
 #include "eif_diff.h"
 #include "tool.h"
 
-static const char diff_usage[] =
-    "usage: qt-measure diff [--json=pretty|short] A B\n";
+static const char diff_usage[] = "usage: qt-measure diff [--json=pretty|short] A B\n";
 
 /* The rest of --help, after the synopsis. */
 static const char diff_help[] =

@@ -10,8 +10,7 @@
 #include "eif_extract.h"
 #include "tool.h"
 
-static const char extract_usage[] =
-    "usage: qt-measure extract IMAGE DIR\n";
+static const char extract_usage[] = "usage: qt-measure extract IMAGE DIR\n";
 
 /* The rest of --help, after the synopsis. */
 static const char extract_help[] =

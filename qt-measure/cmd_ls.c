@@ -16,8 +16,7 @@
 #include "text.h"
 #include "tool.h"
 
-static const char ls_usage[] =
-    "usage: qt-measure ls [--long | --json=pretty|short] IMAGE\n";
+static const char ls_usage[] = "usage: qt-measure ls [--long | --json=pretty|short] IMAGE\n";
 
 /* The rest of --help, after the synopsis. */
 static const char ls_help[] =

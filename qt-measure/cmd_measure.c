@@ -15,8 +15,7 @@
 #include "eif_sig.h"
 #include "tool.h"
 
-static const char describe_usage[] =
-    "usage: qt-measure describe [--json=pretty|short] IMAGE\n";
+static const char describe_usage[] = "usage: qt-measure describe [--json=pretty|short] IMAGE\n";
 
 /* The rest of --help, after the synopsis. */
 static const char describe_help[] =

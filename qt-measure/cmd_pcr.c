@@ -76,8 +76,7 @@ cmd_pcr(int argc, char *argv[])
 	if (optind != argc)
 		tool_usage(pcr_usage, "pcr: unexpected argument '%s'", argv[optind]);
 	if ((input == NULL) == (cert == NULL))
-		tool_usage(
-		    pcr_usage, "pcr: give exactly one of --input and --signing-certificate");
+		tool_usage(pcr_usage, "pcr: give exactly one of --input and --signing-certificate");
 	json = tool_json_arg(pcr_usage, style);
 	if (input != NULL) {
 		if (pcr_of_file(input, reg, &err) < 0)

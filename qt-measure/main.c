@@ -4,7 +4,9 @@
  * checks. Dispatches on the first argument: a subcommand name from the table
  * below, otherwise the measurement of an IMAGE.
  */
+#include <stdbool.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "attest_cmds.h"
 #include "cmds.h"
@@ -84,6 +86,63 @@ static const struct {
 	{ "diff", cmd_diff },
 };
 
+#define WORD_MAX 32
+
+/* Levenshtein distance of two words of at most WORD_MAX bytes. */
+static size_t
+distance(const char *a, const char *b)
+{
+	size_t row[WORD_MAX + 1], la = strlen(a), lb = strlen(b), i, j;
+
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		size_t diag = row[0];
+
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[lb];
+}
+
+/*
+ * A first operand that is no file, reads as a word (lowercase letters and
+ * '-', no '.' or '/') and is at most 2 edits from a subcommand (and fewer
+ * than half its letters) is a mistyped subcommand, not a missing IMAGE: a
+ * usage error naming it and the subcommand meant. Anything else is left to
+ * cmd_image (an IMAGE that cannot be opened, a wrong operand count).
+ */
+static void
+check_not_subcommand(const char *word)
+{
+	const char *best = NULL;
+	size_t i, n = strlen(word), best_d = 3;
+
+	if (n == 0 || n > WORD_MAX || strspn(word, "abcdefghijklmnopqrstuvwxyz-") != n ||
+	    word[0] == '-' || access(word, F_OK) == 0)
+		return;
+	for (i = 0; i < sizeof(subcmds) / sizeof(subcmds[0]); i++) {
+		size_t d = distance(word, subcmds[i].name);
+
+		if (d < best_d && 2 * d <= n) {
+			best_d = d;
+			best = subcmds[i].name;
+		}
+	}
+	if (best != NULL)
+		tool_usage(
+		    measure_usage, "'%s' is not a subcommand (did you mean '%s'?)", word, best);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -94,6 +153,7 @@ main(int argc, char *argv[])
 		for (i = 0; i < sizeof(subcmds) / sizeof(subcmds[0]); i++)
 			if (strcmp(argv[1], subcmds[i].name) == 0)
 				return tool_finish(subcmds[i].run(argc - 1, argv + 1));
+		check_not_subcommand(argv[1]);
 	}
 	return cmd_image(argc, argv);
 }

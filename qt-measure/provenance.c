@@ -268,7 +268,7 @@ static const char verify_provenance_help[] =
     "\n"
     "  --cert CERT                the certificate a signature must verify with\n"
     "  --ca CA                    CERT must chain to CA\n"
-    "  --at TIME                  check validity at TIME (now, @SECONDS, DATE, RFC 3339)\n"
+    "  --at TIME                  validity at TIME (now, @SECONDS, DATE, RFC 3339)\n"
     "  --allow-expired-cert       accept a certificate not valid at the time\n"
     "  -h, --help                 this text\n"
     "\n"

@@ -54,7 +54,7 @@ static const char help_text[] =
     "Checking (--verify):\n"
     "  --ca CA                    the certificate must chain to CA\n"
     "  --manifest FILE            the signer (PCR8) must be the manifest's\n"
-    "  --at TIME                  check validity at TIME (now, @SECONDS, DATE, RFC 3339)\n"
+    "  --at TIME                  validity at TIME (now, @SECONDS, DATE, RFC 3339)\n"
     "Output:\n"
     "  -o, --output OUT           write to OUT (default: IMAGE in place, atomically)\n"
     "  --json=pretty|short        the style of the JSON on standard output\n"
