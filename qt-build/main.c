@@ -37,6 +37,7 @@ static const char usage_text[] =
     "                 [--pkcs11-module MODULE] [--allow-expired-cert]]\n"
     "                [--manifest FILE] [--strict] [--provenance FILE\n"
     "                 [--provenance-key KEY --provenance-cert CERT]]\n"
+    "                [--progress | --quiet]\n"
     "       qt-build --help | --version\n";
 
 /* The rest of --help, after the synopsis. */
@@ -90,6 +91,10 @@ static const char help_text[] =
     "  --sign-pass SPEC           KEY's passphrase (pass:, env:, file:, fd:)\n"
     "  --pkcs11-module MODULE     the PKCS#11 module for a pkcs11: key\n"
     "  --allow-expired-cert       sign with a certificate that is not valid now\n"
+    "Progress (on standard error):\n"
+    "  --progress                 a plain line every 2 s (default: a line that updates,\n"
+    "                             on a terminal only, for work over a second)\n"
+    "  --quiet                    no progress\n"
     "Other:\n"
     "  -h, --help                 this text\n"
     "  --version                  the version\n"
@@ -111,7 +116,8 @@ struct build_args {
 	const char *arch, *compress, *profile, *json, *manifest, *max_entries, *max_bytes;
 	const char *provenance, *prov_key, *prov_cert;
 	bool measure_only;
-	const char **vec; /* room for the repeatable options */
+	enum tool_progress_mode progress; /* --progress, --quiet */
+	const char **vec;                 /* room for the repeatable options */
 };
 
 enum {
@@ -127,6 +133,8 @@ enum {
 	OPT_ALLOW_EXPIRED_CERT,
 	OPT_KEEP_OWNER,
 	OPT_STRICT,
+	OPT_PROGRESS,
+	OPT_QUIET,
 	OPT_VERSION,
 };
 
@@ -174,6 +182,8 @@ static const struct option longopts[] = {
 	{ "provenance-key", required_argument, NULL, OPT_STRING },
 	{ "provenance-cert", required_argument, NULL, OPT_STRING },
 	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
+	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -292,6 +302,10 @@ set_option(struct build_args *a, int ch, const char *name, const char *arg)
 		break;
 	case OPT_STRICT:
 		a->o.strict = true;
+		break;
+	case OPT_PROGRESS:
+	case OPT_QUIET:
+		a->progress = tool_progress_arg(usage_text, a->progress, ch == OPT_PROGRESS);
 		break;
 	}
 }
@@ -562,6 +576,7 @@ main(int argc, char *argv[])
 	enum qt_json style;
 	struct pcr_set pcrs;
 	struct signer *ps = NULL;
+	struct tool_progress prog;
 	char *owned[5] = { NULL };
 	size_t i;
 	int rc = QT_EXIT_TROUBLE, r;
@@ -594,7 +609,12 @@ main(int argc, char *argv[])
 	check_inputs(&a);
 	if (a.provenance != NULL && provenance_signer(&a, &ps, &err) < 0)
 		goto out;
-	if ((r = eif_build_run(&a.o, &pcrs, &err)) == 1) {
+	tool_progress_start(&prog, a.progress, "written", 0);
+	a.o.progress = tool_progress_cb;
+	a.o.progress_ctx = &prog;
+	r = eif_build_run(&a.o, &pcrs, &err);
+	tool_progress_end(&prog);
+	if (r == 1) {
 		rc = QT_EXIT_MISMATCH; /* --strict and a warning: the check ran, the answer is no */
 		tool_report(&err);
 		goto out;

@@ -14,8 +14,9 @@
 #include "tool.h"
 
 const char measure_usage[] =
-    "usage: qt-measure [--profile qingtian|nitro] [--json=pretty|short] IMAGE\n"
-    "       qt-measure describe [--json=pretty|short] IMAGE\n"
+    "usage: qt-measure [--profile qingtian|nitro] [--json=pretty|short] [--progress | --quiet]\n"
+    "                  IMAGE\n"
+    "       qt-measure describe [--json=pretty|short] [--progress | --quiet] IMAGE\n"
     "       qt-measure pcr (--input FILE | --signing-certificate PEM) [--json=pretty|short]\n"
     "       qt-measure extend [--from HEX] (--digest HEX | --string TEXT | --file FILE |\n"
     "                         --iam-agency URN | --iam-role ARN | --instance-id ID)...\n"
@@ -59,6 +60,9 @@ const char measure_help[] =
     "  --profile qingtian|nitro   whose conventions to follow (default qingtian)\n"
     "  --format qingtian|nitro    deprecated spelling of --profile\n"
     "  --json=pretty|short        the style of the JSON on standard output\n"
+    "  --progress                 progress on stderr: a plain line every 2 s (default:\n"
+    "                             a line that updates, on a terminal, after a second)\n"
+    "  --quiet                    no progress\n"
     "  -h, --help                 this text\n"
     "  --version                  the version\n"
     "\n"
