@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "describe.h"
@@ -566,6 +567,30 @@ out:
 	return r;
 }
 
+/*
+ * The bytes the build will write (kernel and ramdisks) when every ramdisk is
+ * a file, for the progress's percentage and time left; 0 (unknown) when one
+ * is generated (--rootfs, --init, --bootstrap) or a size cannot be had.
+ */
+static uint64_t
+build_total(const struct eif_build_opts *o)
+{
+	struct stat st;
+	uint64_t total;
+	size_t i;
+
+	if (stat(o->kernel, &st) < 0 || !S_ISREG(st.st_mode))
+		return 0;
+	total = (uint64_t)st.st_size;
+	for (i = 0; i < o->nramdisks; i++) {
+		if (o->ramdisks[i].kind != EIF_BUILD_RAMDISK_FILE ||
+		    stat(o->ramdisks[i].path, &st) < 0 || !S_ISREG(st.st_mode))
+			return 0;
+		total += (uint64_t)st.st_size;
+	}
+	return total;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -609,7 +634,7 @@ main(int argc, char *argv[])
 	check_inputs(&a);
 	if (a.provenance != NULL && provenance_signer(&a, &ps, &err) < 0)
 		goto out;
-	tool_progress_start(&prog, a.progress, "written", 0);
+	tool_progress_start(&prog, a.progress, "written", build_total(&a.o));
 	a.o.progress = tool_progress_cb;
 	a.o.progress_ctx = &prog;
 	r = eif_build_run(&a.o, &pcrs, &err);

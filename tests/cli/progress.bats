@@ -46,8 +46,13 @@ on_tty() {
 	    -o b.eif --progress
 	# two pre-flight warnings (kernel, ramdisk), then the summary: kernel and ramdisk bytes
 	assert_equal "${#stderr_lines[@]}" 3
-	[[ ${stderr_lines[2]} =~ ^qt-build:\ 12\.0\ MiB\ written,\ 4\ sections,\ [0-9.]+\ [KMG]iB/s,\ done\ in\ [0-9]+\.[0-9]\ s$ ]]
+	[[ ${stderr_lines[2]} =~ ^qt-build:\ 12\.0\ MiB\ of\ 12\.0\ MiB\ written\ \(100%\),\ 4\ sections,\ [0-9.]+\ [KMG]iB/s,\ done\ in\ [0-9]+\.[0-9]\ s$ ]]
 	cmp <(qt-measure b.eif) <(qt-measure --quiet b.eif)
+	# a generated ramdisk: the total is not known beforehand, so no percentage
+	mkdir root && head -c $((5 << 20)) /dev/zero >root/f && chmod 755 root/f
+	run -0 --separate-stderr qt-build --kernel "$IN/kernel.bin" --cmdline x --rootfs root \
+	    --cmd /f -o r.eif --progress
+	[[ ${stderr_lines[-1]} =~ ^qt-build:\ 5\.[0-9]+\ MiB\ written,\ 4\ sections,\ [0-9.]+\ [KMG]iB/s,\ done\ in ]]
 }
 
 @test "progress: --progress prints a plain line every 2 s while the work lasts" {
