@@ -132,14 +132,14 @@ _qt_options() {
 		--build-time --build-tool --build-tool-version --img-os --img-kernel --kernel-config
 		--profile --json= --sign-key --sign-cert --sign-pass --pkcs11-module
 		--allow-expired-cert --manifest --corim --provenance --provenance-key --provenance-cert
-		--strict --help --version"
+		--strict --progress --quiet --help --version"
 		;;
 	qt-sign)
 		echo "--key --cert --ca --pass --pkcs11-module --allow-expired-cert --remove --verify
 		--digest --attach --at --manifest -o --output --profile --json= --help --version"
 		;;
-	qt-measure:) echo "--profile --json= --help --version" ;;
-	qt-measure:describe) echo "--json= --help" ;;
+	qt-measure:) echo "--profile --json= --progress --quiet --help --version" ;;
+	qt-measure:describe) echo "--json= --progress --quiet --help" ;;
 	qt-measure:pcr) echo "--input --signing-certificate --json= --help" ;;
 	qt-measure:extend)
 		echo "--from --digest --string --file --iam-agency --iam-role --instance-id --profile

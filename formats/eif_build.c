@@ -1017,11 +1017,77 @@ eif_build_bootstrap(struct eif_build_opts *o, char **owned, size_t nowned, struc
 /* ---- writing ------------------------------------------------------------------------- */
 
 /*
- * Stream a file into the open section, QT_IO_CHUNK at a time; with rec, its
- * SHA-256 and SHA-384 on the way, recorded under role.
+ * The writer as a sink that tells o->progress how far it is, at most every
+ * EIF_BUILD_PROGRESS_STEP bytes: the one place the build reports progress.
+ */
+struct progress_sink {
+	struct eif_writer *w;
+	struct qt_sink inner; /* the writer's own sink (with space/commit when it offers them) */
+	const struct eif_build_opts *o;
+	uint64_t done, next;
+	unsigned section, nsections;
+};
+
+static void
+progress_count(struct progress_sink *ps, size_t len)
+{
+	ps->done += len;
+	if (ps->o->progress != NULL && ps->done >= ps->next) {
+		ps->next = ps->done + EIF_BUILD_PROGRESS_STEP;
+		ps->o->progress(ps->o->progress_ctx, ps->done, ps->section, ps->nsections);
+	}
+}
+
+static int
+progress_write(void *ctx, const uint8_t *buf, size_t len, struct qt_err *err)
+{
+	struct progress_sink *ps = ctx;
+
+	if (ps->inner.write(ps->inner.ctx, buf, len, err) < 0)
+		return -1;
+	progress_count(ps, len);
+	return 0;
+}
+
+static uint8_t *
+progress_space(void *ctx, size_t *ret_cap, struct qt_err *err)
+{
+	struct progress_sink *ps = ctx;
+
+	return ps->inner.space(ps->inner.ctx, ret_cap, err);
+}
+
+static int
+progress_commit(void *ctx, size_t n, struct qt_err *err)
+{
+	struct progress_sink *ps = ctx;
+
+	if (ps->inner.commit(ps->inner.ctx, n, err) < 0)
+		return -1;
+	progress_count(ps, n);
+	return 0;
+}
+
+/* The writer's sink seen through ps: the same room-filling offer, bytes counted. */
+static struct qt_sink
+progress_sink_of(struct progress_sink *ps)
+{
+	struct qt_sink s = { .write = progress_write, .ctx = ps };
+
+	ps->inner = eif_writer_sink(ps->w);
+	if (ps->inner.space != NULL && ps->inner.commit != NULL) {
+		s.space = progress_space;
+		s.commit = progress_commit;
+	}
+	return s;
+}
+
+/*
+ * Stream a file into the open section (through sink), QT_IO_CHUNK at a time;
+ * with rec, its SHA-256 and SHA-384 on the way, recorded under role.
  */
 static int
-copy_file(struct eif_writer *w, const char *path, uint8_t *buf, struct eif_build_record *rec,
+copy_file(struct qt_sink sink, const char *path, uint8_t *buf, struct eif_build_record *rec,
     const char *role, struct qt_err *err)
 {
 	EVP_MD_CTX *c256 = NULL, *c384 = NULL;
@@ -1052,7 +1118,7 @@ copy_file(struct eif_writer *w, const char *path, uint8_t *buf, struct eif_build
 		}
 		if (got == 0)
 			break;
-		if (eif_writer_write(w, buf, got, err) < 0)
+		if (sink.write(sink.ctx, buf, got, err) < 0)
 			goto out;
 		if (c256 != NULL && (EVP_DigestUpdate(c256, buf, got) != 1 ||
 		                        EVP_DigestUpdate(c384, buf, got) != 1)) {
@@ -1156,18 +1222,21 @@ inputs_load(const struct eif_build_opts *o, struct build_inputs *in, struct qt_e
 }
 
 static int
-write_ramdisk(struct eif_writer *w, const struct eif_build_opts *o, const struct build_inputs *in,
+write_ramdisk(struct progress_sink *ps, const struct build_inputs *in,
     const struct eif_build_ramdisk *rd, struct qt_err *err)
 {
-	if (eif_writer_section_begin(w, EIF_SECTION_RAMDISK, err) < 0)
+	struct qt_sink sink = progress_sink_of(ps);
+
+	if (eif_writer_section_begin(ps->w, EIF_SECTION_RAMDISK, err) < 0)
 		return -1;
+	ps->section++;
 	if (rd->kind == EIF_BUILD_RAMDISK_FILE) {
-		if (copy_file(w, rd->path, in->buf, o->record, "ramdisk", err) < 0)
+		if (copy_file(sink, rd->path, in->buf, ps->o->record, "ramdisk", err) < 0)
 			return -1;
-	} else if (rootfs_write(o, in->rootfs, rd->kind, eif_writer_sink(w), err) < 0) {
+	} else if (rootfs_write(ps->o, in->rootfs, rd->kind, sink, err) < 0) {
 		return -1;
 	}
-	return eif_writer_section_end(w, err);
+	return eif_writer_section_end(ps->w, err);
 }
 
 /* Reference section order: kernel, cmdline, metadata, ramdisks, signature (spec/eif.md 3). */
@@ -1175,17 +1244,24 @@ static int
 write_sections(struct eif_writer *w, const struct eif_build_opts *o, const struct build_inputs *in,
     struct pcr_set *ret, struct qt_err *err)
 {
+	struct progress_sink ps = { .w = w, .o = o, .next = EIF_BUILD_PROGRESS_STEP, .section = 1 };
+	struct qt_sink sink = progress_sink_of(&ps);
 	size_t i;
 
+	/* kernel, cmdline, metadata, the ramdisks and the signature */
+	ps.nsections = 3 + (unsigned)o->nramdisks + (in->signer != NULL);
 	if (eif_writer_section_begin(w, EIF_SECTION_KERNEL, err) < 0 ||
-	    copy_file(w, o->kernel, in->buf, o->record, "kernel", err) < 0 ||
+	    copy_file(sink, o->kernel, in->buf, o->record, "kernel", err) < 0 ||
 	    eif_writer_section_end(w, err) < 0 ||
 	    section_bytes(w, EIF_SECTION_CMDLINE, in->cmd, in->cmdlen, err) < 0 ||
 	    section_bytes(w, EIF_SECTION_METADATA, (const uint8_t *)in->meta, in->metalen, err) < 0)
 		return -1;
+	ps.section = 3;
 	for (i = 0; i < o->nramdisks; i++)
-		if (write_ramdisk(w, o, in, &o->ramdisks[i], err) < 0)
+		if (write_ramdisk(&ps, in, &o->ramdisks[i], err) < 0)
 			return -1;
+	if (o->progress != NULL)
+		o->progress(o->progress_ctx, ps.done, ps.nsections, ps.nsections);
 	/* Signed: the signature section goes last, over PCR0 (spec/eif.md 5.3). */
 	if (in->signer != NULL)
 		return append_signature(in->signer, w, ret, err);

@@ -83,6 +83,16 @@ void eif_build_record_free(struct eif_build_record *r);
 /* A warning the caller may show ("<source>: dropping ..."); msg is gone after the call. */
 typedef void (*eif_build_warn_fn)(void *ctx, const char *msg);
 
+/*
+ * Progress of the write: bytes given to the writer so far (kernel and
+ * ramdisks) and the section being written (1-based) of nsections. Called at
+ * most every EIF_BUILD_PROGRESS_STEP bytes, and once more with the total
+ * when the last ramdisk is written; the library prints nothing.
+ */
+typedef void (*eif_build_progress_fn)(
+    void *ctx, uint64_t bytes, unsigned section, unsigned nsections);
+#define EIF_BUILD_PROGRESS_STEP (4u << 20)
+
 struct eif_build_opts {
 	const char *kernel;
 	const char *cmdline;      /* --cmdline */
@@ -117,6 +127,8 @@ struct eif_build_opts {
 	void *warn_ctx;
 	bool strict; /* --strict: any warning stops the build (1) before the output exists */
 	struct eif_build_record *record; /* NULL, or filled by a successful eif_build_run */
+	eif_build_progress_fn progress;  /* may be NULL: no progress reports */
+	void *progress_ctx;
 };
 
 /*

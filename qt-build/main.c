@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <openssl/evp.h>
@@ -41,7 +42,78 @@ static const char usage_text[] =
     "                 [--pkcs11-module MODULE] [--allow-expired-cert]]\n"
     "                [--manifest FILE] [--corim FILE] [--strict] [--provenance FILE\n"
     "                 [--provenance-key KEY --provenance-cert CERT]]\n"
+    "                [--progress | --quiet]\n"
     "       qt-build --help | --version\n";
+
+/* The rest of --help, after the synopsis. */
+static const char help_text[] =
+    "Build an enclave image (EIF v4) and print its measurements (PCRs) as JSON.\n"
+    "\n"
+    "Kernel and command line:\n"
+    "  --kernel FILE              the kernel image (bzImage or Image)\n"
+    "  --cmdline STRING           the kernel command line\n"
+    "  --cmdline-file FILE        the kernel command line, read from FILE\n"
+    "  --kernel-config FILE       the kernel's .config, recorded in the metadata\n"
+    "Ramdisks (in order; at least one):\n"
+    "  --ramdisk FILE             a ready-made ramdisk (cpio archive), as it is\n"
+    "  --bootstrap DIR            the bootstrap ramdisk from DIR (init, nsm.ko)\n"
+    "  --init FILE                the bootstrap ramdisk's init\n"
+    "  --driver FILE              a driver for the bootstrap ramdisk (repeatable)\n"
+    "  --rootfs SOURCE            the application ramdisk from SOURCE (below)\n"
+    "Application (with --rootfs):\n"
+    "  --cmd ARG|JSON             the command (repeatable, or one JSON array)\n"
+    "  --entrypoint ARG|JSON      the entrypoint (repeatable, or one JSON array)\n"
+    "  --env KEY=VALUE            an environment variable (repeatable)\n"
+    "  --platform OS/ARCH[/VAR]   the image of a multi-platform source to take\n"
+    "  --keep-owner               keep owners as the source has them (else root)\n"
+    "  --max-entries N            refuse a source with more than N entries\n"
+    "  --max-bytes N              refuse a source with more than N bytes of data\n"
+    "  --compress gzip|none       compress the application ramdisk (default none)\n"
+    "Output:\n"
+    "  -o, --output OUT           write the image to OUT (atomically)\n"
+    "  --measure-only             print the measurements, write no image\n"
+    "  --json=pretty|short        the style of the JSON on standard output\n"
+    "  --manifest FILE            also write the image's manifest (qt-manifest(5))\n"
+    "  --provenance FILE          also write provenance (qt-provenance(5))\n"
+    "  --provenance-key KEY       sign the provenance statement with KEY\n"
+    "  --provenance-cert CERT     ... and name CERT as its signer\n"
+    "  --strict                   a warning is an error (exit 1, nothing written)\n"
+    "Metadata:\n"
+    "  --arch x86_64|aarch64      the architecture (default: the kernel's)\n"
+    "  --image-name NAME          the image name in the metadata\n"
+    "  --image-version VERSION    the image version in the metadata\n"
+    "  --metadata FILE            custom metadata (a JSON object)\n"
+    "  --build-time TIME          the build time (now, @SECONDS, DATE, RFC 3339)\n"
+    "  --build-tool NAME          the build tool named in the metadata\n"
+    "  --build-tool-version VER   the build tool's version in the metadata\n"
+    "  --img-os OS                the operating system named in the metadata\n"
+    "  --img-kernel VERSION       the kernel version named in the metadata\n"
+    "  --profile qingtian|nitro   whose conventions to follow (default qingtian)\n"
+    "  --format qingtian|nitro    deprecated spelling of --profile\n"
+    "Signing (PCR8):\n"
+    "  --sign-key KEY             sign with KEY (PEM file or pkcs11: URI)\n"
+    "  --sign-cert CERT           the signing certificate (PEM)\n"
+    "  --sign-pass SPEC           KEY's passphrase (pass:, env:, file:, fd:)\n"
+    "  --pkcs11-module MODULE     the PKCS#11 module for a pkcs11: key\n"
+    "  --allow-expired-cert       sign with a certificate that is not valid now\n"
+    "Progress (on standard error):\n"
+    "  --progress                 a plain line every 2 s (default: a line that updates,\n"
+    "                             on a terminal only, for work over a second)\n"
+    "  --quiet                    no progress\n"
+    "Other:\n"
+    "  -h, --help                 this text\n"
+    "  --version                  the version\n"
+    "\n"
+    "--rootfs SOURCE is one of:\n"
+    "  DIR                              a directory\n"
+    "  FILE[.gz|.xz|.zst|.bz2]          a tar archive (docker export)\n"
+    "  docker-archive:FILE[:IMAGE|@DIGEST]  docker save, podman save\n"
+    "  oci:DIR[:REF|@DIGEST]            an OCI image layout\n"
+    "  oci-archive:FILE[:REF|@DIGEST]   an OCI image layout in a tar file\n"
+    "\n"
+    "Exit status: 0 built (or measured); 1 --strict and a warning; 2 usage error,\n"
+    "unreadable or invalid input, I/O error (no output file created or changed).\n"
+    "See qt-build(1).\n";
 
 /* Everything the options say; o is what the library gets. */
 struct build_args {
@@ -49,7 +121,8 @@ struct build_args {
 	const char *arch, *compress, *profile, *json, *manifest, *max_entries, *max_bytes;
 	const char *provenance, *prov_key, *prov_cert, *corim;
 	bool measure_only;
-	const char **vec; /* room for the repeatable options */
+	enum tool_progress_mode progress; /* --progress, --quiet */
+	const char **vec;                 /* room for the repeatable options */
 };
 
 enum {
@@ -65,6 +138,8 @@ enum {
 	OPT_ALLOW_EXPIRED_CERT,
 	OPT_KEEP_OWNER,
 	OPT_STRICT,
+	OPT_PROGRESS,
+	OPT_QUIET,
 	OPT_VERSION,
 };
 
@@ -113,6 +188,8 @@ static const struct option longopts[] = {
 	{ "provenance-key", required_argument, NULL, OPT_STRING },
 	{ "provenance-cert", required_argument, NULL, OPT_STRING },
 	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
+	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -233,6 +310,10 @@ set_option(struct build_args *a, int ch, const char *name, const char *arg)
 	case OPT_STRICT:
 		a->o.strict = true;
 		break;
+	case OPT_PROGRESS:
+	case OPT_QUIET:
+		a->progress = tool_progress_arg(usage_text, a->progress, ch == OPT_PROGRESS);
+		break;
 	}
 }
 
@@ -244,7 +325,7 @@ parse_args(int argc, char *argv[], struct build_args *a)
 	while ((ch = getopt_long(argc, argv, "o:h", longopts, &idx)) != -1) {
 		switch (ch) {
 		case 'h':
-			tool_help(usage_text);
+			tool_help(usage_text, help_text);
 		case OPT_VERSION:
 			tool_version();
 		case '?':
@@ -608,6 +689,30 @@ out:
 	return r;
 }
 
+/*
+ * The bytes the build will write (kernel and ramdisks) when every ramdisk is
+ * a file, for the progress's percentage and time left; 0 (unknown) when one
+ * is generated (--rootfs, --init, --bootstrap) or a size cannot be had.
+ */
+static uint64_t
+build_total(const struct eif_build_opts *o)
+{
+	struct stat st;
+	uint64_t total;
+	size_t i;
+
+	if (stat(o->kernel, &st) < 0 || !S_ISREG(st.st_mode))
+		return 0;
+	total = (uint64_t)st.st_size;
+	for (i = 0; i < o->nramdisks; i++) {
+		if (o->ramdisks[i].kind != EIF_BUILD_RAMDISK_FILE ||
+		    stat(o->ramdisks[i].path, &st) < 0 || !S_ISREG(st.st_mode))
+			return 0;
+		total += (uint64_t)st.st_size;
+	}
+	return total;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -619,6 +724,7 @@ main(int argc, char *argv[])
 	struct pcr_set pcrs;
 	struct signer *ps = NULL;
 	struct eif_build_record rec = { 0 };
+	struct tool_progress prog;
 	char *owned[5] = { NULL };
 	size_t i;
 	int rc = QT_EXIT_TROUBLE, r;
@@ -653,7 +759,12 @@ main(int argc, char *argv[])
 		goto out;
 	if (a.provenance != NULL)
 		a.o.record = &rec;
-	if ((r = eif_build_run(&a.o, &pcrs, &err)) == 1) {
+	tool_progress_start(&prog, a.progress, "written", build_total(&a.o));
+	a.o.progress = tool_progress_cb;
+	a.o.progress_ctx = &prog;
+	r = eif_build_run(&a.o, &pcrs, &err);
+	tool_progress_end(&prog);
+	if (r == 1) {
 		rc = QT_EXIT_MISMATCH; /* --strict and a warning: the check ran, the answer is no */
 		tool_report(&err);
 		goto out;

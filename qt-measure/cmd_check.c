@@ -17,6 +17,17 @@
 
 static const char check_usage[] = "usage: qt-measure check --manifest FILE IMAGE\n";
 
+/* The rest of --help, after the synopsis. */
+static const char check_help[] =
+    "Compare an image with its manifest, value by value.\n"
+    "\n"
+    "  --manifest FILE            the manifest (qt-manifest(5)); required\n"
+    "  -h, --help                 this text\n"
+    "\n"
+    "Exit status: 0 done (checks pass); 1 a check ran and failed; 2 usage error,\n"
+    "unreadable or malformed input, I/O error (nothing on standard output).\n"
+    "See qt-measure(1).\n";
+
 static const struct option check_opts[] = {
 	{ "manifest", required_argument, NULL, 'm' },
 	{ "help", no_argument, NULL, 'h' },
@@ -79,7 +90,7 @@ cmd_check(int argc, char *argv[])
 			tool_set_once(check_usage, &mpath, "manifest", optarg);
 			break;
 		case 'h':
-			tool_help(check_usage);
+			tool_help(check_usage, check_help);
 		default:
 			tool_usage(check_usage, "check: unknown option or missing argument: '%s'",
 			    argv[optind - 1]);

@@ -15,6 +15,17 @@
 
 static const char diff_usage[] = "usage: qt-measure diff [--json=pretty|short] A B\n";
 
+/* The rest of --help, after the synopsis. */
+static const char diff_help[] =
+    "The PCRs, files and metadata two images (or manifests) differ in.\n"
+    "\n"
+    "  --json=pretty|short        the style of the JSON on standard output\n"
+    "  -h, --help                 this text\n"
+    "\n"
+    "Exit status: 0 done (checks pass); 1 a check ran and failed; 2 usage error,\n"
+    "unreadable or malformed input, I/O error (nothing on standard output).\n"
+    "See qt-measure(1).\n";
+
 enum { OPT_JSON = 256 };
 
 static const struct option diff_opts[] = {
@@ -219,7 +230,7 @@ cmd_diff(int argc, char *argv[])
 			tool_set_once(diff_usage, &style, "json", optarg);
 			break;
 		case 'h':
-			tool_help(diff_usage);
+			tool_help(diff_usage, diff_help);
 		default:
 			tool_usage(diff_usage, "diff: unknown option or missing argument: '%s'",
 			    argv[optind - 1]);

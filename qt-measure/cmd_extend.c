@@ -18,6 +18,33 @@
 
 #define MAX_STEPS 256
 
+static const char extend_usage[] =
+    "usage: qt-measure extend [--from HEX] (--digest HEX | --string TEXT | --file FILE |\n"
+    "                         --iam-agency URN | --iam-role ARN | --instance-id ID)...\n"
+    "                         [--profile qingtian|nitro] [--json=pretty|short]\n";
+
+/* The rest of --help, after the synopsis. */
+static const char extend_help[] =
+    "Extend a register, in order, with each step: reg = SHA-384(reg || data).\n"
+    "\n"
+    "Start:\n"
+    "  --from HEX                 start from HEX (96 digits; default 48 zero bytes)\n"
+    "Steps (in the order given, repeatable):\n"
+    "  --digest HEX               a SHA-384 digest (96 hex digits)\n"
+    "  --string TEXT              the SHA-384 of TEXT\n"
+    "  --file FILE                the SHA-384 of FILE's bytes\n"
+    "  --iam-agency URN           PCR3 from the parent's IAM agency (qingtian)\n"
+    "  --iam-role ARN             PCR3 from the parent's IAM role (nitro)\n"
+    "  --instance-id ID           PCR4 from the parent instance's id\n"
+    "Output:\n"
+    "  --profile qingtian|nitro   whose conventions to follow (default qingtian)\n"
+    "  --json=pretty|short        the style of the JSON on standard output\n"
+    "  -h, --help                 this text\n"
+    "\n"
+    "Exit status: 0 done (checks pass); 1 a check ran and failed; 2 usage error,\n"
+    "unreadable or malformed input, I/O error (nothing on standard output).\n"
+    "See qt-measure(1).\n";
+
 enum {
 	OPT_FROM = 256,
 	OPT_DIGEST,
@@ -63,10 +90,10 @@ add_step(struct extend_args *a, int kind, char *arg)
 	uint8_t d[PCR_LEN];
 
 	if (kind == OPT_DIGEST && qt_unhex(arg, d, sizeof(d)) < 0)
-		tool_usage(measure_usage,
+		tool_usage(extend_usage,
 		    "extend: --digest: '%s' is not 96 hex digits (a SHA-384 digest)", arg);
 	if (a->n == MAX_STEPS)
-		tool_usage(measure_usage, "extend: more than %d steps", MAX_STEPS);
+		tool_usage(extend_usage, "extend: more than %d steps", MAX_STEPS);
 	a->steps[a->n].kind = kind;
 	a->steps[a->n++].arg = arg;
 }
@@ -80,10 +107,10 @@ parse_args(int argc, char *argv[], struct extend_args *a)
 		switch (ch) {
 		case OPT_FROM:
 			if (a->from || a->n > 0)
-				tool_usage(measure_usage,
+				tool_usage(extend_usage,
 				    "extend: --from must come once, before the steps");
 			if (qt_unhex(optarg, a->reg, sizeof(a->reg)) < 0)
-				tool_usage(measure_usage,
+				tool_usage(extend_usage,
 				    "extend: --from: '%s' is not 96 hex digits (48 bytes)", optarg);
 			a->from = true;
 			break;
@@ -96,21 +123,21 @@ parse_args(int argc, char *argv[], struct extend_args *a)
 			add_step(a, ch, optarg);
 			break;
 		case OPT_PROFILE:
-			tool_set_once(measure_usage, &a->profile, "profile", optarg);
+			tool_set_once(extend_usage, &a->profile, "profile", optarg);
 			break;
 		case OPT_JSON:
-			tool_set_once(measure_usage, &a->json, "json", optarg);
+			tool_set_once(extend_usage, &a->json, "json", optarg);
 			break;
 		case 'h':
-			tool_help(measure_usage);
+			tool_help(extend_usage, extend_help);
 		default:
-			tool_usage(measure_usage, NULL);
+			tool_usage(extend_usage, NULL);
 		}
 	}
 	if (optind != argc)
-		tool_usage(measure_usage, "extend: unexpected argument '%s'", argv[optind]);
+		tool_usage(extend_usage, "extend: unexpected argument '%s'", argv[optind]);
 	if (a->n == 0)
-		tool_usage(measure_usage,
+		tool_usage(extend_usage,
 		    "extend: give at least one step (--digest, --string, --file, "
 		    "--iam-agency, --iam-role, --instance-id)");
 }
@@ -129,7 +156,7 @@ check_parents(struct extend_args *a, enum qt_profile profile)
 		        pcr_iam_role_check(a->steps[i].arg, &err) < 0) ||
 		    (a->steps[i].kind == OPT_INSTANCE &&
 		        pcr_instance_id_canon(profile, a->steps[i].arg, &err) < 0))
-			tool_usage(measure_usage, "%s", err.msg);
+			tool_usage(extend_usage, "%s", err.msg);
 	}
 }
 
@@ -175,8 +202,8 @@ cmd_extend(int argc, char *argv[])
 	int rc = QT_EXIT_TROUBLE;
 
 	parse_args(argc, argv, &a);
-	check_parents(&a, tool_profile_arg(measure_usage, a.profile, false, QT_PROFILE_QINGTIAN));
-	style = tool_json_arg(measure_usage, a.json);
+	check_parents(&a, tool_profile_arg(extend_usage, a.profile, false, QT_PROFILE_QINGTIAN));
+	style = tool_json_arg(extend_usage, a.json);
 	if (run_steps(&a, reg, &err) < 0)
 		goto out;
 	qt_hex(reg, sizeof(reg), hex);

@@ -12,6 +12,16 @@
 
 static const char extract_usage[] = "usage: qt-measure extract IMAGE DIR\n";
 
+/* The rest of --help, after the synopsis. */
+static const char extract_help[] =
+    "Unpack an image's ramdisks into DIR (new or empty).\n"
+    "\n"
+    "  -h, --help                 this text\n"
+    "\n"
+    "Exit status: 0 done (checks pass); 1 a check ran and failed; 2 usage error,\n"
+    "unreadable or malformed input, I/O error (nothing on standard output).\n"
+    "See qt-measure(1).\n";
+
 static const struct option extract_opts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -36,7 +46,7 @@ cmd_extract(int argc, char *argv[])
 	while ((ch = getopt_long(argc, argv, "h", extract_opts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
-			tool_help(extract_usage);
+			tool_help(extract_usage, extract_help);
 		default:
 			tool_usage(extract_usage,
 			    "extract: unknown option or missing argument: '%s'", argv[optind - 1]);

@@ -18,6 +18,18 @@
 
 static const char ls_usage[] = "usage: qt-measure ls [--long | --json=pretty|short] IMAGE\n";
 
+/* The rest of --help, after the synopsis. */
+static const char ls_help[] =
+    "List the files of an image's ramdisks.\n"
+    "\n"
+    "  --long                     mode, owner, size, time and link target (ls -l)\n"
+    "  --json=pretty|short        the style of the JSON on standard output\n"
+    "  -h, --help                 this text\n"
+    "\n"
+    "Exit status: 0 done (checks pass); 1 a check ran and failed; 2 usage error,\n"
+    "unreadable or malformed input, I/O error (nothing on standard output).\n"
+    "See qt-measure(1).\n";
+
 enum { OPT_LONG = 256, OPT_JSON };
 
 static const struct option ls_opts[] = {
@@ -202,7 +214,7 @@ cmd_ls(int argc, char *argv[])
 			tool_set_once(ls_usage, &style, "json", optarg);
 			break;
 		case 'h':
-			tool_help(ls_usage);
+			tool_help(ls_usage, ls_help);
 		default:
 			tool_usage(ls_usage, "ls: unknown option or missing argument: '%s'",
 			    argv[optind - 1]);

@@ -8,6 +8,8 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "cmds.h"
 #include "describe.h"
@@ -15,7 +17,25 @@
 #include "eif_sig.h"
 #include "tool.h"
 
-enum { OPT_PROFILE = 256, OPT_FORMAT, OPT_JSON, OPT_VERSION };
+static const char describe_usage[] =
+    "usage: qt-measure describe [--json=pretty|short] [--progress | --quiet] IMAGE\n";
+
+/* The rest of --help, after the synopsis. */
+static const char describe_help[] =
+    "The description of an image, as nitro-cli describe-eif prints it: measurements,\n"
+    "metadata, signing certificate. Checks the image's CRC and signature.\n"
+    "\n"
+    "  --json=pretty|short        the style of the JSON on standard output\n"
+    "  --progress                 progress on stderr: a plain line every 2 s (default:\n"
+    "                             a line that updates, on a terminal, after a second)\n"
+    "  --quiet                    no progress\n"
+    "  -h, --help                 this text\n"
+    "\n"
+    "Exit status: 0 done (checks pass); 1 a check ran and failed; 2 usage error,\n"
+    "unreadable or malformed input, I/O error (nothing on standard output).\n"
+    "See qt-measure(1).\n";
+
+enum { OPT_PROFILE = 256, OPT_FORMAT, OPT_JSON, OPT_VERSION, OPT_PROGRESS, OPT_QUIET };
 
 static const struct option longopts[] = {
 	{ "profile", required_argument, NULL, OPT_PROFILE },
@@ -23,13 +43,17 @@ static const struct option longopts[] = {
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
+	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ NULL, 0, NULL, 0 },
 };
 
 static const char *
-parse(int argc, char *argv[], bool describe, enum qt_profile *shape, enum qt_json *json)
+parse(int argc, char *argv[], bool describe, enum qt_profile *shape, enum qt_json *json,
+    enum tool_progress_mode *progress)
 {
 	const char *profile = NULL, *style = NULL;
+	const char *usage = describe ? describe_usage : measure_usage;
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -38,30 +62,91 @@ parse(int argc, char *argv[], bool describe, enum qt_profile *shape, enum qt_jso
 		case OPT_FORMAT:
 			/* describe prints nitro-cli's document: no profile applies */
 			if (describe)
-				tool_usage(measure_usage, "describe: --%s is not an option here",
+				tool_usage(usage, "describe: --%s is not an option here",
 				    ch == OPT_PROFILE ? "profile" : "format");
 			if (ch == OPT_PROFILE)
-				tool_set_once(measure_usage, &profile, "profile", optarg);
+				tool_set_once(usage, &profile, "profile", optarg);
 			else
-				tool_profile_alias(measure_usage, &profile, "--format",
+				tool_profile_alias(usage, &profile, "--format",
 				    "--format qingtian|nitro", "--profile qingtian|nitro", optarg,
 				    false);
 			break;
 		case OPT_JSON:
-			tool_set_once(measure_usage, &style, "json", optarg);
+			tool_set_once(usage, &style, "json", optarg);
+			break;
+		case OPT_PROGRESS:
+		case OPT_QUIET:
+			*progress = tool_progress_arg(usage, *progress, ch == OPT_PROGRESS);
 			break;
 		case 'h':
-			tool_help(measure_usage);
+			tool_help(usage, describe ? describe_help : measure_help);
 		case OPT_VERSION:
 			tool_version();
 		default:
-			tool_usage(measure_usage, NULL);
+			tool_usage(usage, NULL);
 		}
 	}
-	*shape = tool_profile_arg(measure_usage, profile, false, QT_PROFILE_QINGTIAN);
-	*json = tool_json_arg(measure_usage, style);
+	*shape = tool_profile_arg(usage, profile, false, QT_PROFILE_QINGTIAN);
+	*json = tool_json_arg(usage, style);
 	return tool_one_operand(
-	    measure_usage, argc - optind, argv[optind], describe ? "describe" : NULL, "IMAGE");
+	    usage, argc - optind, argv[optind], describe ? "describe" : NULL, "IMAGE");
+}
+
+/* The read's progress (tool_progress), told every EIF_READ_PROGRESS_STEP bytes. */
+#define EIF_READ_PROGRESS_STEP (4u << 20)
+struct read_progress {
+	struct tool_progress p;
+	uint64_t done, next;
+	unsigned nsections;
+};
+
+static int
+progress_header(void *ctx, const struct eif_header *h, struct qt_err *err)
+{
+	struct read_progress *rp = ctx;
+
+	(void)err;
+	rp->nsections = h->num_sections;
+	return 0;
+}
+
+static int
+progress_data(
+    void *ctx, const struct eif_section *s, const uint8_t *buf, size_t len, struct qt_err *err)
+{
+	struct read_progress *rp = ctx;
+
+	(void)buf;
+	(void)err;
+	rp->done += len;
+	if (rp->done >= rp->next) {
+		rp->next = rp->done + EIF_READ_PROGRESS_STEP;
+		tool_progress_update(&rp->p, rp->done, s->index + 1, rp->nsections);
+	}
+	return 0;
+}
+
+/* eif_read_path, with progress on stderr as mode says (the size from stat, if a file). */
+static int
+read_image(
+    const char *path, enum tool_progress_mode mode, struct eif_info **ret, struct qt_err *err)
+{
+	struct read_progress rp = { .next = EIF_READ_PROGRESS_STEP };
+	struct eif_read_cb cb = {
+		.header = progress_header, .section_data = progress_data, .ctx = &rp
+	};
+	struct stat st;
+	int r;
+
+	tool_progress_start(&rp.p, mode, "read",
+	    strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode)
+	        ? (uint64_t)st.st_size
+	        : 0);
+	r = eif_read_path(path, rp.p.mode == TOOL_PROGRESS_OFF ? NULL : &cb, 0, ret, err);
+	if (r == 0)
+		tool_progress_update(&rp.p, (*ret)->file_size, rp.nsections, rp.nsections);
+	tool_progress_end(&rp.p);
+	return r;
 }
 
 static int
@@ -69,6 +154,7 @@ run(int argc, char *argv[], bool describe)
 {
 	enum qt_profile shape = QT_PROFILE_QINGTIAN;
 	enum qt_json json = QT_JSON_PRETTY;
+	enum tool_progress_mode mode = TOOL_PROGRESS_AUTO;
 	struct qt_err err = { 0 }, why = { 0 };
 	struct eif_info *info = NULL;
 	json_t *doc = NULL;
@@ -77,8 +163,8 @@ run(int argc, char *argv[], bool describe)
 	bool pass = true;
 	int sc, rc = QT_EXIT_TROUBLE;
 
-	path = parse(argc, argv, describe, &shape, &json);
-	if (eif_read_path(path, NULL, 0, &info, &err) < 0)
+	path = parse(argc, argv, describe, &shape, &json, &mode);
+	if (read_image(path, mode, &info, &err) < 0)
 		goto out;
 	name = path[0] == '-' && path[1] == '\0' ? "standard input" : path;
 	p = info->pcrs;

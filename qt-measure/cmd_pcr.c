@@ -18,6 +18,22 @@
 
 #define PEM_MAX (1u << 20)
 
+static const char pcr_usage[] =
+    "usage: qt-measure pcr (--input FILE | --signing-certificate PEM) [--json=pretty|short]\n";
+
+/* The rest of --help, after the synopsis. */
+static const char pcr_help[] =
+    "The PCR one input gives: {\"PCR\": ...} or {\"PCR8\": ...}.\n"
+    "\n"
+    "  --input FILE               extend a zero register with SHA-384(FILE)\n"
+    "  --signing-certificate PEM  the PCR8 of images signed with PEM's certificate\n"
+    "  --json=pretty|short        the style of the JSON on standard output\n"
+    "  -h, --help                 this text\n"
+    "\n"
+    "Exit status: 0 done (checks pass); 1 a check ran and failed; 2 usage error,\n"
+    "unreadable or malformed input, I/O error (nothing on standard output).\n"
+    "See qt-measure(1).\n";
+
 enum { OPT_INPUT = 256, OPT_CERT, OPT_JSON };
 
 static const struct option longopts[] = {
@@ -43,26 +59,25 @@ cmd_pcr(int argc, char *argv[])
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_INPUT:
-			tool_set_once(measure_usage, &input, "input", optarg);
+			tool_set_once(pcr_usage, &input, "input", optarg);
 			break;
 		case OPT_CERT:
-			tool_set_once(measure_usage, &cert, "signing-certificate", optarg);
+			tool_set_once(pcr_usage, &cert, "signing-certificate", optarg);
 			break;
 		case OPT_JSON:
-			tool_set_once(measure_usage, &style, "json", optarg);
+			tool_set_once(pcr_usage, &style, "json", optarg);
 			break;
 		case 'h':
-			tool_help(measure_usage);
+			tool_help(pcr_usage, pcr_help);
 		default:
-			tool_usage(measure_usage, NULL);
+			tool_usage(pcr_usage, NULL);
 		}
 	}
 	if (optind != argc)
-		tool_usage(measure_usage, "pcr: unexpected argument '%s'", argv[optind]);
+		tool_usage(pcr_usage, "pcr: unexpected argument '%s'", argv[optind]);
 	if ((input == NULL) == (cert == NULL))
-		tool_usage(
-		    measure_usage, "pcr: give exactly one of --input and --signing-certificate");
-	json = tool_json_arg(measure_usage, style);
+		tool_usage(pcr_usage, "pcr: give exactly one of --input and --signing-certificate");
+	json = tool_json_arg(pcr_usage, style);
 	if (input != NULL) {
 		if (pcr_of_file(input, reg, &err) < 0)
 			goto out;

@@ -19,5 +19,6 @@ int cmd_diff(int argc, char *argv[]);
 
 /* The whole synopsis, printed by --help and after usage errors. */
 extern const char measure_usage[];
+extern const char measure_help[];
 
 #endif

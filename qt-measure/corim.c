@@ -24,6 +24,29 @@ static const char corim_usage[] =
     "           [--entity NAME] [--parent-pcrs] [--sign --key KEY --cert CERT [--pass SPEC]\n"
     "           [--pkcs11-module MODULE] [--allow-expired-cert]] [-o FILE] MANIFEST|IMAGE\n";
 
+/* The rest of --help, after the synopsis. */
+static const char corim_help[] =
+    "A CoRIM (qt-corim(5)) of the reference values of a manifest or an image.\n"
+    "\n"
+    "  --profile qingtian|nitro   whose conventions to follow (default qingtian)\n"
+    "  --corim-profile URI|none   the CoRIM profile named (none: no profile)\n"
+    "  --entity NAME              the entity named as the values' creator\n"
+    "  --parent-pcrs              also PCR3 and PCR4 when the manifest has them\n"
+    "Signing:\n"
+    "  --sign                     sign the CoRIM (COSE_Sign1)\n"
+    "  --key KEY                  the signing key (PEM file or pkcs11: URI)\n"
+    "  --cert CERT                the signing certificate (PEM)\n"
+    "  --pass SPEC                KEY's passphrase (pass:, env:, file:, fd:)\n"
+    "  --pkcs11-module MODULE     the PKCS#11 module for a pkcs11: key\n"
+    "  --allow-expired-cert       sign with a certificate that is not valid now\n"
+    "Output:\n"
+    "  -o, --output FILE          write to FILE (atomically; default standard output)\n"
+    "  -h, --help                 this text\n"
+    "\n"
+    "Exit status: 0 done (checks pass); 1 a check ran and failed; 2 usage error,\n"
+    "unreadable or malformed input, I/O error (nothing on standard output).\n"
+    "See qt-measure(1).\n";
+
 enum {
 	OPT_PROFILE = 256,
 	OPT_CORIM_PROFILE,
@@ -133,7 +156,7 @@ cmd_corim(int argc, char *argv[])
 			tool_set_once(corim_usage, &out, "output", optarg);
 			break;
 		case 'h':
-			tool_help(corim_usage);
+			tool_help(corim_usage, corim_help);
 		default:
 			tool_usage(corim_usage, "corim: unknown option or missing argument: '%s'",
 			    argv[optind - 1]);

@@ -17,6 +17,22 @@ static const char manifest_usage[] =
     "usage: qt-measure manifest [--profile qingtian|nitro] [--iam-agency URN | --iam-role ARN]\n"
     "           [--instance-id ID] [-o FILE] IMAGE\n";
 
+/* The rest of --help, after the synopsis. */
+static const char manifest_help[] =
+    "Write an image's manifest (qt-manifest(5)): its PCRs, signer and metadata.\n"
+    "\n"
+    "  --profile qingtian|nitro   whose conventions to follow (default qingtian)\n"
+    "  --platform qingtian|nitro  deprecated spelling of --profile\n"
+    "  --iam-agency URN           PCR3 from the parent's IAM agency (qingtian)\n"
+    "  --iam-role ARN             PCR3 from the parent's IAM role (nitro)\n"
+    "  --instance-id ID           PCR4 from the parent instance's id\n"
+    "  -o, --output FILE          write to FILE (atomically; default standard output)\n"
+    "  -h, --help                 this text\n"
+    "\n"
+    "Exit status: 0 done (checks pass); 1 a check ran and failed; 2 usage error,\n"
+    "unreadable or malformed input, I/O error (nothing on standard output).\n"
+    "See qt-measure(1).\n";
+
 enum {
 	OPT_PROFILE = 256,
 	OPT_PLATFORM,
@@ -72,7 +88,7 @@ cmd_manifest(int argc, char *argv[])
 			tool_set_once(manifest_usage, &out, "output", optarg);
 			break;
 		case 'h':
-			tool_help(manifest_usage);
+			tool_help(manifest_usage, manifest_help);
 		default:
 			tool_usage(manifest_usage,
 			    "manifest: unknown option or missing argument: '%s'", argv[optind - 1]);

@@ -22,6 +22,33 @@ static const char policy_usage[] =
     "           [--statement [--action ACTION]... [--resource RESOURCE]...\n"
     "           [--principal ARN] [--sid SID]] [--json=pretty|short] MANIFEST...\n";
 
+/* The rest of --help, after the synopsis. */
+static const char policy_help[] =
+    "A key-release policy (Huawei IAM or AWS KMS) admitting the images of the\n"
+    "manifests by their PCRs.\n"
+    "\n"
+    "What to pin:\n"
+    "  --profile qingtian|nitro   the cloud whose policy to write (required)\n"
+    "  --format huawei|aws        deprecated spelling of --profile\n"
+    "  --pcr LIST                 exactly these registers (e.g. 0,8)\n"
+    "  --allow-zero               pin all-zero values anyway (debug, unsigned)\n"
+    "  --iam-agency URN           PCR3 from the parent's IAM agency (qingtian)\n"
+    "  --iam-role ARN             PCR3 from the parent's IAM role (nitro)\n"
+    "  --instance-id ID           PCR4 from the parent instance's id\n"
+    "Statement:\n"
+    "  --statement                print a whole statement, not the condition block\n"
+    "  --action ACTION            an action the statement allows (repeatable)\n"
+    "  --resource RESOURCE        a resource of the statement (repeatable)\n"
+    "  --principal ARN            the statement's principal (nitro)\n"
+    "  --sid SID                  the statement's Sid\n"
+    "Output:\n"
+    "  --json=pretty|short        the style of the JSON on standard output\n"
+    "  -h, --help                 this text\n"
+    "\n"
+    "Exit status: 0 done (checks pass); 1 a check ran and failed; 2 usage error,\n"
+    "unreadable or malformed input, I/O error (nothing on standard output).\n"
+    "See qt-measure(1).\n";
+
 enum {
 	OPT_PROFILE = 256,
 	OPT_FORMAT,
@@ -164,7 +191,7 @@ parse_args(int argc, char *argv[], struct policy_args *a)
 			tool_set_once(policy_usage, &a->sid, "sid", optarg);
 			break;
 		case 'h':
-			tool_help(policy_usage);
+			tool_help(policy_usage, policy_help);
 		default:
 			tool_usage(policy_usage, "policy: unknown option or missing argument: '%s'",
 			    argv[optind - 1]);

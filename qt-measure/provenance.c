@@ -56,6 +56,29 @@ static const char provenance_usage[] =
     "           [--manifest FILE] [--corim FILE] [--key KEY --cert CERT [--pass SPEC]\n"
     "           [--pkcs11-module MODULE] [--allow-expired-cert]] [-o FILE] IMAGE\n";
 
+/* The rest of --help, after the synopsis. */
+static const char provenance_help[] =
+    "An in-toto statement about an image (qt-provenance(5)), signed as a DSSE\n"
+    "envelope with --key and --cert.\n"
+    "\n"
+    "  --profile qingtian|nitro   whose conventions to follow (default qingtian)\n"
+    "  --predicate slsa|measurement  the predicate (default slsa)\n"
+    "  --manifest FILE            include the image's manifest\n"
+    "  --corim FILE               include a CoRIM of the image\n"
+    "Signing:\n"
+    "  --key KEY                  the signing key (PEM file or pkcs11: URI)\n"
+    "  --cert CERT                the signing certificate (PEM)\n"
+    "  --pass SPEC                KEY's passphrase (pass:, env:, file:, fd:)\n"
+    "  --pkcs11-module MODULE     the PKCS#11 module for a pkcs11: key\n"
+    "  --allow-expired-cert       sign with a certificate that is not valid now\n"
+    "Output:\n"
+    "  -o, --output FILE          write to FILE (atomically; default standard output)\n"
+    "  -h, --help                 this text\n"
+    "\n"
+    "Exit status: 0 done (checks pass); 1 a check ran and failed; 2 usage error,\n"
+    "unreadable or malformed input, I/O error (nothing on standard output).\n"
+    "See qt-measure(1).\n";
+
 enum {
 	OPT_PROFILE = 256,
 	OPT_PREDICATE,
@@ -168,7 +191,7 @@ cmd_provenance(int argc, char *argv[])
 			tool_set_once(provenance_usage, &out, "output", optarg);
 			break;
 		case 'h':
-			tool_help(provenance_usage);
+			tool_help(provenance_usage, provenance_help);
 		default:
 			tool_usage(provenance_usage,
 			    "provenance: unknown option or missing argument: '%s'",
@@ -239,6 +262,20 @@ static const char verify_provenance_usage[] =
     "usage: qt-measure verify-provenance --cert CERT [--ca CA] [--at TIME]\n"
     "           [--allow-expired-cert] ENVELOPE [IMAGE]\n";
 
+/* The rest of --help, after the synopsis. */
+static const char verify_provenance_help[] =
+    "Check a signed provenance envelope, and that IMAGE is its subject.\n"
+    "\n"
+    "  --cert CERT                the certificate a signature must verify with\n"
+    "  --ca CA                    CERT must chain to CA\n"
+    "  --at TIME                  validity at TIME (now, @SECONDS, DATE, RFC 3339)\n"
+    "  --allow-expired-cert       accept a certificate not valid at the time\n"
+    "  -h, --help                 this text\n"
+    "\n"
+    "Exit status: 0 done (checks pass); 1 a check ran and failed; 2 usage error,\n"
+    "unreadable or malformed input, I/O error (nothing on standard output).\n"
+    "See qt-measure(1).\n";
+
 static const struct option verify_provenance_opts[] = {
 	{ "cert", required_argument, NULL, OPT_CERT },
 	{ "ca", required_argument, NULL, OPT_CA },
@@ -302,7 +339,7 @@ cmd_verify_provenance(int argc, char *argv[])
 			allow_expired = true;
 			break;
 		case 'h':
-			tool_help(verify_provenance_usage);
+			tool_help(verify_provenance_usage, verify_provenance_help);
 		default:
 			tool_usage(verify_provenance_usage,
 			    "verify-provenance: unknown option or missing argument: '%s'",

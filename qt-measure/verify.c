@@ -26,6 +26,34 @@ static const char verify_usage[] =
     "           [--public-key FILE] [--at now|doc|TIME] [--max-age SECONDS]\n"
     "           [--profile qingtian|nitro|auto] [--allow-debug] [--json=pretty|short] DOC\n";
 
+/* The rest of --help, after the synopsis. */
+static const char verify_help[] =
+    "Verify an attestation document (COSE_Sign1) against a pinned root and\n"
+    "expectations; print a report naming every check.\n"
+    "\n"
+    "Root (one is required):\n"
+    "  --root qingtian|nitro|ROOT.pem  a shipped root by name, or a root file\n"
+    "  --root-sha256 HEX          the root by the SHA-256 of its DER\n"
+    "Expectations (at least one):\n"
+    "  --manifest FILE            every PCR of the manifest (qt-manifest(5))\n"
+    "  --expect-pcr N=HEX         PCR N is HEX (repeatable)\n"
+    "  --nonce HEX                the document's nonce\n"
+    "  --user-data HEX            the document's user_data\n"
+    "  --public-key FILE          the document's public_key (PEM or raw)\n"
+    "Time and platform:\n"
+    "  --at now|doc|TIME          the instant certificates must be valid at\n"
+    "  --max-age SECONDS          the document is at most SECONDS old\n"
+    "  --profile qingtian|nitro|auto  the platform (default: the manifest's, or auto)\n"
+    "  --platform qingtian|nitro|auto  deprecated spelling of --profile\n"
+    "  --allow-debug              accept a debug-mode enclave (PCRs all zero)\n"
+    "Output:\n"
+    "  --json=pretty|short        the style of the JSON on standard output\n"
+    "  -h, --help                 this text\n"
+    "\n"
+    "Exit status: 0 done (checks pass); 1 a check ran and failed; 2 usage error,\n"
+    "unreadable or malformed input, I/O error (nothing on standard output).\n"
+    "See qt-measure(1).\n";
+
 enum {
 	OPT_STRING = 256, /* a single-valued option kept as text (given twice: usage error) */
 	OPT_EXPECT_PCR,
@@ -157,7 +185,7 @@ parse_args(int argc, char *argv[], struct verify_args *a)
 			a->allow_debug = true;
 			break;
 		case 'h':
-			tool_help(verify_usage);
+			tool_help(verify_usage, verify_help);
 		default:
 			tool_usage(verify_usage, "verify: unknown option or missing argument: '%s'",
 			    argv[optind - 1]);

@@ -35,6 +35,40 @@ static const char usage_text[] =
     "       qt-sign --attach SIG --cert CERT IMAGE [-o OUT] [--allow-expired-cert]\n"
     "       qt-sign --help | --version\n";
 
+/* The rest of --help, after the synopsis. */
+static const char help_text[] =
+    "Sign an enclave image (PCR8), remove or check its signature, or sign it\n"
+    "offline (--digest, then --attach).\n"
+    "\n"
+    "Modes (default: sign):\n"
+    "  --remove                   remove the signature\n"
+    "  --verify                   check the signature (exit 1 if it is not good)\n"
+    "  --digest                   write what an offline signer must sign\n"
+    "  --attach SIG               attach SIG, made offline, as the signature\n"
+    "Keys and certificates:\n"
+    "  --key KEY                  the signing key (PEM file or pkcs11: URI)\n"
+    "  --cert CERT                the signing certificate (PEM)\n"
+    "  --pass SPEC                KEY's passphrase (pass:, env:, file:, fd:)\n"
+    "  --pkcs11-module MODULE     the PKCS#11 module for a pkcs11: key\n"
+    "  --allow-expired-cert       accept a certificate that is not valid at the time\n"
+    "Checking (--verify):\n"
+    "  --ca CA                    the certificate must chain to CA\n"
+    "  --manifest FILE            the signer (PCR8) must be the manifest's\n"
+    "  --at TIME                  validity at TIME (now, @SECONDS, DATE, RFC 3339)\n"
+    "Output:\n"
+    "  -o, --output OUT           write to OUT (default: IMAGE in place, atomically)\n"
+    "  --json=pretty|short        the style of the JSON on standard output\n"
+    "  --profile qingtian|nitro   whose conventions to follow (default qingtian)\n"
+    "  --format qingtian|nitro    deprecated spelling of --profile\n"
+    "Other:\n"
+    "  -h, --help                 this text\n"
+    "  --version                  the version\n"
+    "\n"
+    "Exit status: 0 done (with --verify: the signature is good); 1 --verify or\n"
+    "--attach: the check ran and the answer is no; 2 could not be done (usage\n"
+    "error, unreadable input, bad key or passphrase, I/O error): nothing written.\n"
+    "See qt-sign(1).\n";
+
 enum mode { MODE_SIGN, MODE_REMOVE, MODE_VERIFY, MODE_DIGEST, MODE_ATTACH };
 
 struct sign_args {
@@ -361,7 +395,7 @@ parse_args(int argc, char *argv[], struct sign_args *a)
 	while ((ch = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
-			tool_help(usage_text);
+			tool_help(usage_text, help_text);
 		case OPT_VERSION:
 			tool_version();
 		case '?':

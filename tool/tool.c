@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "json.h"
 #include "tool.h"
@@ -58,9 +60,47 @@ static void QT_PRINTF(1, 0) vwarn(const char *fmt, va_list ap)
 	fputc('\n', stderr);
 }
 
+/*
+ * The command a synopsis is for: the words after "usage: " up to the
+ * first option or operand ("qt-measure verify" of "usage: qt-measure verify
+ * --root ..."). Returns its length (0 if the text has no such line).
+ */
+static size_t
+help_command(const char *usage_text, const char **ret_start)
+{
+	static const char prefix[] = "usage: ";
+	const char *s, *p;
+
+	if (strncmp(usage_text, prefix, sizeof(prefix) - 1) != 0)
+		return 0;
+	s = p = usage_text + sizeof(prefix) - 1;
+	for (;;) {
+		const char *w = p;
+
+		while ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || (*p == '-' && p > w))
+			p++;
+		if (p == w || (*p != ' ' && *p != '\n')) {
+			p = w;
+			break;
+		}
+		if (*p == '\n') {
+			p++;
+			break;
+		}
+		p++;
+	}
+	while (p > s && (p[-1] == ' ' || p[-1] == '\n'))
+		p--;
+	*ret_start = s;
+	return (size_t)(p - s);
+}
+
 void
 tool_usage(const char *usage_text, const char *fmt, ...)
 {
+	const char *cmd = progname;
+	size_t n;
+
 	if (fmt != NULL) {
 		va_list ap;
 
@@ -68,14 +108,21 @@ tool_usage(const char *usage_text, const char *fmt, ...)
 		vwarn(fmt, ap);
 		va_end(ap);
 	}
-	fputs(usage_text, stderr);
+	n = help_command(usage_text, &cmd);
+	if (n == 0)
+		n = strlen(progname);
+	fprintf(stderr, "try '%.*s --help'\n", (int)n, cmd);
 	exit(QT_EXIT_TROUBLE);
 }
 
 void
-tool_help(const char *usage_text)
+tool_help(const char *usage_text, const char *help_text)
 {
 	fputs(usage_text, stdout);
+	if (help_text != NULL) {
+		fputc('\n', stdout);
+		fputs(help_text, stdout);
+	}
 	exit(tool_finish(QT_EXIT_OK));
 }
 
@@ -206,4 +253,144 @@ tool_finish(int rc)
 		return QT_EXIT_TROUBLE;
 	}
 	return rc;
+}
+
+/* ---- progress ---------------------------------------------------------------------- */
+
+#define PROGRESS_AFTER_MS  1000 /* work shorter than this shows nothing on a terminal */
+#define PROGRESS_REDRAW_MS 200  /* the terminal line at most 5 times a second */
+#define PROGRESS_PLAIN_MS  2000 /* --progress: a line every 2 seconds */
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* bytes as "812 KiB", "1.5 MiB", "12 GiB": 3 significant digits at most. */
+static void
+human(uint64_t n, char *buf, size_t size)
+{
+	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)n;
+	unsigned u = 0;
+
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0 || v >= 100)
+		snprintf(buf, size, "%.0f %s", v, unit[u]);
+	else if (v >= 10)
+		snprintf(buf, size, "%.1f %s", v, unit[u]);
+	else
+		snprintf(buf, size, "%.2f %s", v, unit[u]);
+}
+
+void
+tool_progress_start(
+    struct tool_progress *p, enum tool_progress_mode mode, const char *verb, uint64_t total)
+{
+	memset(p, 0, sizeof(*p));
+	p->mode = mode == TOOL_PROGRESS_AUTO && !isatty(STDERR_FILENO) ? TOOL_PROGRESS_OFF : mode;
+	p->verb = verb;
+	p->total = total;
+	p->start_ms = p->last_ms = now_ms();
+}
+
+static void
+progress_show(struct tool_progress *p, int64_t t)
+{
+	char done[32], rate[32], line[160];
+	int64_t el = t - p->start_ms;
+	uint64_t bps = el > 0 ? p->done * 1000 / (uint64_t)el : 0;
+	size_t n;
+
+	human(p->done, done, sizeof(done));
+	human(bps, rate, sizeof(rate));
+	if (p->total > 0) {
+		char tot[32];
+
+		human(p->total, tot, sizeof(tot));
+		n = (size_t)snprintf(line, sizeof(line), "%s: %s of %s %s (%u%%)", progname, done,
+		    tot, p->verb, (unsigned)(p->done >= p->total ? 100 : p->done * 100 / p->total));
+	} else {
+		n = (size_t)snprintf(line, sizeof(line), "%s: %s %s", progname, done, p->verb);
+	}
+	if (n < sizeof(line) && p->nentries > 0 && p->final)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, ", %u sections", p->nentries);
+	else if (n < sizeof(line) && p->nentries > 0)
+		n += (size_t)snprintf(
+		    line + n, sizeof(line) - n, ", section %u of %u", p->entry, p->nentries);
+	if (n < sizeof(line))
+		n += (size_t)snprintf(line + n, sizeof(line) - n, ", %s/s", rate);
+	if (n < sizeof(line) && p->final)
+		snprintf(line + n, sizeof(line) - n, ", done in %lld.%01lld s",
+		    (long long)(el / 1000), (long long)(el % 1000 / 100));
+	else if (n < sizeof(line) && p->total > p->done && bps > 0)
+		snprintf(line + n, sizeof(line) - n, ", %llu s left",
+		    (unsigned long long)((p->total - p->done + bps - 1) / bps));
+	if (p->mode == TOOL_PROGRESS_PLAIN) {
+		fprintf(stderr, "%s\n", line);
+	} else {
+		/* one line, redrawn in place; \033[K clears what a longer line left */
+		fprintf(stderr, "\r%s\033[K", line);
+		p->shown = true;
+	}
+	fflush(stderr);
+	p->last_ms = t;
+}
+
+enum tool_progress_mode
+tool_progress_arg(const char *usage_text, enum tool_progress_mode cur, bool plain)
+{
+	enum tool_progress_mode m = plain ? TOOL_PROGRESS_PLAIN : TOOL_PROGRESS_OFF;
+
+	if (cur == m)
+		tool_usage(usage_text, "--%s given twice", plain ? "progress" : "quiet");
+	if (cur != TOOL_PROGRESS_AUTO)
+		tool_usage(usage_text, "--progress and --quiet exclude each other");
+	return m;
+}
+
+void
+tool_progress_update(struct tool_progress *p, uint64_t done, unsigned entry, unsigned nentries)
+{
+	int64_t t;
+
+	if (p->mode == TOOL_PROGRESS_OFF)
+		return;
+	p->done = done;
+	p->entry = entry;
+	p->nentries = nentries;
+	t = now_ms();
+	if (p->mode == TOOL_PROGRESS_PLAIN) {
+		if (t - p->last_ms >= PROGRESS_PLAIN_MS)
+			progress_show(p, t);
+	} else if (t - p->start_ms >= PROGRESS_AFTER_MS && t - p->last_ms >= PROGRESS_REDRAW_MS) {
+		progress_show(p, t);
+	}
+}
+
+void
+tool_progress_cb(void *ctx, uint64_t bytes, unsigned section, unsigned nsections)
+{
+	tool_progress_update(ctx, bytes, section, nsections);
+}
+
+void
+tool_progress_end(struct tool_progress *p)
+{
+	if (p->shown) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+		p->shown = false;
+	}
+	if (p->mode == TOOL_PROGRESS_PLAIN && p->done > 0) {
+		p->final = true;
+		progress_show(p, now_ms());
+	}
 }

@@ -8,6 +8,8 @@
 #define QT_TOOL_H
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "qt.h"
 #include "text.h"
@@ -21,10 +23,20 @@ enum qt_json {
 void tool_init(const char *argv0);
 const char *tool_progname(void);
 
-/* "<prog>: <message>" + usage text on stderr, exit 2. fmt may be NULL. */
+/*
+ * A usage error: "<prog>: <message>" (fmt may be NULL when getopt has said it
+ * already), then "try '<command> --help'" on stderr, exit 2; the synopsis is
+ * not repeated. usage_text is the command's synopsis, "usage: <command> ...":
+ * <command> is its words up to the first option or operand
+ * ("qt-measure verify").
+ */
 QT_NORETURN void tool_usage(const char *usage_text, const char *fmt, ...) QT_PRINTF(2, 3);
-/* usage text on stdout, exit 0 (or 2 if stdout cannot be written). */
-QT_NORETURN void tool_help(const char *usage_text);
+/*
+ * --help: the synopsis, a blank line and help_text (the options grouped by
+ * task, exit status, man page; NULL: none) on stdout, exit 0 (or 2 if stdout
+ * cannot be written).
+ */
+QT_NORETURN void tool_help(const char *usage_text, const char *help_text);
 /* "<prog> <version>" on stdout, exit 0. */
 QT_NORETURN void tool_version(void);
 
@@ -78,6 +90,46 @@ void tool_profile_alias(const char *usage_text, const char **slot, const char *o
  */
 const char *tool_one_operand(
     const char *usage_text, int nleft, const char *first, const char *cmd, const char *what);
+/*
+ * Progress on stderr for long reads and writes (qt-build, qt-measure).
+ * AUTO: one updating line ('\r', cleared at the end) when stderr is a
+ * terminal and the work has taken a second, redrawn at most 5 times a
+ * second; nothing otherwise. PLAIN (--progress): a plain line every 2
+ * seconds, for logs. OFF (--quiet): nothing.
+ */
+enum tool_progress_mode { TOOL_PROGRESS_AUTO, TOOL_PROGRESS_PLAIN, TOOL_PROGRESS_OFF };
+
+struct tool_progress {
+	enum tool_progress_mode mode; /* after tool_progress_start: AUTO means a terminal */
+	const char *verb;             /* "written", "read" */
+	uint64_t total;               /* bytes; 0 = unknown (no percentage, no time left) */
+	uint64_t done;
+	unsigned entry, nentries; /* the section at work, of how many (0 = not shown) */
+	int64_t start_ms, last_ms;
+	bool shown; /* the updating line is on the terminal */
+	bool final; /* the summary line of --progress */
+};
+
+/*
+ * mode from --progress/--quiet (AUTO without stderr a terminal becomes
+ * OFF); verb says what the bytes are; total in bytes or 0.
+ */
+void tool_progress_start(
+    struct tool_progress *p, enum tool_progress_mode mode, const char *verb, uint64_t total);
+/*
+ * --progress (plain true) or --quiet (false) on top of cur: the new mode;
+ * the same option twice or both are usage errors.
+ */
+enum tool_progress_mode tool_progress_arg(
+    const char *usage_text, enum tool_progress_mode cur, bool plain);
+/* done bytes, at section entry of nentries: shown if it is time to. */
+void tool_progress_update(
+    struct tool_progress *p, uint64_t done, unsigned entry, unsigned nentries);
+/* eif_build_progress_fn for tool_progress_update (ctx: the struct tool_progress). */
+void tool_progress_cb(void *ctx, uint64_t bytes, unsigned section, unsigned nsections);
+/* The end: the updating line is cleared; --progress prints a summary line. */
+void tool_progress_end(struct tool_progress *p);
+
 /* Print obj on stdout in the chosen style with a final newline. */
 int tool_print_json(const json_t *obj, enum qt_json style, struct qt_err *err);
 

@@ -498,7 +498,7 @@ walkthrough_files() {
 	need_py
 	walkthrough_files
 	run -0 "$PY" "$TOP/tests/helpers/man_walk.py" "$TOP/man/qt-measure.1" \
-	    "From a container image to a signed image" ".Sh LIMITS"
+	    "From a container image to a signed image" ".Sh DIAGNOSTICS"
 	assert_line 'man_walk: 6 commands as the page shows them'
 	"$PY" "$CHECK" dsse app.intoto.json --cert cert.pem --image app.eif
 	"$PY" "$CHECK" corim app.corim --cert cert.pem --image app.eif

@@ -290,7 +290,8 @@ cut_section() { dd if="$1" bs=1 skip="$2" count="$3" status=none; }
 	run -2 --separate-stderr qt-measure
 	assert_equal "${stderr%%$'\n'*}" "qt-measure: expected exactly one IMAGE operand"
 	run -2 --separate-stderr qt-measure a b
-	assert_equal "${stderr%%$'\n'*}" "qt-measure: expected exactly one IMAGE operand"
+	assert_equal "$stderr" "qt-measure: expected exactly one IMAGE operand
+try 'qt-measure --help'"
 	run -2 --separate-stderr qt-measure --format json c2.eif
 	assert_equal "${stderr%%$'\n'*}" "qt-measure: --format: 'json' is not qingtian or nitro"
 	run -2 --separate-stderr qt-measure nope.eif

@@ -24,7 +24,7 @@ load_and_write(const char *source, bool docker)
 	struct ramdisk_overrides ov = { 0 };
 	struct ramdisk_strv cmd = { 0 }, env = { 0 }, dflt = { (char **)init, 1 };
 	struct ramdisk_tree *t = NULL;
-	struct qt_sink sink = { fuzz_discard, NULL };
+	struct qt_sink sink = { .write = fuzz_discard, .ctx = NULL };
 	struct qt_err err = { 0 };
 	bool own = false;
 

@@ -95,7 +95,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ramdisk_opts o = { 0 };
 	struct ramdisk_strv dflt = { (char **)init, 1 }, none = { 0 };
 	struct ramdisk_tree *t = NULL;
-	struct qt_sink sink = { fuzz_discard, NULL };
+	struct qt_sink sink = { .write = fuzz_discard, .ctx = NULL };
 	struct qt_err err = { 0 };
 	char dir[64], src[96], rel[128], lhex[65];
 	int np = 0, i, dfd = -1;

@@ -45,7 +45,7 @@ mem_write(void *ctx, const uint8_t *buf, size_t len, struct qt_err *err)
 static struct qt_sink
 mem_sink(struct wbuf *b)
 {
-	struct qt_sink s = { mem_write, b };
+	struct qt_sink s = { .write = mem_write, .ctx = b };
 
 	return s;
 }

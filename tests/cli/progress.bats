@@ -1,0 +1,95 @@
+#!/usr/bin/env bats
+# Progress on stderr: an updating line on a terminal (script(1) gives the tools a pty),
+# plain lines and a summary with --progress, nothing with --quiet or off a terminal.
+load ../helpers/common
+
+IN="$GOLD/inputs"
+
+setup() {
+	common_setup
+	# a 12 MiB ramdisk: three progress steps (4 MiB); it is no cpio archive, hence the warnings
+	head -c $((12 << 20)) /dev/zero >big.bin
+	qt-build --kernel "$IN/kernel.bin" --cmdline x --ramdisk "$IN/ramdisk0.cpio" \
+	    --ramdisk big.bin -o big.eif >/dev/null 2>&1
+	SIZE=$(stat -c %s big.eif)
+}
+
+# feed FILE SECONDS: FILE into the fifo "slow", its first 6 MiB, a pause, the rest
+feed() {
+	rm -f slow && mkfifo slow
+	{ head -c $((6 << 20)) "$1"; sleep "$2"; tail -c +$(((6 << 20) + 1)) "$1"; } >slow &
+}
+
+# the stderr of CMD... run on a pseudo-terminal, stdout discarded
+on_tty() {
+	script -qec "$* >/dev/null" /dev/null
+}
+
+@test "progress: off a terminal nothing; --quiet nothing" {
+	run -0 --separate-stderr qt-measure big.eif
+	assert_equal "$stderr" ""
+	run -0 --separate-stderr qt-measure describe --quiet big.eif
+	assert_equal "$stderr" ""
+	run -0 --separate-stderr qt-build --kernel "$IN/kernel.bin" --cmdline x \
+	    --ramdisk "$IN/ramdisk0.cpio" -o a.eif
+	[[ $stderr != *written* ]]
+}
+
+@test "progress: --progress ends with one summary line (size, sections, rate, time)" {
+	run -0 --separate-stderr qt-measure --progress --json=short big.eif
+	assert_output --regexp '^\{"digest":"SHA384","PCR0":"[0-9a-f]{96}"'
+	assert_equal "${#stderr_lines[@]}" 1
+	[[ ${stderr_lines[0]} =~ ^qt-measure:\ 12\.0\ MiB\ of\ 12\.0\ MiB\ read\ \(100%\),\ 5\ sections,\ [0-9.]+\ [KMG]iB/s,\ done\ in\ [0-9]+\.[0-9]\ s$ ]]
+	run -0 --separate-stderr qt-measure describe --progress - <big.eif
+	[[ ${stderr_lines[0]} =~ ^qt-measure:\ 12\.0\ MiB\ read,\ 5\ sections, ]]
+	run -0 --separate-stderr qt-build --kernel "$IN/kernel.bin" --cmdline x --ramdisk big.bin \
+	    -o b.eif --progress
+	# two pre-flight warnings (kernel, ramdisk), then the summary: kernel and ramdisk bytes
+	assert_equal "${#stderr_lines[@]}" 3
+	[[ ${stderr_lines[2]} =~ ^qt-build:\ 12\.0\ MiB\ of\ 12\.0\ MiB\ written\ \(100%\),\ 4\ sections,\ [0-9.]+\ [KMG]iB/s,\ done\ in\ [0-9]+\.[0-9]\ s$ ]]
+	cmp <(qt-measure b.eif) <(qt-measure --quiet b.eif)
+	# a generated ramdisk: the total is not known beforehand, so no percentage
+	mkdir root && head -c $((5 << 20)) /dev/zero >root/f && chmod 755 root/f
+	run -0 --separate-stderr qt-build --kernel "$IN/kernel.bin" --cmdline x --rootfs root \
+	    --cmd /f -o r.eif --progress
+	[[ ${stderr_lines[-1]} =~ ^qt-build:\ 5\.[0-9]+\ MiB\ written,\ 4\ sections,\ [0-9.]+\ [KMG]iB/s,\ done\ in ]]
+}
+
+@test "progress: --progress prints a plain line every 2 s while the work lasts" {
+	feed big.eif 2.3
+	run -0 --separate-stderr qt-measure --progress slow
+	wait
+	assert_equal "${#stderr_lines[@]}" 2
+	# the first line comes at the first 4 MiB step after 2 s: 8 MiB, in the big ramdisk (section 5)
+	[[ ${stderr_lines[0]} =~ ^qt-measure:\ 8\.[0-9]+\ MiB\ read,\ section\ 5\ of\ 5,\ [0-9.]+\ [KMG]?i?B/s$ ]]
+	[[ ${stderr_lines[1]} =~ ^qt-measure:\ 12\.0\ MiB\ read,\ 5\ sections,\ .*,\ done\ in\ 2\.[0-9]\ s$ ]]
+}
+
+@test "progress: on a terminal one line updated with \\r and cleared; nothing for short work" {
+	feed big.eif 1.3
+	run -0 on_tty qt-measure slow
+	wait
+	# after a second: the line at 8 MiB (redrawn later if 200 ms have passed), then cleared
+	assert_output --regexp $'^\rqt-measure: 8\\.[0-9]+ MiB read, section 5 of 5, [0-9.]+ [KMG]?i?B/s\e\\[K(\rqt-measure: [0-9.]+ MiB read, section 5 of 5, [0-9.]+ [KMG]?i?B/s\e\\[K)*\r\e\\[K$'
+	feed big.eif 1.3
+	run -0 on_tty qt-measure --quiet slow
+	wait
+	assert_output ""
+	run -0 on_tty qt-measure big.eif
+	assert_output ""
+	run -0 on_tty qt-build --kernel "$IN/kernel.bin" --cmdline x --ramdisk "$IN/ramdisk0.cpio" \
+	    -o c.eif
+	refute_output --partial written
+}
+
+@test "progress: --progress and --quiet are usage errors together or twice" {
+	run -2 --separate-stderr qt-build --progress --quiet
+	assert_equal "$stderr" "qt-build: --progress and --quiet exclude each other
+try 'qt-build --help'"
+	run -2 --separate-stderr qt-measure --progress --progress big.eif
+	assert_equal "$stderr" "qt-measure: --progress given twice
+try 'qt-measure --help'"
+	run -2 --separate-stderr qt-measure describe --quiet --progress big.eif
+	assert_equal "$stderr" "qt-measure: --progress and --quiet exclude each other
+try 'qt-measure describe --help'"
+}
