@@ -5,8 +5,11 @@
  * walks each ramdisk's cpio (newc, as nitro-cli and qt-build write it)
  * through libarchive, entry by entry, hashing the section again so that a
  * file changed between the two reads is an error, never a wrong answer.
- * Memory is bounded by one entry's header and one I/O buffer, whatever the
- * image's size. Nothing prints or exits.
+ * Memory is bounded by one entry's header and three I/O buffers, whatever
+ * the image's size: each newc header is checked (eif_newc_feed) as its
+ * bytes reach libarchive, decompressed first for a gzip ramdisk, so a
+ * length libarchive would trust is refused before it allocates for it.
+ * Nothing prints or exits.
  */
 #ifndef QT_EIF_LS_H
 #define QT_EIF_LS_H
@@ -86,7 +89,9 @@ struct eif_walk_cb {
 
 /*
  * Walk every ramdisk of the image scanned into scan (read again from path).
- * A ramdisk that is not a cpio archive, an entry past the limits, or a
+ * A ramdisk that is not a cpio newc archive (or one gzip stream of them), a
+ * header out of eif_newc_feed's rules ("<path>: ramdisk N: offset O: ...",
+ * "decompressed offset" for gzip), an entry past the limits, or a
  * section whose bytes differ from the scan's is an error naming the file,
  * the ramdisk and the entry.
  */
