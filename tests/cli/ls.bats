@@ -177,6 +177,11 @@ patch_at() { printf '%s' "$3" | dd of="$1" bs=1 seek="$2" conv=notrunc status=no
 	image_with name.cpio name.eif
 	run -2 --separate-stderr qt-measure ls name.eif
 	assert_equal "$stderr" "qt-measure: name.eif: ramdisk 1: offset 0: an entry name of 4098 bytes (the limit is 4097 with its NUL)"
+	# as the fuzz input had it: libarchive would allocate 2 GiB for the name
+	patch_at name.cpio 94 80000000
+	image_with name.cpio name.eif
+	run -2 --separate-stderr qt-measure ls name.eif
+	assert_equal "$stderr" "qt-measure: name.eif: ramdisk 1: offset 0: an entry name of 2147483648 bytes (the limit is 4097 with its NUL)"
 	patch_at name.cpio 94 0000000g
 	image_with name.cpio name.eif
 	run -2 --separate-stderr qt-measure ls name.eif
