@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,6 +180,211 @@ sec_read(struct archive *a, void *ctx, const void **ret)
 	return (la_ssize_t)got;
 }
 
+/* ---- the newc check ---------------------------------------------------------------- */
+
+void
+eif_newc_init(struct eif_newc *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->state = EIF_NEWC_HDR;
+}
+
+/* The 8 hex digits at p; -1 for anything else. */
+static int
+newc_hex(const uint8_t *p, uint32_t *ret)
+{
+	uint32_t v = 0;
+	unsigned i, d;
+
+	for (i = 0; i < 8; i++) {
+		if (p[i] >= '0' && p[i] <= '9')
+			d = p[i] - '0';
+		else if (p[i] >= 'a' && p[i] <= 'f')
+			d = p[i] - 'a' + 10u;
+		else if (p[i] >= 'A' && p[i] <= 'F')
+			d = p[i] - 'A' + 10u;
+		else
+			return -1;
+		v = v << 4 | d;
+	}
+	*ret = v;
+	return 0;
+}
+
+/* A whole header in c->hdr: its fields within the rules, the name next. */
+static int
+newc_header(struct eif_newc *c, struct qt_err *err)
+{
+	static const char *const field[] = { "c_ino", "c_mode", "c_uid", "c_gid", "c_nlink",
+		"c_mtime", "c_filesize", "c_devmajor", "c_devminor", "c_rdevmajor", "c_rdevminor",
+		"c_namesize", "c_check" };
+	uint32_t v[13];
+	unsigned i;
+
+	if (memcmp(c->hdr, "07070", 5) != 0 || (c->hdr[5] != '1' && c->hdr[5] != '2'))
+		return qt_err_set(err, EINVAL, "not a cpio newc header (\"070701\" or \"070702\")");
+	for (i = 0; i < 13; i++)
+		if (newc_hex(c->hdr + 6 + 8 * i, &v[i]) < 0)
+			return qt_err_set(
+			    err, EINVAL, "malformed cpio header: %s is not 8 hex digits", field[i]);
+	c->filesize = v[6];
+	c->namesize = v[11];
+	if (c->namesize == 0 || c->namesize > EIF_LS_PATH_MAX + 1)
+		return qt_err_set(err, EFBIG,
+		    "an entry name of %" PRIu32 " bytes (the limit is %u with its NUL)",
+		    c->namesize, EIF_LS_PATH_MAX + 1);
+	if ((v[1] & 0170000u) == 0120000u && c->filesize > EIF_LS_PATH_MAX)
+		return qt_err_set(err, EFBIG,
+		    "a symlink target of %" PRIu32 " bytes (the limit is %u)", c->filesize,
+		    EIF_LS_PATH_MAX);
+	c->state = EIF_NEWC_NAME;
+	c->left = c->namesize;
+	c->have = 0;
+	return 0;
+}
+
+int
+eif_newc_feed(struct eif_newc *c, const uint8_t *buf, size_t len, struct qt_err *err)
+{
+	size_t n;
+
+	while (len > 0) {
+		switch (c->state) {
+		case EIF_NEWC_HDR:
+			if (c->have == 0)
+				c->hdr_off = c->off;
+			n = EIF_NEWC_HDR_SIZE - c->have < len ? EIF_NEWC_HDR_SIZE - c->have : len;
+			memcpy(c->hdr + c->have, buf, n);
+			c->have += n;
+			if (c->have == EIF_NEWC_HDR_SIZE && newc_header(c, err) < 0)
+				return -1;
+			break;
+		case EIF_NEWC_NAME:
+			n = c->left < len ? (size_t)c->left : len;
+			if (c->have < sizeof(c->name))
+				memcpy(c->name + c->have, buf,
+				    sizeof(c->name) - c->have < n ? sizeof(c->name) - c->have : n);
+			c->have += n;
+			c->left -= n;
+			if (c->left == 0) {
+				c->trailer = c->have >= sizeof(c->name) &&
+				             memcmp(c->name, "TRAILER!!!", sizeof(c->name)) == 0;
+				/* name and data each padded to 4 bytes from the header's start */
+				c->left = ((2u - c->namesize) & 3u) + (uint64_t)c->filesize +
+				          ((0u - c->filesize) & 3u);
+				c->state = EIF_NEWC_SKIP;
+			}
+			break;
+		case EIF_NEWC_SKIP:
+			n = c->left < len ? (size_t)c->left : len;
+			c->left -= n;
+			if (c->left == 0) {
+				c->state = c->trailer ? EIF_NEWC_ZEROS : EIF_NEWC_HDR;
+				c->have = 0;
+			}
+			break;
+		case EIF_NEWC_ZEROS:
+		default:
+			for (n = 0; n < len && buf[n] == 0; n++)
+				;
+			if (n < len) {
+				c->state = EIF_NEWC_HDR;
+				c->have = 0;
+			}
+			break;
+		}
+		c->off += n;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* ---- the cpio reader ---------------------------------------------------------------- */
+
+/*
+ * What libarchive's cpio reader reads: the section's bytes, or for a gzip
+ * ramdisk those of a filter-only pass over it (libarchive's raw format),
+ * each checked by eif_newc_feed before it is handed on.
+ */
+struct cpio_src {
+	struct sec_reader *r;
+	struct archive *gz; /* the decompressing pass; NULL for a plain archive */
+	uint8_t *buf;       /* its output */
+	uint64_t base;      /* a plain archive's offset in the section */
+	unsigned nr;
+	struct eif_newc chk;
+};
+
+static la_ssize_t
+cpio_read(struct archive *a, void *ctx, const void **ret)
+{
+	struct cpio_src *s = ctx;
+	struct sec_reader *r = s->r;
+	struct qt_err e = { 0 };
+	const uint8_t *p = r->buf;
+	la_ssize_t n;
+	size_t got;
+
+	if (s->gz != NULL) {
+		if ((n = archive_read_data(s->gz, s->buf, QT_IO_CHUNK)) < 0) {
+			if (!r->failed)
+				qt_err_set(r->err, EINVAL, "%s: ramdisk %u: %s", r->name, s->nr,
+				    archive_error_string(s->gz));
+			r->failed = true;
+			archive_set_error(a, EINVAL, "read failed");
+			return -1;
+		}
+		p = s->buf;
+		got = (size_t)n;
+	} else if (sec_next(r, &got) < 0) {
+		archive_set_error(a, EIO, "read failed");
+		return -1;
+	}
+	if (eif_newc_feed(&s->chk, p, got, &e) < 0) {
+		if (!r->failed)
+			qt_err_set(r->err, e.code, "%s: ramdisk %u: %soffset %" PRIu64 ": %s",
+			    r->name, s->nr, s->gz != NULL ? "decompressed " : "",
+			    s->gz != NULL ? s->chk.hdr_off : s->base + s->chk.hdr_off, e.msg);
+		r->failed = true;
+		archive_set_error(a, EINVAL, "malformed cpio header");
+		return -1;
+	}
+	*ret = p;
+	return (la_ssize_t)got;
+}
+
+/*
+ * The source of the archive at r->pos: a gzip stream goes through a
+ * filter-only pass (s->gz), anything else is read as it is.
+ */
+static int
+cpio_src_open(struct sec_reader *r, unsigned nr, struct cpio_src *s, struct qt_err *err)
+{
+	struct archive_entry *ae;
+
+	memset(s, 0, sizeof(*s));
+	s->r = r;
+	s->nr = nr;
+	s->base = r->pos;
+	s->buf = r->buf + 2 * (size_t)QT_IO_CHUNK;
+	eif_newc_init(&s->chk);
+	if ((s->gz = archive_read_new()) == NULL ||
+	    archive_read_support_format_raw(s->gz) != ARCHIVE_OK ||
+	    archive_read_support_filter_gzip(s->gz) != ARCHIVE_OK)
+		return qt_err_set(err, ENOMEM, "%s: out of memory", r->name);
+	if (archive_read_open(s->gz, r, NULL, sec_read, NULL) == ARCHIVE_OK &&
+	    archive_filter_code(s->gz, 0) == ARCHIVE_FILTER_GZIP &&
+	    archive_read_next_header(s->gz, &ae) == ARCHIVE_OK)
+		return 0;
+	archive_read_free(s->gz);
+	s->gz = NULL;
+	if (r->failed)
+		return -1;
+	r->pos = s->base; /* not gzip: read again from the start, as it is */
+	return 0;
+}
+
 static enum eif_entry_type
 entry_type(struct archive_entry *ae)
 {
@@ -287,16 +493,18 @@ walk_archive(struct sec_reader *r, unsigned nr, const struct eif_walk_cb *cb, si
 {
 	struct archive *a = NULL;
 	struct archive_entry *ae;
+	struct cpio_src src = { .gz = NULL };
 	struct eif_entry e;
 	int st, rc = -1;
 
+	if (cpio_src_open(r, nr, &src, err) < 0)
+		goto out;
 	if ((a = archive_read_new()) == NULL || archive_read_support_format_cpio(a) != ARCHIVE_OK ||
-	    archive_read_support_filter_gzip(a) != ARCHIVE_OK ||
 	    archive_read_support_filter_none(a) != ARCHIVE_OK) {
 		qt_err_set(err, ENOMEM, "%s: out of memory", r->name);
 		goto out;
 	}
-	if (archive_read_open(a, r, NULL, sec_read, NULL) != ARCHIVE_OK) {
+	if (archive_read_open(a, &src, NULL, cpio_read, NULL) != ARCHIVE_OK) {
 		if (!r->failed)
 			qt_err_set(err, EINVAL, "%s: ramdisk %u: not a cpio archive: %s", r->name,
 			    nr, archive_error_string(a));
@@ -325,11 +533,12 @@ walk_archive(struct sec_reader *r, unsigned nr, const struct eif_walk_cb *cb, si
 			    archive_error_string(a));
 		goto out;
 	}
-	*ret_compressed = archive_filter_code(a, 0) != ARCHIVE_FILTER_NONE;
+	*ret_compressed = src.gz != NULL;
 	*ret_consumed = (uint64_t)archive_filter_bytes(a, 0);
 	rc = 0;
 out:
 	archive_read_free(a);
+	archive_read_free(src.gz);
 	return rc;
 }
 
@@ -444,7 +653,8 @@ eif_walk(
 
 	if (cb == NULL)
 		cb = &none;
-	if ((r.buf = malloc(2 * (size_t)QT_IO_CHUNK)) == NULL ||
+	/* the section's chunk, an entry's data, the decompressed chunk of a gzip ramdisk */
+	if ((r.buf = malloc(3 * (size_t)QT_IO_CHUNK)) == NULL ||
 	    (r.md = EVP_MD_CTX_new()) == NULL) {
 		qt_err_set(err, ENOMEM, "%s: out of memory", path);
 		goto out;

@@ -5,8 +5,11 @@
  * walks each ramdisk's cpio (newc, as nitro-cli and qt-build write it)
  * through libarchive, entry by entry, hashing the section again so that a
  * file changed between the two reads is an error, never a wrong answer.
- * Memory is bounded by one entry's header and one I/O buffer, whatever the
- * image's size. Nothing prints or exits.
+ * Memory is bounded by one entry's header and three I/O buffers, whatever
+ * the image's size: each newc header is checked (eif_newc_feed) as its
+ * bytes reach libarchive, decompressed first for a gzip ramdisk, so a
+ * length libarchive would trust is refused before it allocates for it.
+ * Nothing prints or exits.
  */
 #ifndef QT_EIF_LS_H
 #define QT_EIF_LS_H
@@ -24,6 +27,7 @@
 #define EIF_LS_ENTRIES_MAX (1u << 20) /* entries in one image's ramdisks */
 #define EIF_LS_PATH_MAX    4096u      /* bytes of an entry's path or link target */
 #define EIF_LS_CMD_MAX     (1u << 20) /* bytes of the "cmd" and "env" files kept */
+#define EIF_NEWC_HDR_SIZE  110u       /* "070701" or "070702" and 13 fields of 8 hex digits */
 
 /* One forward read of an image. */
 struct eif_scan {
@@ -85,12 +89,48 @@ struct eif_walk_cb {
 
 /*
  * Walk every ramdisk of the image scanned into scan (read again from path).
- * A ramdisk that is not a cpio archive, an entry past the limits, or a
+ * A ramdisk that is not a cpio newc archive (or one gzip stream of them), a
+ * header out of eif_newc_feed's rules ("<path>: ramdisk N: offset O: ...",
+ * "decompressed offset" for gzip), an entry past the limits, or a
  * section whose bytes differ from the scan's is an error naming the file,
  * the ramdisk and the entry.
  */
 int eif_walk(const char *path, const struct eif_scan *scan, const struct eif_walk_cb *cb,
     struct qt_err *err);
+
+/*
+ * The check of a cpio newc stream as it goes past, before libarchive sees
+ * it: libarchive trusts a header's c_namesize, and reads a symlink's whole
+ * body (c_filesize bytes) into memory as its target, so a crafted header
+ * would make it allocate gigabytes. Every header must be "070701" or
+ * "070702" with 13 fields of 8 hex digits, a name of 1 to
+ * EIF_LS_PATH_MAX + 1 bytes (with its NUL), and a symlink at most
+ * EIF_LS_PATH_MAX bytes of target; the name and the data are each padded to
+ * 4 bytes from the header's start. After a trailer (a name starting with
+ * "TRAILER!!!"), zero bytes are padding and the next non-zero byte starts
+ * another header, as for the archives one after another in a ramdisk.
+ * Fed the bytes of one archive from its first byte, in order, in pieces of
+ * any size; state only, no allocation.
+ */
+struct eif_newc {
+	uint64_t off;     /* bytes fed so far */
+	uint64_t hdr_off; /* where the current header starts */
+	uint64_t left;    /* bytes of name, padding or data still to pass */
+	uint8_t hdr[EIF_NEWC_HDR_SIZE];
+	uint8_t name[10]; /* the name's first bytes, to find the trailer */
+	uint32_t namesize, filesize;
+	size_t have;  /* header or name bytes collected */
+	bool trailer; /* the current entry is a trailer */
+	enum { EIF_NEWC_HDR, EIF_NEWC_NAME, EIF_NEWC_SKIP, EIF_NEWC_ZEROS } state;
+};
+
+void eif_newc_init(struct eif_newc *c);
+/*
+ * The next len bytes; -1 with err (the reason; c->hdr_off is the offending
+ * header's offset from the archive's first byte) for a header out of the
+ * rules above. Once failed, the state must not be fed again.
+ */
+int eif_newc_feed(struct eif_newc *c, const uint8_t *buf, size_t len, struct qt_err *err);
 
 /* "file", "directory", "symlink", "hardlink", "char", "block", "fifo", "socket". */
 const char *eif_entry_type_name(enum eif_entry_type t);

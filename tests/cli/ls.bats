@@ -145,3 +145,65 @@ rootfs/a"
 	run -0 --separate-stderr qt-measure ls --json=short gz.eif
 	assert_output --partial "{\"path\":\"rootfs/bin/app\",\"type\":\"file\",\"mode\":\"0755\",\"uid\":0,\"gid\":0,\"size\":700,\"mtime\":0,\"sha256\":\"$(sha256sum "$IN/app.bin" | cut -c1-64)\""
 }
+
+# patch bytes of a file in place: FILE OFFSET TEXT
+patch_at() { printf '%s' "$3" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none; }
+
+@test "qt-measure ls: a newc header past the limits is refused before libarchive reads the entry" {
+	# the symlink's header is at 120: "rootfs" takes 110 + 7 bytes, padded to 4
+	mkcpio ok.cpio d:rootfs "l:rootfs/l:$(printf 'x%.0s' $(seq 4096))"
+	image_with ok.cpio ok.eif
+	run -0 --separate-stderr qt-measure ls ok.eif
+	assert_equal "$stderr" ""
+	mkcpio big.cpio d:rootfs "l:rootfs/l:$(printf 'x%.0s' $(seq 4097))"
+	image_with big.cpio big.eif
+	run -2 --separate-stderr qt-measure ls big.eif
+	assert_output ""
+	assert_equal "$stderr" "qt-measure: big.eif: ramdisk 1: offset 120: a symlink target of 4097 bytes (the limit is 4096)"
+	# a header that claims a 2 GiB target (c_filesize at 54 in the header)
+	mkcpio huge.cpio d:rootfs l:rootfs/l:/x
+	patch_at huge.cpio 174 7fffffff
+	image_with huge.cpio huge.eif
+	run -2 --separate-stderr qt-measure ls huge.eif
+	assert_equal "$stderr" "qt-measure: huge.eif: ramdisk 1: offset 120: a symlink target of 2147483647 bytes (the limit is 4096)"
+	run -2 --separate-stderr qt-measure extract huge.eif out
+	assert_equal "$stderr" "qt-measure: huge.eif: ramdisk 1: offset 120: a symlink target of 2147483647 bytes (the limit is 4096)"
+	[ ! -e out ]
+	run -2 --separate-stderr qt-measure diff huge.eif ok.eif
+	assert_equal "$stderr" "qt-measure: huge.eif: ramdisk 1: offset 120: a symlink target of 2147483647 bytes (the limit is 4096)"
+	# c_namesize (at 94): too long, not hex
+	mkcpio name.cpio d:rootfs
+	patch_at name.cpio 94 00001002
+	image_with name.cpio name.eif
+	run -2 --separate-stderr qt-measure ls name.eif
+	assert_equal "$stderr" "qt-measure: name.eif: ramdisk 1: offset 0: an entry name of 4098 bytes (the limit is 4097 with its NUL)"
+	# as the fuzz input had it: libarchive would allocate 2 GiB for the name
+	patch_at name.cpio 94 80000000
+	image_with name.cpio name.eif
+	run -2 --separate-stderr qt-measure ls name.eif
+	assert_equal "$stderr" "qt-measure: name.eif: ramdisk 1: offset 0: an entry name of 2147483648 bytes (the limit is 4097 with its NUL)"
+	patch_at name.cpio 94 0000000g
+	image_with name.cpio name.eif
+	run -2 --separate-stderr qt-measure ls name.eif
+	assert_equal "$stderr" "qt-measure: name.eif: ramdisk 1: offset 0: malformed cpio header: c_namesize is not 8 hex digits"
+	# an odc header ("070707") is not newc
+	patch_at name.cpio 0 070707
+	image_with name.cpio name.eif
+	run -2 --separate-stderr qt-measure ls name.eif
+	assert_equal "$stderr" "qt-measure: name.eif: ramdisk 1: offset 0: not a cpio newc header (\"070701\" or \"070702\")"
+	# in the second archive of a ramdisk: the offset is in the ramdisk
+	cat ok.cpio huge.cpio >cat.cpio
+	image_with cat.cpio cat.eif
+	run -2 --separate-stderr qt-measure ls cat.eif
+	assert_equal "$stderr" "qt-measure: cat.eif: ramdisk 1: offset $(($(stat -c %s ok.cpio) + 120)): a symlink target of 2147483647 bytes (the limit is 4096)"
+	# gzip: checked as it is decompressed, the offset in the decompressed bytes
+	gzip -9n <huge.cpio >huge.cpio.gz
+	image_with huge.cpio.gz hugegz.eif
+	run -2 --separate-stderr qt-measure ls hugegz.eif
+	assert_output ""
+	assert_equal "$stderr" "qt-measure: hugegz.eif: ramdisk 1: decompressed offset 120: a symlink target of 2147483647 bytes (the limit is 4096)"
+	gzip -9n <ok.cpio >ok.cpio.gz
+	image_with ok.cpio.gz okgz.eif
+	run -0 --separate-stderr qt-measure ls --long okgz.eif
+	assert_output --partial "lrwxrwxrwx     0/0                0 1970-01-01T00:00:00Z rootfs/l -> xxxx"
+}

@@ -2,8 +2,10 @@
 /*
  * test_eif_ls.c: the scan and the walk of the golden signed image (entries
  * in order, sizes, the SHA-256 of bin/app), cmd/env lines, mode text and
- * the JSON of untrusted names.
+ * the JSON of untrusted names; the newc header check fed in pieces of every
+ * size.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,6 +53,116 @@ on_end(void *ctx, const struct eif_entry *e, struct qt_err *err)
 	if (strcmp(e->path, "rootfs/bin/app") == 0 && e->has_sha256)
 		qt_hex(e->sha256, 32, s->app_sha256);
 	return 0;
+}
+
+/* A newc entry at buf + *len (name with its NUL, padded, data of size bytes, padded). */
+static void
+newc(uint8_t *buf, size_t *len, const char *magic, uint32_t mode, uint32_t size, uint32_t namesize,
+    const char *name)
+{
+	size_t n = *len;
+
+	/* c_ino, c_mode, uid, gid, nlink, mtime, filesize, dev, rdev, namesize, check */
+	n += (size_t)sprintf((char *)buf + n, "%s%08x%08x%08x%08x%08x%08x%08x", magic, 1u, mode, 0u,
+	    0u, 1u, 0u, size);
+	n += (size_t)sprintf(
+	    (char *)buf + n, "%08x%08x%08x%08x%08x%08x", 0u, 0u, 0u, 0u, namesize, 0u);
+	memcpy(buf + n, name, strlen(name) + 1);
+	n += namesize;
+	while ((n - *len) % 4 != 0)
+		buf[n++] = 0;
+	memset(buf + n, 'x', size);
+	n += size;
+	while ((n - *len) % 4 != 0)
+		buf[n++] = 0;
+	*len = n;
+}
+
+/* Feed buf in pieces of step bytes; the result of the first failing piece. */
+static int
+feed(struct eif_newc *c, const uint8_t *buf, size_t len, size_t step, struct qt_err *err)
+{
+	size_t i, n;
+
+	eif_newc_init(c);
+	qt_err_clear(err);
+	for (i = 0; i < len; i += n) {
+		n = len - i < step ? len - i : step;
+		if (eif_newc_feed(c, buf + i, n, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void
+test_newc(struct unit *u)
+{
+	static uint8_t buf[16384];
+	static const size_t steps[] = { 1, 3, 110, 111, 4096, sizeof(buf) };
+	struct eif_newc c;
+	struct qt_err err = { 0 };
+	size_t len = 0, first, i;
+
+	/* dir, file of odd size, 4096-byte symlink, trailer, padding, another archive */
+	newc(buf, &len, "070701", 0040755, 0, 7, "rootfs");
+	newc(buf, &len, "070702", 0100644, 5, 9, "rootfs/a");
+	newc(buf, &len, "070701", 0120777, 4096, 9, "rootfs/l");
+	newc(buf, &len, "070701", 0, 0, 11, "TRAILER!!!");
+	memset(buf + len, 0, 509);
+	len += 509; /* the next archive at an offset not a multiple of 4 */
+	first = len;
+	newc(buf, &len, "070701", 0100644, 0, 2, "b");
+	newc(buf, &len, "070701", 0, 0, 11, "TRAILER!!!");
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		CHECK(u, feed(&c, buf, len, steps[i], &err) == 0);
+		CHECK_STR(u, err.msg, "");
+		CHECK(u, c.state == EIF_NEWC_ZEROS && c.off == len && c.hdr_off == len - 124);
+	}
+	/* a symlink target over 4096 bytes, in the second archive */
+	len = first;
+	newc(buf, &len, "070701", 0120777, 4097, 2, "l");
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		CHECK(u, feed(&c, buf, len, steps[i], &err) == -1);
+		CHECK(u, c.hdr_off == first);
+		CHECK_STR(u, err.msg, "a symlink target of 4097 bytes (the limit is 4096)");
+	}
+	/* a 2 GiB symlink refused on its header; a 4 GiB file passes (data is streamed) */
+	len = 0;
+	newc(buf, &len, "070701", 0120777, 0, 2, "l");
+	memcpy(buf + 54, "7fffffff", 8);
+	CHECK(u, feed(&c, buf, 110, 1, &err) == -1 && c.hdr_off == 0);
+	CHECK_STR(u, err.msg, "a symlink target of 2147483647 bytes (the limit is 4096)");
+	memcpy(buf + 14, "000081a4", 8);
+	memcpy(buf + 54, "ffffffff", 8);
+	CHECK(u, feed(&c, buf, len, 1, &err) == 0);
+	CHECK(u, c.state == EIF_NEWC_SKIP && c.left == 0x100000000u);
+	/* the name: 1 to 4097 bytes with its NUL */
+	len = 0;
+	newc(buf, &len, "070701", 0100644, 0, 4097, "n");
+	CHECK(u, feed(&c, buf, len, 7, &err) == 0 && c.state == EIF_NEWC_HDR && c.off == 4208);
+	memcpy(buf + 94, "00001002", 8);
+	CHECK(u, feed(&c, buf, 110, 7, &err) == -1);
+	CHECK_STR(u, err.msg, "an entry name of 4098 bytes (the limit is 4097 with its NUL)");
+	memcpy(buf + 94, "00000000", 8);
+	CHECK(u, feed(&c, buf, 110, 7, &err) == -1);
+	CHECK_STR(u, err.msg, "an entry name of 0 bytes (the limit is 4097 with its NUL)");
+	/* hex digits only (both cases), the newc magic only */
+	memcpy(buf + 94, "0000000A", 8);
+	CHECK(u, feed(&c, buf, 110, 110, &err) == 0);
+	memcpy(buf + 102, "0000 000", 8);
+	CHECK(u, feed(&c, buf, 110, 110, &err) == -1);
+	CHECK_STR(u, err.msg, "malformed cpio header: c_check is not 8 hex digits");
+	memcpy(buf + 102, "00000000", 8);
+	memcpy(buf, "070707", 6);
+	CHECK(u, feed(&c, buf, 110, 110, &err) == -1);
+	CHECK_STR(u, err.msg, "not a cpio newc header (\"070701\" or \"070702\")");
+	/* after a trailer, a non-zero byte starts a header: garbage is refused there */
+	len = 0;
+	newc(buf, &len, "070701", 0, 0, 11, "TRAILER!!!");
+	memcpy(buf + len, "\0\0\0junk", 7);
+	memset(buf + len + 7, 0, 110);
+	CHECK(u, feed(&c, buf, len + 117, 1, &err) == -1 && c.hdr_off == len + 3);
+	CHECK_STR(u, err.msg, "not a cpio newc header (\"070701\" or \"070702\")");
 }
 
 int
@@ -134,5 +246,7 @@ main(void)
 	    "\"mtime\":0,\"sha256\":null,\"link\":\"../etc\",\"rdev\":null}");
 	free(js);
 	json_decref(j);
+
+	test_newc(&u);
 	return unit_end(&u);
 }
