@@ -352,3 +352,17 @@ out:
 	json_decref(marked);
 	return r;
 }
+
+json_t *
+qtjson_string_array(const char *const *v, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a != NULL && i < n; i++)
+		if (json_array_append_new(a, json_string(v[i])) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}

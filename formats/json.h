@@ -22,6 +22,8 @@ int qtjson_sorted(const json_t *v, json_t **ret, struct qt_err *err);
 int qtjson_no_reals(const char *name, const char *what, const json_t *v, struct qt_err *err);
 /* serde_json's (ryu's) text of a finite double into buf (>= 32 bytes); -1 if not finite. */
 int qtjson_format_real(double v, char *buf, size_t size);
+/* A JSON array of the n strings of v; NULL on allocation failure or text that is not UTF-8. */
+json_t *qtjson_string_array(const char *const *v, size_t n);
 /* Dump v (any value) as serde_json would; *ret is malloc'd, NUL-terminated, no newline. */
 int qtjson_dump(const json_t *v, bool pretty, char **ret, struct qt_err *err);
 

@@ -10,6 +10,7 @@
 
 #include <openssl/crypto.h>
 
+#include "json.h"
 #include "policy.h"
 #include "text.h"
 
@@ -173,25 +174,12 @@ condition(size_t n, const struct manifest *const ms[], const struct policy_opts 
 	return cond;
 }
 
-static json_t *
-strings(const char *const *v, size_t n)
-{
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = 0; a != NULL && i < n; i++)
-		if (json_array_append_new(a, json_string(v[i])) != 0) {
-			json_decref(a);
-			return NULL;
-		}
-	return a;
-}
-
 /* Resource: "*" by default; the given ones as a list. */
 static json_t *
 resource(const struct policy_opts *o)
 {
-	return o->resources == NULL ? json_string("*") : strings(o->resources, o->nresources);
+	return o->resources == NULL ? json_string("*")
+	                            : qtjson_string_array(o->resources, o->nresources);
 }
 
 /* Huawei Cloud IAM: {"Version": "1.1", "Statement": [{Effect, Action, Resource, Condition}]}. */
@@ -204,8 +192,9 @@ huawei_statement(const struct policy_opts *o, json_t *cond)
 	bad |= json_object_set_new(pol, "Version", json_string("1.1"));
 	bad |= json_object_set_new(st, "Effect", json_string("Allow"));
 	bad |= json_object_set_new(st, "Action",
-	    o->actions != NULL ? strings(o->actions, o->nactions)
-	                       : strings(huawei_actions, sizeof(huawei_actions) / sizeof(char *)));
+	    o->actions != NULL
+	        ? qtjson_string_array(o->actions, o->nactions)
+	        : qtjson_string_array(huawei_actions, sizeof(huawei_actions) / sizeof(char *)));
 	bad |= json_object_set_new(st, "Resource", resource(o));
 	bad |= json_object_set_new(st, "Condition", cond);
 	bad |= json_array_append_new(list, st);
@@ -229,8 +218,9 @@ aws_statement(const struct policy_opts *o, const char *principal, json_t *cond)
 	bad |= json_object_set_new(pr, "AWS", json_string(principal));
 	bad |= json_object_set_new(st, "Principal", pr);
 	bad |= json_object_set_new(st, "Action",
-	    o->actions != NULL ? strings(o->actions, o->nactions)
-	                       : strings(aws_actions, sizeof(aws_actions) / sizeof(char *)));
+	    o->actions != NULL
+	        ? qtjson_string_array(o->actions, o->nactions)
+	        : qtjson_string_array(aws_actions, sizeof(aws_actions) / sizeof(char *)));
 	bad |= json_object_set_new(st, "Resource", resource(o));
 	bad |= json_object_set_new(st, "Condition", cond);
 	if (bad) {

@@ -258,21 +258,6 @@ fail:
 	return NULL;
 }
 
-/* An array of strings; NULL on allocation failure or text that is not UTF-8. */
-static json_t *
-str_array(const char *const *v, size_t n)
-{
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = 0; a != NULL && i < n; i++)
-		if (json_array_append_new(a, json_string(v[i])) != 0) {
-			json_decref(a);
-			return NULL;
-		}
-	return a;
-}
-
 /*
  * externalParameters.rootfs: the container source and the --rootfs options.
  * The platform is the image's as recorded, --platform only without one.
@@ -300,11 +285,11 @@ rootfs_params(json_t *ext, const struct manifest *m, const struct prov_build *b)
 	if (b != NULL && b->rootfs) {
 		if (b->nentrypoint > 0)
 			bad |= json_object_set_new(
-			    r, "entrypoint", str_array(b->entrypoint, b->nentrypoint));
+			    r, "entrypoint", qtjson_string_array(b->entrypoint, b->nentrypoint));
 		if (b->ncmd > 0)
-			bad |= json_object_set_new(r, "cmd", str_array(b->cmd, b->ncmd));
+			bad |= json_object_set_new(r, "cmd", qtjson_string_array(b->cmd, b->ncmd));
 		if (b->nenv > 0)
-			bad |= json_object_set_new(r, "env", str_array(b->env, b->nenv));
+			bad |= json_object_set_new(r, "env", qtjson_string_array(b->env, b->nenv));
 		bad |= json_object_set_new(r, "keepOwner", json_boolean(b->keep_owner));
 	}
 	bad |= json_object_set_new(ext, "rootfs", r);
