@@ -295,11 +295,12 @@ qtv_verify_named(const char *name, const uint8_t *doc, size_t doc_len, const uin
 	size_t blen;
 	int v, rc;
 
+	if (ret != NULL)
+		*ret = NULL;
 	/* no root is fine when the expectation pins its SHA-256 */
 	if (ret == NULL || name == NULL || doc == NULL || e == NULL ||
 	    (root == NULL && (root_len > 0 || !e->have_root_sha256)))
 		return fail(QTV_ERR_ARGUMENT, msg, msglen, "qtv_verify: NULL argument");
-	*ret = NULL;
 	if (root != NULL && e->have_root_sha256) {
 		rc = fail(QTV_ERR_ARGUMENT, msg, msglen,
 		    "qtv_verify: give a root or pin its SHA-256, not both");

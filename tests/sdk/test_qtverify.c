@@ -504,6 +504,11 @@ test_client(struct unit *u)
 	CHECK(u, qtv_verify(doc.p, doc.len, NULL, 0, QTV_AT_DOCUMENT, e, &r, msg, sizeof(msg)) ==
 	             QTV_ERR_ARGUMENT);
 	CHECK_STR(u, msg, "qtv_verify: NULL argument");
+	/* a NULL argument still clears *ret (qtv_verify must not free what it holds) */
+	r = (qtv_result *)zero;
+	CHECK(u, qtv_verify(NULL, 0, root.p, root.len, QTV_AT_DOCUMENT, e, &r, NULL, 0) ==
+	             QTV_ERR_ARGUMENT);
+	CHECK(u, r == NULL);
 	CHECK(u, qtv_expect_set_root_sha256(e, sha, sizeof(sha), msg, sizeof(msg)) == QTV_OK);
 	CHECK(u, qtv_verify(doc.p, doc.len, NULL, 0, QTV_AT_DOCUMENT, e, &r, msg, sizeof(msg)) ==
 	             QTV_OK);
