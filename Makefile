@@ -103,7 +103,7 @@ UNIT     := $(UNIT_SRC:%.c=$(OUT)/%)
 TESTGEN  := $(OUT)/tests/gen/attest-gen
 REPLAY   := $(FUZZERS:%=$(OUT)/tests/fuzz/replay_%)
 MANS     := $(wildcard man/*.1 man/*.5 man/*.3)
-OBJS     := $(patsubst %.c,$(OUT)/%.o,$(LIB_SRC) $(TOOL_SRC) $(wildcard qt-*/*.c) $(UNIT_SRC) \
+OBJS     := $(patsubst %.c,$(OUT)/%.o,$(LIB_SRC) $(TOOL_SRC) $(SDK_SRC) $(wildcard qt-*/*.c) $(UNIT_SRC) \
             tests/gen/attest-gen.c $(wildcard tests/fuzz/fuzz_*.c) $(wildcard tests/sdk/*.c)) \
             $(FUZZERS:%=$(OUT)/tests/fuzz/replay_%.o) \
             $(patsubst %.c,$(OUT)/pic/%.o,$(LIB_SRC) $(SDK_SRC))
@@ -136,15 +136,19 @@ endef
 $(eval $(call stamp,$(OUT)/flags,$$(COMPILE)))
 $(eval $(call stamp,$(OUT)/inputs,$$(LINK) $$(QT_LDLIBS) $$(LDLIBS) : $$(LIB_SRC) : $$(TOOL_SRC) : $$(wildcard qt-*/*.c)))
 
-# Front-ends find tool.h through -Itool; libqt.a and the tests do not see it.
+# Front-ends find tool.h through -Itool and qt/verify.h through -Ilib; libqt.a and the
+# tests do not see them.
+FE_INC = $(if $(filter $(OUT)/qt-% $(OUT)/lib/%,$@),-Ilib)
 $(OUT)/%.o: %.c $(OUT)/flags
 	@mkdir -p $(@D)
-	$(COMPILE) $(if $(filter $(OUT)/qt-% $(OUT)/tool/%,$@),-Itool) $(QT_WERROR) -MMD -MP -c -o $@ $<
+	$(COMPILE) $(if $(filter $(OUT)/qt-% $(OUT)/tool/%,$@),-Itool) $(FE_INC) $(QT_WERROR) -MMD -MP -c -o $@ $<
 
 $(LIB): $(LIB_SRC:%.c=$(OUT)/%.o) $(OUT)/inputs
 	@rm -f $@
 	$(AR) rcs $@ $(filter %.o,$^)
-$(TOOLLIB): $(TOOL_SRC:%.c=$(OUT)/%.o) $(OUT)/inputs
+# libqttool.a also holds libqtverify's objects: qt-measure verify is a client of its API
+# and links it statically (the tools need no .so at run time).
+$(TOOLLIB): $(TOOL_SRC:%.c=$(OUT)/%.o) $(SDK_SRC:%.c=$(OUT)/%.o) $(OUT)/inputs
 	@rm -f $@
 	$(AR) rcs $@ $(filter %.o,$^)
 

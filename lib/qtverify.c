@@ -13,6 +13,8 @@
 #include "qt/verify.h"
 
 #include "attest.h"
+#include "attest_report.h"
+#include "json.h"
 #include "manifest.h"
 #include "pcr.h"
 #include "x509.h"
@@ -21,11 +23,17 @@ struct qtv_expect {
 	struct attest_expect exp;
 	enum qt_profile platform;
 	int64_t max_age; /* seconds; < 0: not checked */
+	bool allow_debug;
+	bool have_root_sha256;
+	uint8_t root_sha256[32];
 };
 
 struct qtv_result {
-	struct attest_doc *doc;
+	struct attest_doc *doc; /* NULL: the document could not be read */
 	struct attest_result res;
+	struct attest_opts opts;    /* as checked (root_der cleared): the summary's hints */
+	int status;                 /* >= QTV_ERR_ARGUMENT: what stopped the checks */
+	char error[QTV_ERRMSG_MAX]; /* and its message */
 };
 
 /*
@@ -221,6 +229,31 @@ qtv_expect_set_max_age(qtv_expect *e, int64_t seconds, char *msg, size_t msglen)
 }
 
 int
+qtv_expect_set_allow_debug(qtv_expect *e, int allow, char *msg, size_t msglen)
+{
+	if (e == NULL)
+		return fail(
+		    QTV_ERR_ARGUMENT, msg, msglen, "qtv_expect_set_allow_debug: NULL argument");
+	e->allow_debug = allow != 0;
+	return QTV_OK;
+}
+
+int
+qtv_expect_set_root_sha256(
+    qtv_expect *e, const uint8_t *sha256, size_t len, char *msg, size_t msglen)
+{
+	if (e == NULL || sha256 == NULL)
+		return fail(
+		    QTV_ERR_ARGUMENT, msg, msglen, "qtv_expect_set_root_sha256: NULL argument");
+	if (len != sizeof(e->root_sha256))
+		return fail(QTV_ERR_ARGUMENT, msg, msglen,
+		    "qtv_expect_set_root_sha256: a SHA-256 is 32 bytes");
+	memcpy(e->root_sha256, sha256, sizeof(e->root_sha256));
+	e->have_root_sha256 = true;
+	return QTV_OK;
+}
+
+int
 qtv_expect_set_profile(qtv_expect *e, const char *name, char *msg, size_t msglen)
 {
 	enum qt_profile p;
@@ -244,20 +277,35 @@ expect_any(const struct attest_expect *e)
 	       e->public_key.present;
 }
 
+/* A result that records why the checks stopped: its report names the error. */
+static int
+stopped(qtv_result *r, const struct qt_err *err, char *msg, size_t msglen)
+{
+	r->status = status_of(err, QTV_ERR_MALFORMED, r->error, sizeof(r->error));
+	return fail(r->status, msg, msglen, r->error);
+}
+
 int
-qtv_verify(const uint8_t *doc, size_t doc_len, const uint8_t *root, size_t root_len, int64_t at_ms,
-    const qtv_expect *e, qtv_result **ret, char *msg, size_t msglen)
+qtv_verify_named(const char *name, const uint8_t *doc, size_t doc_len, const uint8_t *root,
+    size_t root_len, int64_t at_ms, const qtv_expect *e, qtv_result **ret, char *msg, size_t msglen)
 {
 	struct qt_err err = { 0 };
-	struct attest_opts o = { 0 };
 	qtv_result *r = NULL;
 	uint8_t *bin = NULL, *rootder = NULL;
 	size_t blen;
 	int v, rc;
 
-	if (ret == NULL || doc == NULL || root == NULL || e == NULL)
+	if (ret != NULL)
+		*ret = NULL;
+	/* no root is fine when the expectation pins its SHA-256 */
+	if (ret == NULL || name == NULL || doc == NULL || e == NULL ||
+	    (root == NULL && (root_len > 0 || !e->have_root_sha256)))
 		return fail(QTV_ERR_ARGUMENT, msg, msglen, "qtv_verify: NULL argument");
-	*ret = NULL;
+	if (root != NULL && e->have_root_sha256) {
+		rc = fail(QTV_ERR_ARGUMENT, msg, msglen,
+		    "qtv_verify: give a root or pin its SHA-256, not both");
+		goto out;
+	}
 	if (!expect_any(&e->exp)) {
 		rc = fail(QTV_ERR_ARGUMENT, msg, msglen,
 		    "qtv_verify: nothing to compare: set a PCR, nonce, user_data or public key");
@@ -272,38 +320,62 @@ qtv_verify(const uint8_t *doc, size_t doc_len, const uint8_t *root, size_t root_
 		rc = fail(QTV_ERR_MALFORMED, msg, msglen, "document: larger than 128 KiB");
 		goto out;
 	}
-	o.platform = e->platform;
-	o.max_age = e->max_age;
-	o.at_mode = at_ms == QTV_AT_NOW        ? ATTEST_AT_NOW
-	            : at_ms == QTV_AT_DOCUMENT ? ATTEST_AT_DOC
-	                                       : ATTEST_AT_TIME;
-	o.at_ms = at_ms;
-	if (x509_load_der("root", root, root_len, &rootder, &o.root_der_len, &err) < 0) {
-		rc = status_of(&err, QTV_ERR_MALFORMED, msg, msglen);
-		goto out;
-	}
-	o.root_der = rootder;
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
 		rc = fail(QTV_ERR_NOMEM, msg, msglen, "out of memory");
 		goto out;
 	}
-	if (attest_decode_text("document", doc, doc_len, &bin, &blen, &err) < 0 ||
-	    attest_parse("document", bin, blen, o.platform, &r->doc, &err) < 0 ||
-	    (v = attest_verify(r->doc, &o, &e->exp, &r->res, &err)) < 0) {
-		rc = status_of(&err, QTV_ERR_MALFORMED, msg, msglen);
-		goto out;
+	r->opts.platform = e->platform;
+	r->opts.max_age = e->max_age;
+	r->opts.allow_debug = e->allow_debug;
+	r->opts.have_root_sha256 = e->have_root_sha256;
+	memcpy(r->opts.root_sha256, e->root_sha256, sizeof(r->opts.root_sha256));
+	r->opts.at_mode = at_ms == QTV_AT_NOW        ? ATTEST_AT_NOW
+	                  : at_ms == QTV_AT_DOCUMENT ? ATTEST_AT_DOC
+	                                             : ATTEST_AT_TIME;
+	r->opts.at_ms = at_ms;
+	if (root != NULL) {
+		if (x509_load_der("root", root, root_len, &rootder, &r->opts.root_der_len, &err) <
+		    0) {
+			rc = status_of(&err, QTV_ERR_MALFORMED, msg, msglen);
+			goto out;
+		}
+		r->opts.root_der = rootder;
 	}
-	rc = v == 0 ? QTV_OK : QTV_MISMATCH;
+	if (attest_decode_text(name, doc, doc_len, &bin, &blen, &err) < 0 ||
+	    attest_parse(name, bin, blen, r->opts.platform, &r->doc, &err) < 0 ||
+	    (v = attest_verify(r->doc, &r->opts, &e->exp, &r->res, &err)) < 0) {
+		rc = stopped(r, &err, msg, msglen);
+		goto done;
+	}
+	r->status = rc = v == 0 ? QTV_OK : QTV_MISMATCH;
 	if (rc == QTV_MISMATCH)
 		fail(rc, msg, msglen, "document: a check failed");
 	else if (msg != NULL && msglen > 0)
 		msg[0] = '\0';
+done:
+	r->opts.root_der = NULL;
+	r->opts.root_der_len = 0;
 	*ret = r;
 	r = NULL;
 out:
 	qtv_result_free(r);
 	free(bin);
 	free(rootder);
+	return rc;
+}
+
+int
+qtv_verify(const uint8_t *doc, size_t doc_len, const uint8_t *root, size_t root_len, int64_t at_ms,
+    const qtv_expect *e, qtv_result **ret, char *msg, size_t msglen)
+{
+	int rc =
+	    qtv_verify_named("document", doc, doc_len, root, root_len, at_ms, e, ret, msg, msglen);
+
+	/* here a document that could not be checked gives no result */
+	if (rc > QTV_MISMATCH && ret != NULL) {
+		qtv_result_free(*ret);
+		*ret = NULL;
+	}
 	return rc;
 }
 
@@ -323,6 +395,8 @@ qtv_result_verdict(const qtv_result *r)
 
 	if (r == NULL)
 		return QTV_ERR_ARGUMENT;
+	if (r->status > QTV_MISMATCH)
+		return r->status;
 	for (i = 0; i < r->res.n; i++)
 		if (r->res.checks[i].verdict == ATTEST_FAIL)
 			return QTV_MISMATCH;
@@ -390,13 +464,13 @@ qtv_result_check_detail(const qtv_result *r, size_t i)
 const char *
 qtv_result_module_id(const qtv_result *r)
 {
-	return r == NULL ? NULL : r->doc->module_id;
+	return r == NULL || r->doc == NULL ? NULL : r->doc->module_id;
 }
 
 uint64_t
 qtv_result_timestamp_ms(const qtv_result *r)
 {
-	return r == NULL ? 0 : r->doc->timestamp_ms;
+	return r == NULL || r->doc == NULL ? 0 : r->doc->timestamp_ms;
 }
 
 const uint8_t *
@@ -404,7 +478,8 @@ qtv_result_pcr(const qtv_result *r, unsigned index, size_t *len)
 {
 	if (len != NULL)
 		*len = 0;
-	if (r == NULL || index >= PCR_COUNT || !(r->doc->pcr_mask & (1u << index)))
+	if (r == NULL || r->doc == NULL || index >= PCR_COUNT ||
+	    !(r->doc->pcr_mask & (1u << index)))
 		return NULL;
 	if (len != NULL)
 		*len = PCR_LEN;
@@ -429,7 +504,7 @@ qtv_result_public_key(const qtv_result *r, size_t *len)
 {
 	static const struct attest_bytes none = { 0 };
 
-	return field(r == NULL ? &none : &r->doc->public_key, len);
+	return field(r == NULL || r->doc == NULL ? &none : &r->doc->public_key, len);
 }
 
 const uint8_t *
@@ -437,7 +512,7 @@ qtv_result_user_data(const qtv_result *r, size_t *len)
 {
 	static const struct attest_bytes none = { 0 };
 
-	return field(r == NULL ? &none : &r->doc->user_data, len);
+	return field(r == NULL || r->doc == NULL ? &none : &r->doc->user_data, len);
 }
 
 const uint8_t *
@@ -445,7 +520,41 @@ qtv_result_nonce(const qtv_result *r, size_t *len)
 {
 	static const struct attest_bytes none = { 0 };
 
-	return field(r == NULL ? &none : &r->doc->nonce, len);
+	return field(r == NULL || r->doc == NULL ? &none : &r->doc->nonce, len);
+}
+
+int
+qtv_result_report_json(const qtv_result *r, int flags, char **ret, char *msg, size_t msglen)
+{
+	struct qt_err err = { 0 };
+	json_t *rep;
+	int rc = QTV_OK;
+
+	if (r == NULL || ret == NULL)
+		return fail(QTV_ERR_ARGUMENT, msg, msglen, "qtv_result_report_json: NULL argument");
+	*ret = NULL;
+	if ((flags & ~QTV_JSON_PRETTY) != 0)
+		return fail(QTV_ERR_ARGUMENT, msg, msglen, "qtv_result_report_json: unknown flags");
+	rep = r->status > QTV_MISMATCH ? attest_report_json(r->doc, NULL, r->error)
+	                               : attest_report_json(r->doc, &r->res, NULL);
+	if (rep == NULL)
+		return fail(QTV_ERR_NOMEM, msg, msglen, "out of memory");
+	if (qtjson_dump(rep, (flags & QTV_JSON_PRETTY) != 0, ret, &err) < 0)
+		rc = status_of(&err, QTV_ERR_INTERNAL, msg, msglen);
+	json_decref(rep);
+	return rc;
+}
+
+int
+qtv_result_summary(const qtv_result *r, char *buf, size_t len)
+{
+	if (r == NULL || buf == NULL || len == 0)
+		return QTV_ERR_ARGUMENT;
+	if (r->status > QTV_MISMATCH)
+		snprintf(buf, len, "%s", r->error);
+	else
+		attest_summary(&r->res, &r->opts, buf, len);
+	return QTV_OK;
 }
 
 int

@@ -2,7 +2,9 @@
 /*
  * verify.c: `qt-measure verify DOC`: check a live attestation document
  * against a pinned root and the relying party's expectations, print the JSON
- * report (every check and its verdict) and exit 0 / 1 / 2.
+ * report (every check and its verdict) and exit 0 / 1 / 2. The command is a
+ * client of libqtverify's API (qt/verify.h, linked statically through
+ * libqttool.a): it reads the files and options, the API verifies and reports.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -10,9 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "qt/verify.h"
+
 #include "attest.h"
 #include "attest_cmds.h"
-#include "attest_report.h"
 #include "fileio.h"
 #include "manifest.h"
 #include "roots.h"
@@ -304,8 +307,8 @@ load_inputs(const struct verify_args *a, struct attest_opts *o, struct attest_ex
     uint8_t **ret_root, struct qt_err *err)
 {
 	struct manifest *m = NULL;
-	uint8_t *raw = NULL;
-	size_t rl;
+	uint8_t *raw = NULL, *key = NULL;
+	size_t rl, kl;
 	int r = -1;
 
 	if (a->root != NULL && load_root(a->root, ret_root, &o->root_der_len, err) < 0)
@@ -326,67 +329,124 @@ load_inputs(const struct verify_args *a, struct attest_opts *o, struct attest_ex
 		goto out;
 	e->nonce = a->cli.nonce;
 	e->user_data = a->cli.user_data;
+	/* the file as given (qtv_expect_set_public_key reads it), checked here to name it */
 	if (a->pubkey != NULL) {
 		if (fileio_read_all(a->pubkey, 65536, &raw, &rl, err) < 0 ||
-		    x509_load_key_bytes(a->pubkey, raw, rl, ATTEST_PUBKEY_MAX, &e->public_key.p,
-		        &e->public_key.len, err) < 0)
+		    x509_load_key_bytes(a->pubkey, raw, rl, ATTEST_PUBKEY_MAX, &key, &kl, err) < 0)
 			goto out;
+		e->public_key.p = raw;
+		e->public_key.len = rl;
 		e->public_key.present = true;
+		raw = NULL;
 	}
 	r = 0;
 out:
 	manifest_free(m);
+	free(key);
 	free(raw);
 	return r;
 }
 
+/* A message of the API as the error to report. */
+static int
+api_err(struct qt_err *err, int status, const char *msg)
+{
+	return qt_err_set(err, status == QTV_ERR_NOMEM ? ENOMEM : EINVAL, "%s", msg);
+}
+
+/* The expectations and options as the API's expectation object. */
+static int
+make_expect(const struct attest_opts *o, const struct attest_expect *e, qtv_expect **ret,
+    struct qt_err *err)
+{
+	char msg[QTV_ERRMSG_MAX] = "out of memory";
+	qtv_expect *x = qtv_expect_new();
+	unsigned i;
+	int s = QTV_ERR_NOMEM;
+
+	if (x == NULL)
+		goto out;
+	for (i = 0; i < PCR_COUNT; i++)
+		if ((e->pcr_mask & (1u << i)) &&
+		    (s = qtv_expect_set_pcr(x, i, e->pcrs[i], PCR_LEN, msg, sizeof(msg))) != QTV_OK)
+			goto out;
+	if ((e->nonce.present &&
+	        (s = qtv_expect_set_nonce(x, e->nonce.p, e->nonce.len, msg, sizeof(msg))) != 0) ||
+	    (e->user_data.present && (s = qtv_expect_set_user_data(x, e->user_data.p,
+	                                  e->user_data.len, msg, sizeof(msg))) != 0) ||
+	    (e->public_key.present && (s = qtv_expect_set_public_key(x, e->public_key.p,
+	                                   e->public_key.len, msg, sizeof(msg))) != 0) ||
+	    (s = qtv_expect_set_max_age(x, o->max_age, msg, sizeof(msg))) != 0 ||
+	    (s = qtv_expect_set_profile(x, qt_profile_name(o->platform), msg, sizeof(msg))) != 0 ||
+	    (s = qtv_expect_set_allow_debug(x, o->allow_debug, msg, sizeof(msg))) != 0 ||
+	    (o->have_root_sha256 && (s = qtv_expect_set_root_sha256(x, o->root_sha256,
+	                                 sizeof(o->root_sha256), msg, sizeof(msg))) != 0))
+		goto out;
+	*ret = x;
+	return 0;
+out:
+	qtv_expect_free(x);
+	return api_err(err, s, msg);
+}
+
+/* The text and a newline on standard output. */
+static int
+print_text(const char *s, struct qt_err *err)
+{
+	if (fputs(s, stdout) == EOF || fputc('\n', stdout) == EOF)
+		return qt_err_set(err, errno, "standard output: %s", strerror(errno));
+	return 0;
+}
+
 /* Read, check and report the document: the exit code. */
 static int
-check_document(const char *path, const struct attest_opts *o, const struct attest_expect *e,
+check_document(const char *path, const struct attest_opts *o, const qtv_expect *x,
     enum qt_json style, struct qt_err *err)
 {
 	const char *name = strcmp(path, "-") == 0 ? "standard input" : path;
-	struct attest_result *res = NULL;
-	struct attest_doc *doc = NULL;
-	uint8_t *raw = NULL, *bin = NULL;
-	size_t rl, bl;
-	json_t *rep = NULL;
-	char line[1024];
+	int64_t at = o->at_mode == ATTEST_AT_NOW   ? QTV_AT_NOW
+	             : o->at_mode == ATTEST_AT_DOC ? QTV_AT_DOCUMENT
+	                                           : o->at_ms;
+	qtv_result *res = NULL;
+	uint8_t *raw = NULL;
+	size_t rl;
+	char msg[QTV_ERRMSG_MAX], line[1024], *rep = NULL;
 	int v, rc = QT_EXIT_TROUBLE;
 
-	if (fileio_read_all(path, ATTEST_TEXT_MAX, &raw, &rl, err) < 0 ||
-	    attest_decode_text(name, raw, rl, &bin, &bl, err) < 0 ||
-	    attest_parse(name, bin, bl, o->platform, &doc, err) < 0) {
-		if ((rep = attest_report_json(NULL, NULL, err->msg)) != NULL)
-			tool_print_json(rep, style, NULL);
+	if (fileio_read_all(path, ATTEST_TEXT_MAX, &raw, &rl, err) < 0)
+		goto out;
+	v = qtv_verify_named(
+	    name, raw, rl, o->root_der, o->root_der_len, at, x, &res, msg, sizeof(msg));
+	if (res == NULL) {
+		api_err(err, v, msg);
 		goto out;
 	}
-	if ((res = calloc(1, sizeof(*res))) == NULL) {
-		qt_err_set(err, ENOMEM, "out of memory");
+	if ((v = qtv_result_report_json(res, style == QT_JSON_PRETTY ? QTV_JSON_PRETTY : 0, &rep,
+	         msg, sizeof(msg))) != QTV_OK) {
+		api_err(err, v, msg);
 		goto out;
 	}
-	if ((v = attest_verify(doc, o, e, res, err)) < 0) {
-		if ((rep = attest_report_json(doc, NULL, err->msg)) != NULL)
-			tool_print_json(rep, style, NULL);
+	v = qtv_result_verdict(res);
+	if (v > QTV_MISMATCH) {
+		/* the report names the error too; the message is what counts */
+		struct qt_err ignored = { 0 };
+
+		(void)print_text(rep, &ignored);
+		qtv_result_summary(res, msg, sizeof(msg));
+		api_err(err, v, msg);
 		goto out;
 	}
-	if ((rep = attest_report_json(doc, res, NULL)) == NULL) {
-		qt_err_set(err, ENOMEM, "out of memory");
+	if (print_text(rep, err) < 0)
 		goto out;
-	}
-	if (tool_print_json(rep, style, err) < 0)
-		goto out;
-	if (v != 0) {
-		attest_summary(res, o, line, sizeof(line));
+	if (v != QTV_OK) {
+		qtv_result_summary(res, line, sizeof(line));
 		tool_warn("%s: %s", name, line);
 	}
-	rc = v == 0 ? QT_EXIT_OK : QT_EXIT_MISMATCH;
+	rc = v == QTV_OK ? QT_EXIT_OK : QT_EXIT_MISMATCH;
 out:
-	json_decref(rep);
-	free(res);
-	attest_free(doc);
+	free(rep);
+	qtv_result_free(res);
 	free(raw);
-	free(bin);
 	return rc;
 }
 
@@ -398,16 +458,18 @@ cmd_verify(int argc, char *argv[])
 	struct attest_expect e = { 0 };
 	struct qt_err err = { 0 };
 	enum qt_json style;
+	qtv_expect *x = NULL;
 	uint8_t *rootder = NULL;
 	int rc = QT_EXIT_TROUBLE;
 
 	parse_args(argc, argv, &a);
 	check_args(&a, &o);
 	style = tool_json_arg(verify_usage, a.json);
-	if (load_inputs(&a, &o, &e, &rootder, &err) == 0)
-		rc = check_document(a.path, &o, &e, style, &err);
+	if (load_inputs(&a, &o, &e, &rootder, &err) == 0 && make_expect(&o, &e, &x, &err) == 0)
+		rc = check_document(a.path, &o, x, style, &err);
 	if (rc == QT_EXIT_TROUBLE)
 		tool_report(&err);
+	qtv_expect_free(x);
 	free(rootder);
 	free(a.cli.nonce.p);
 	free(a.cli.user_data.p);

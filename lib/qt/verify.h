@@ -37,6 +37,9 @@ extern "C" {
 #define QTV_AT_NOW      INT64_MIN       /* the current time */
 #define QTV_AT_DOCUMENT (INT64_MIN + 1) /* the document's own timestamp (archived documents) */
 
+/* Flags of qtv_result_report_json(). */
+#define QTV_JSON_PRETTY 1 /* indented, one member a line (else one line) */
+
 #define QTV_PCR_LEN   48 /* bytes of a PCR value (SHA-384) */
 #define QTV_PCR_COUNT 32 /* PCR indexes 0..31 */
 
@@ -61,10 +64,16 @@ int qtv_expect_set_public_key(
     qtv_expect *e, const uint8_t *p, size_t len, char *msg, size_t msglen);
 int qtv_expect_set_max_age(qtv_expect *e, int64_t seconds, char *msg, size_t msglen);
 int qtv_expect_set_profile(qtv_expect *e, const char *name, char *msg, size_t msglen);
+int qtv_expect_set_allow_debug(qtv_expect *e, int allow, char *msg, size_t msglen);
+int qtv_expect_set_root_sha256(
+    qtv_expect *e, const uint8_t *sha256, size_t len, char *msg, size_t msglen);
 
 /* Verification. */
 int qtv_verify(const uint8_t *doc, size_t doc_len, const uint8_t *root, size_t root_len,
     int64_t at_ms, const qtv_expect *e, qtv_result **ret, char *msg, size_t msglen);
+int qtv_verify_named(const char *name, const uint8_t *doc, size_t doc_len, const uint8_t *root,
+    size_t root_len, int64_t at_ms, const qtv_expect *e, qtv_result **ret, char *msg,
+    size_t msglen);
 void qtv_result_free(qtv_result *r);
 
 /* The result: verdict, checks, decoded fields (untrusted unless authentic). */
@@ -82,6 +91,8 @@ const uint8_t *qtv_result_pcr(const qtv_result *r, unsigned index, size_t *len);
 const uint8_t *qtv_result_public_key(const qtv_result *r, size_t *len);
 const uint8_t *qtv_result_user_data(const qtv_result *r, size_t *len);
 const uint8_t *qtv_result_nonce(const qtv_result *r, size_t *len);
+int qtv_result_report_json(const qtv_result *r, int flags, char **ret, char *msg, size_t msglen);
+int qtv_result_summary(const qtv_result *r, char *buf, size_t len);
 
 /* ExtendPCR: reg = SHA384(reg || data); and extend(0^48, SHA384(data)). */
 int qtv_pcr_extend(

@@ -3,8 +3,10 @@
  * test_qtverify.c: libqtverify through its public header only, linked against
  * the shared library as a relying party links it: the real QingTian and Nitro
  * documents, every status code with its exact message, the decoded fields,
- * manifests as expectations, ExtendPCR against openssl-computed values, and
- * four threads verifying with one shared expectation object.
+ * manifests as expectations, ExtendPCR against openssl-computed values, the
+ * calls `qt-measure verify` makes (a named document, its report and summary
+ * line, a root pinned by SHA-256, --allow-debug), and four threads verifying
+ * with one shared expectation object.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -418,6 +420,145 @@ struct job {
 	int ok;
 };
 
+/* The short report of a document that could not be read, as qt-measure verify prints it. */
+static const char TRUNC_REPORT[] =
+    "{\"verdict\":\"error\",\"platform\":null,\"instant\":null,\"authentic\":false,"
+    "\"checks\":[],\"failed\":[],\"error\":\"qt.cose: COSE_Sign1: malformed CBOR (truncated) "
+    "at offset 14\",\"document\":null}";
+/* The beginning of the report of the QingTian document verified at its own time. */
+static const char PRETTY_HEAD[] =
+    "{\n  \"verdict\": \"pass\",\n  \"platform\": \"qingtian\",\n"
+    "  \"instant\": \"2026-07-20T11:23:26Z\",\n  \"authentic\": true,\n  \"checks\": [\n";
+static const char SHORT_HEAD[] = "{\"verdict\":\"pass\",\"platform\":\"qingtian\",\"instant\":"
+                                 "\"2026-07-20T11:23:26Z\",\"authentic\":true,\"checks\":[";
+/* openssl x509 -outform der <qingtian-root-G1.pem | sha256sum */
+static const char QT_ROOT_SHA256[] =
+    "f23443b4eb52a70719df49bdda0e57bb25f1c04530885dbecdbde241c8c4f581";
+
+/* What qt-measure verify asks of the API beyond a relying party's calls. */
+static void
+test_client(struct unit *u)
+{
+	struct file doc = slurp(A "qingtian-official-signed.cose");
+	struct file root = slurp(A "qingtian-root-G1.pem");
+	struct file dbg = slurp(A "nitro-evervault-debug.cose");
+	struct file aws = slurp(A "aws-nitro-root-G1.pem");
+	char msg[QTV_ERRMSG_MAX] = "x", line[1024] = "x", *rep = NULL;
+	qtv_expect *e = expect_pcrs(u, QT_PCR0, QT_PCR8);
+	qtv_expect *d = qtv_expect_new();
+	qtv_result *r = NULL;
+	uint8_t sha[32], zero[QTV_PCR_LEN] = { 0 };
+
+	/* a document that cannot be read: named, and with a result that reports it */
+	CHECK(u, qtv_verify_named("qt.cose", doc.p, 20, root.p, root.len, QTV_AT_DOCUMENT, e, &r,
+	             msg, sizeof(msg)) == QTV_ERR_MALFORMED);
+	CHECK_STR(u, msg, "qt.cose: COSE_Sign1: malformed CBOR (truncated) at offset 14");
+	CHECK(u, r != NULL && qtv_result_verdict(r) == QTV_ERR_MALFORMED);
+	CHECK(u, qtv_result_authentic(r) == 0 && qtv_result_check_count(r) == 0);
+	CHECK(u, qtv_result_module_id(r) == NULL && qtv_result_pcr(r, 0, NULL) == NULL);
+	CHECK(u, qtv_result_nonce(r, NULL) == NULL);
+	CHECK(u, qtv_result_report_json(r, 0, &rep, msg, sizeof(msg)) == QTV_OK);
+	CHECK_STR(u, rep, TRUNC_REPORT);
+	free(rep);
+	rep = NULL;
+	CHECK(u, qtv_result_summary(r, line, sizeof(line)) == QTV_OK);
+	CHECK_STR(u, line, "qt.cose: COSE_Sign1: malformed CBOR (truncated) at offset 14");
+	qtv_result_free(r);
+	/* qtv_verify gives no result then, and calls the document "document" */
+	r = (qtv_result *)zero;
+	CHECK(u, qtv_verify(doc.p, 20, root.p, root.len, QTV_AT_DOCUMENT, e, &r, msg,
+	             sizeof(msg)) == QTV_ERR_MALFORMED);
+	CHECK_STR(u, msg, "document: COSE_Sign1: malformed CBOR (truncated) at offset 14");
+	CHECK(u, r == NULL);
+
+	/* verified: the report, pretty and short, without a final newline */
+	CHECK(u, qtv_verify_named("qt.cose", doc.p, doc.len, root.p, root.len, QTV_AT_DOCUMENT, e,
+	             &r, msg, sizeof(msg)) == QTV_OK);
+	CHECK(u, qtv_result_report_json(r, QTV_JSON_PRETTY, &rep, msg, sizeof(msg)) == QTV_OK);
+	CHECK(u, strncmp(rep, PRETTY_HEAD, strlen(PRETTY_HEAD)) == 0);
+	CHECK(u, rep[strlen(rep) - 1] == '}');
+	free(rep);
+	rep = NULL;
+	CHECK(u, qtv_result_report_json(r, 0, &rep, msg, sizeof(msg)) == QTV_OK);
+	CHECK(u, strncmp(rep, SHORT_HEAD, strlen(SHORT_HEAD)) == 0);
+	CHECK(u, rep[strlen(rep) - 1] == '}' && strchr(rep, '\n') == NULL);
+	free(rep);
+	rep = (char *)zero;
+	CHECK(u, qtv_result_report_json(r, 2, &rep, msg, sizeof(msg)) == QTV_ERR_ARGUMENT);
+	CHECK_STR(u, msg, "qtv_result_report_json: unknown flags");
+	CHECK(u, rep == NULL);
+	CHECK(u, qtv_result_report_json(NULL, 0, &rep, msg, sizeof(msg)) == QTV_ERR_ARGUMENT);
+	CHECK(u, qtv_result_summary(r, line, sizeof(line)) == QTV_OK);
+	CHECK_STR(u, line, "not verified");
+	CHECK(u, qtv_result_summary(r, line, 0) == QTV_ERR_ARGUMENT);
+	CHECK(u, qtv_result_summary(NULL, line, sizeof(line)) == QTV_ERR_ARGUMENT);
+	qtv_result_free(r);
+	r = NULL;
+
+	/* the root pinned by the SHA-256 of its DER: no root given */
+	unhex(QT_ROOT_SHA256, sha, sizeof(sha));
+	CHECK(u, qtv_expect_set_root_sha256(e, sha, 31, msg, sizeof(msg)) == QTV_ERR_ARGUMENT);
+	CHECK_STR(u, msg, "qtv_expect_set_root_sha256: a SHA-256 is 32 bytes");
+	CHECK(u, qtv_expect_set_root_sha256(NULL, sha, 32, msg, sizeof(msg)) == QTV_ERR_ARGUMENT);
+	CHECK_STR(u, msg, "qtv_expect_set_root_sha256: NULL argument");
+	CHECK(u, qtv_verify(doc.p, doc.len, NULL, 0, QTV_AT_DOCUMENT, e, &r, msg, sizeof(msg)) ==
+	             QTV_ERR_ARGUMENT);
+	CHECK_STR(u, msg, "qtv_verify: NULL argument");
+	/* a NULL argument still clears *ret (qtv_verify must not free what it holds) */
+	r = (qtv_result *)zero;
+	CHECK(u, qtv_verify(NULL, 0, root.p, root.len, QTV_AT_DOCUMENT, e, &r, NULL, 0) ==
+	             QTV_ERR_ARGUMENT);
+	CHECK(u, r == NULL);
+	CHECK(u, qtv_expect_set_root_sha256(e, sha, sizeof(sha), msg, sizeof(msg)) == QTV_OK);
+	CHECK(u, qtv_verify(doc.p, doc.len, NULL, 0, QTV_AT_DOCUMENT, e, &r, msg, sizeof(msg)) ==
+	             QTV_OK);
+	CHECK(u, verdict_of(r, "root") == QTV_CHECK_PASS);
+	qtv_result_free(r);
+	r = NULL;
+	CHECK(u, qtv_verify(doc.p, doc.len, root.p, root.len, QTV_AT_DOCUMENT, e, &r, msg,
+	             sizeof(msg)) == QTV_ERR_ARGUMENT);
+	CHECK_STR(u, msg, "qtv_verify: give a root or pin its SHA-256, not both");
+	CHECK(u, r == NULL);
+	/* another hash: the root check fails */
+	sha[0] ^= 1;
+	CHECK(u, qtv_expect_set_root_sha256(e, sha, sizeof(sha), NULL, 0) == QTV_OK);
+	CHECK(u,
+	    qtv_verify(doc.p, doc.len, NULL, 0, QTV_AT_DOCUMENT, e, &r, NULL, 0) == QTV_MISMATCH);
+	CHECK(u, verdict_of(r, "root") == QTV_CHECK_FAIL && qtv_result_authentic(r) == 0);
+	qtv_result_free(r);
+	r = NULL;
+
+	/* a debug-mode document: production fails, with the summary's hint, unless allowed */
+	CHECK(u, d != NULL && qtv_expect_set_pcr(d, 8, zero, sizeof(zero), NULL, 0) == QTV_OK);
+	CHECK(u, qtv_verify_named("dbg.cose", dbg.p, dbg.len, aws.p, aws.len, QTV_AT_DOCUMENT, d,
+	             &r, NULL, 0) == QTV_MISMATCH);
+	CHECK(u, verdict_of(r, "production") == QTV_CHECK_FAIL);
+	CHECK(u, qtv_result_summary(r, line, sizeof(line)) == QTV_OK);
+	CHECK_STR(u, line,
+	    "not verified: production: PCR0 is all zero: a debug-mode document never matches a "
+	    "production expectation; for a development enclave use --allow-debug");
+	qtv_result_free(r);
+	r = NULL;
+	CHECK(u, qtv_expect_set_allow_debug(NULL, 1, msg, sizeof(msg)) == QTV_ERR_ARGUMENT);
+	CHECK_STR(u, msg, "qtv_expect_set_allow_debug: NULL argument");
+	CHECK(u, qtv_expect_set_allow_debug(d, 1, msg, sizeof(msg)) == QTV_OK);
+	CHECK(u, qtv_verify_named("dbg.cose", dbg.p, dbg.len, aws.p, aws.len, QTV_AT_DOCUMENT, d,
+	             &r, NULL, 0) == QTV_OK);
+	CHECK(u, verdict_of(r, "production") == QTV_CHECK_PASS);
+	qtv_result_free(r);
+	r = NULL;
+	CHECK(u, qtv_expect_set_allow_debug(d, 0, NULL, 0) == QTV_OK);
+	CHECK(u, qtv_verify(dbg.p, dbg.len, aws.p, aws.len, QTV_AT_DOCUMENT, d, &r, NULL, 0) ==
+	             QTV_MISMATCH);
+	qtv_result_free(r);
+	qtv_expect_free(d);
+	qtv_expect_free(e);
+	free(doc.p);
+	free(root.p);
+	free(dbg.p);
+	free(aws.p);
+}
+
 static void *
 worker(void *arg)
 {
@@ -471,6 +612,7 @@ main(void)
 	test_arguments(&u);
 	test_manifest(&u);
 	test_pcr(&u);
+	test_client(&u);
 	test_threads(&u);
 	return unit_end(&u);
 }
