@@ -47,6 +47,13 @@ out:
 }
 
 int
+pcr_of_text(const char *text, uint8_t ret[PCR_LEN], struct qt_err *err)
+{
+	memset(ret, 0, PCR_LEN);
+	return pcr_extend(ret, (const uint8_t *)text, strlen(text), err);
+}
+
+int
 pcr_sha384(const uint8_t *buf, size_t len, uint8_t ret[PCR_LEN], struct qt_err *err)
 {
 	unsigned int n = 0;

@@ -22,6 +22,11 @@ struct pcr_set {
 
 /* reg = SHA384(reg || data): one TPM-style extend (any data length). */
 int pcr_extend(uint8_t reg[PCR_LEN], const uint8_t *data, size_t len, struct qt_err *err);
+/*
+ * extend(0^48, text) over the raw bytes of text (no hashing first): PCR3 and
+ * PCR4 as QingTian and Nitro compute them from the parent's identities.
+ */
+int pcr_of_text(const char *text, uint8_t ret[PCR_LEN], struct qt_err *err);
 /* SHA-384 of buf. */
 int pcr_sha384(const uint8_t *buf, size_t len, uint8_t ret[PCR_LEN], struct qt_err *err);
 /* extend(0^48, SHA384(buf)): what nitro-cli pcr --input prints, and PCR8 of a DER cert. */

@@ -249,15 +249,13 @@ parent_pcrs(
 	const char *p3 = a->agency != NULL ? a->agency : a->role;
 
 	if (p3 != NULL) {
-		memset(o->pcr3, 0, PCR_LEN);
-		if (pcr_extend(o->pcr3, (const uint8_t *)p3, strlen(p3), err) < 0)
+		if (pcr_of_text(p3, o->pcr3, err) < 0)
 			return -1;
 		o->have_pcr3 = true;
 		o->pcr3_opt = a->agency != NULL ? "--iam-agency" : "--iam-role";
 	}
 	if (instance != NULL) {
-		memset(o->pcr4, 0, PCR_LEN);
-		if (pcr_extend(o->pcr4, (const uint8_t *)instance, strlen(instance), err) < 0)
+		if (pcr_of_text(instance, o->pcr4, err) < 0)
 			return -1;
 		o->have_pcr4 = true;
 		o->pcr4_opt = "--instance-id";
