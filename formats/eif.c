@@ -501,7 +501,20 @@ struct reader {
 	uint64_t pos;    /* bytes consumed */
 	bool size_known; /* regular file: its size bounds every section up front */
 	uint64_t file_size;
+	const struct qt_progress_cb *progress; /* NULL: none */
+	uint64_t next;                         /* the next report at this pos */
+	unsigned section, nsections;           /* for the report */
 };
+
+static void
+read_progress(struct reader *r)
+{
+	struct qt_progress p = { r->pos, r->size_known ? r->file_size : 0, 0, 0, r->section,
+		r->nsections };
+
+	r->next = r->pos + QT_PROGRESS_STEP;
+	r->progress->fn(r->progress->ctx, &p);
+}
 
 /* Read up to len bytes; returns the count (short only at end of file) or -1. */
 static ssize_t
@@ -513,6 +526,8 @@ read_upto(struct reader *r, uint8_t *buf, size_t len, struct qt_err *err)
 		return qt_err_set(err, errno, "%s: read error at offset %" PRIu64 ": %s", r->name,
 		    r->pos, strerror(errno));
 	r->pos += got;
+	if (r->progress != NULL && r->pos >= r->next)
+		read_progress(r);
 	return (ssize_t)got;
 }
 
@@ -678,6 +693,7 @@ read_sections(struct reader *r, const struct eif_read_cb *cb, unsigned flags, st
 			return -1;
 		info->sections[i] = s;
 		info->nsections = i + 1;
+		r->section = i + 1;
 		if (cb_call_section(cb, 0, &s, err) < 0 ||
 		    read_section_data(r, cb, info, ps, role, &s, err) < 0 ||
 		    cb_call_section(cb, 1, &s, err) < 0)
@@ -692,7 +708,7 @@ int
 eif_read(int fd, const char *name, const struct eif_read_cb *cb, unsigned flags,
     struct eif_info **ret, struct qt_err *err)
 {
-	struct reader r = { .fd = fd, .name = name };
+	struct reader r = { .fd = fd, .name = name, .next = QT_PROGRESS_STEP };
 	struct eif_info *info = NULL;
 	struct pcr_stream *ps = NULL;
 	uint8_t hb[EIF_HEADER_SIZE];
@@ -730,6 +746,10 @@ eif_read(int fd, const char *name, const struct eif_read_cb *cb, unsigned flags,
 	}
 	if (eif_header_parse(name, hb, &info->hdr, err) < 0)
 		goto out;
+	if (cb != NULL && cb->progress.fn != NULL) {
+		r.progress = &cb->progress;
+		r.nsections = info->hdr.num_sections;
+	}
 	if (cb != NULL && cb->header != NULL && cb->header(cb->ctx, &info->hdr, err) < 0)
 		goto out;
 	/* eif_crc32 covers the header up to the CRC field, then everything after it */
@@ -769,6 +789,8 @@ eif_read(int fd, const char *name, const struct eif_read_cb *cb, unsigned flags,
 	info->crc_computed = crc;
 	info->crc_ok = crc == info->hdr.crc;
 	info->file_size = r.pos;
+	if (r.progress != NULL)
+		read_progress(&r); /* the end: all of it */
 	*ret = info;
 	info = NULL;
 	rc = 0;

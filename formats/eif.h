@@ -112,6 +112,9 @@ struct eif_section {
  * (every member may be NULL). A callback returning -1 (with err set) stops
  * the read. section_data gets each section's bytes in order, in chunks of
  * at most QT_IO_CHUNK bytes; this is how an image is copied through a writer.
+ * progress (fn NULL: none) is told the bytes read of the file's size (0 for
+ * a pipe) and the section at work, every QT_PROGRESS_STEP bytes and at the
+ * end of a good read.
  */
 struct eif_read_cb {
 	int (*header)(void *ctx, const struct eif_header *h, struct qt_err *err);
@@ -120,6 +123,7 @@ struct eif_read_cb {
 	    struct qt_err *err);
 	int (*section_end)(void *ctx, const struct eif_section *s, struct qt_err *err);
 	void *ctx;
+	struct qt_progress_cb progress;
 };
 
 #define EIF_READ_NO_PCR 0x1u /* skip PCR0/1/2 (CRC is still checked) */

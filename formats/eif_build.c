@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -379,8 +380,24 @@ struct progress_sink {
 	struct qt_sink inner; /* the writer's own sink (with space/commit when it offers them) */
 	const struct eif_build_opts *o;
 	uint64_t done, next;
+	uint64_t total, nentries; /* 0: unknown, none */
+	/*
+	 * cpio entries written: bumped by ramdisk/ on the calling thread, read
+	 * here on the thread that feeds the writer (cpio.c's pipe)
+	 */
+	atomic_uint_least64_t entries;
 	unsigned section, nsections;
 };
+
+static void
+progress_tell(struct progress_sink *ps)
+{
+	struct qt_progress p = { ps->done, ps->total,
+		atomic_load_explicit(&ps->entries, memory_order_relaxed), ps->nentries, ps->section,
+		ps->nsections };
+
+	ps->o->progress(ps->o->progress_ctx, &p);
+}
 
 static void
 progress_count(struct progress_sink *ps, size_t len)
@@ -388,7 +405,7 @@ progress_count(struct progress_sink *ps, size_t len)
 	ps->done += len;
 	if (ps->o->progress != NULL && ps->done >= ps->next) {
 		ps->next = ps->done + EIF_BUILD_PROGRESS_STEP;
-		ps->o->progress(ps->o->progress_ctx, ps->done, ps->section, ps->nsections);
+		progress_tell(ps);
 	}
 }
 
@@ -587,10 +604,54 @@ write_ramdisk(struct progress_sink *ps, const struct build_inputs *in,
 	if (rd->kind == EIF_BUILD_RAMDISK_FILE) {
 		if (copy_file(sink, rd->path, in->buf, ps->o->record, "ramdisk", err) < 0)
 			return -1;
-	} else if (eb_rootfs_write(ps->o, in->rootfs, rd->kind, sink, err) < 0) {
+	} else if (eb_rootfs_write(ps->o, in->rootfs, rd->kind, &ps->entries, sink, err) < 0) {
 		return -1;
 	}
 	return eif_writer_section_end(ps->w, err);
+}
+
+/* A regular file's size into *size; false if it is none. */
+static bool
+file_size(const char *path, uint64_t *size)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return false;
+	*size = (uint64_t)st.st_size;
+	return true;
+}
+
+/*
+ * For progress: the bytes the sink will see (kernel and ramdisks; 0 when a
+ * size is unknown) and the entries of the generated ramdisks, known before
+ * the first byte. Only a guide: a size that cannot be had leaves it unknown
+ * and the write itself says what is wrong.
+ */
+static void
+progress_plan(struct progress_sink *ps, const struct eif_build_opts *o,
+    const struct build_inputs *in)
+{
+	uint64_t total = 0, n, bytes;
+	struct qt_err ignored = { 0 };
+	bool known = file_size(o->kernel, &total);
+	size_t i;
+
+	for (i = 0; i < o->nramdisks; i++) {
+		const struct eif_build_ramdisk *rd = &o->ramdisks[i];
+
+		if (rd->kind == EIF_BUILD_RAMDISK_FILE) {
+			known = known && file_size(rd->path, &bytes);
+		} else if (eb_rootfs_size(o, in->rootfs, rd->kind, &n, &bytes, &ignored) == 0) {
+			ps->nentries += n;
+			known = known && bytes > 0; /* 0: gzip */
+		} else {
+			known = false;
+		}
+		if (known)
+			total += bytes;
+	}
+	ps->total = known ? total : 0;
 }
 
 /* Reference section order: kernel, cmdline, metadata, ramdisks, signature (spec/eif.md 3). */
@@ -604,6 +665,8 @@ write_sections(struct eif_writer *w, const struct eif_build_opts *o, const struc
 
 	/* kernel, cmdline, metadata, the ramdisks and the signature */
 	ps.nsections = 3 + (unsigned)o->nramdisks + (in->signer != NULL);
+	if (o->progress != NULL)
+		progress_plan(&ps, o, in);
 	if (eif_writer_section_begin(w, EIF_SECTION_KERNEL, err) < 0 ||
 	    copy_file(sink, o->kernel, in->buf, o->record, "kernel", err) < 0 ||
 	    eif_writer_section_end(w, err) < 0 ||
@@ -614,8 +677,10 @@ write_sections(struct eif_writer *w, const struct eif_build_opts *o, const struc
 	for (i = 0; i < o->nramdisks; i++)
 		if (write_ramdisk(&ps, in, &o->ramdisks[i], err) < 0)
 			return -1;
-	if (o->progress != NULL)
-		o->progress(o->progress_ctx, ps.done, ps.nsections, ps.nsections);
+	if (o->progress != NULL) {
+		ps.section = ps.nsections;
+		progress_tell(&ps);
+	}
 	/* Signed: the signature section goes last, over PCR0 (spec/eif.md 5.3). */
 	if (in->signer != NULL)
 		return append_signature(in->signer, w, ret, err);
@@ -781,7 +846,7 @@ eif_rewrite(const char *in_path, int out_fd, const char *out_name, eif_section_f
     struct pcr_set *ret_pcrs, bool *ret_was_signed, struct qt_err *err)
 {
 	struct copy c = { out_name, out_fd, make != NULL, NULL, false, false };
-	struct eif_read_cb cb = { copy_header, copy_begin, copy_data, copy_end, &c };
+	struct eif_read_cb cb = { copy_header, copy_begin, copy_data, copy_end, &c, { NULL, NULL } };
 	struct eif_info *info = NULL;
 	struct wbuf sec = { 0 };
 	struct pcr_set pcrs;

@@ -84,14 +84,15 @@ void eif_build_record_free(struct eif_build_record *r);
 typedef void (*eif_build_warn_fn)(void *ctx, const char *msg);
 
 /*
- * Progress of the write: bytes given to the writer so far (kernel and
- * ramdisks) and the section being written (1-based) of nsections. Called at
- * most every EIF_BUILD_PROGRESS_STEP bytes, and once more with the total
- * when the last ramdisk is written; the library prints nothing.
+ * Progress of the write (qt.h struct qt_progress: bytes given to the writer,
+ * kernel and ramdisks; their total, 0 when a ramdisk is gzip; the cpio
+ * entries of the generated ramdisks), told at most every
+ * EIF_BUILD_PROGRESS_STEP bytes and once more when the last ramdisk is
+ * written; the library prints nothing. The call may come from the thread
+ * that feeds the writer a generated ramdisk (cpio.c), not the caller's.
  */
-typedef void (*eif_build_progress_fn)(
-    void *ctx, uint64_t bytes, unsigned section, unsigned nsections);
-#define EIF_BUILD_PROGRESS_STEP (4u << 20)
+typedef qt_progress_fn eif_build_progress_fn;
+#define EIF_BUILD_PROGRESS_STEP QT_PROGRESS_STEP
 
 struct eif_build_opts {
 	const char *kernel;

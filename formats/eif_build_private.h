@@ -35,8 +35,13 @@ int eb_init_check(const struct eif_build_opts *o, struct qt_err *err);
 int eb_rootfs_prepare(
     const struct eif_build_opts *o, struct rootfs_state **ret, struct qt_err *err);
 void eb_rootfs_free(struct rootfs_state *s);
-/* Write the generated ramdisk of kind into sink. */
+/* Write the generated ramdisk of kind into sink, counting its cpio entries in *entries. */
 int eb_rootfs_write(const struct eif_build_opts *o, const struct rootfs_state *s,
-    enum eif_build_ramdisk_kind kind, struct qt_sink sink, struct qt_err *err);
+    enum eif_build_ramdisk_kind kind, atomic_uint_least64_t *entries, struct qt_sink sink,
+    struct qt_err *err);
+/* Its entries and, unless gzip (0: unknown), its size in bytes, before it is written. */
+int eb_rootfs_size(const struct eif_build_opts *o, const struct rootfs_state *s,
+    enum eif_build_ramdisk_kind kind, uint64_t *ret_entries, uint64_t *ret_bytes,
+    struct qt_err *err);
 
 #endif

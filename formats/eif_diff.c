@@ -135,9 +135,10 @@ w_end(void *ctx, const struct eif_entry *e, struct qt_err *err)
 }
 
 static int
-load_image(struct diff_input *d, const char *path, struct qt_err *err)
+load_image(struct diff_input *d, const char *path, const struct qt_progress_cb *progress,
+    struct qt_err *err)
 {
-	struct eif_walk_cb cb = { NULL, w_begin, w_data, w_end, d };
+	struct eif_walk_cb cb = { NULL, w_begin, w_data, w_end, d, { NULL, NULL } };
 	struct eif_scan *scan = NULL;
 	const struct eif_section *s;
 	unsigned i;
@@ -145,7 +146,9 @@ load_image(struct diff_input *d, const char *path, struct qt_err *err)
 
 	d->image = true;
 	d->capture = -1;
-	if (eif_scan_path(path, &scan, err) < 0)
+	if (progress != NULL)
+		cb.progress = *progress;
+	if (eif_scan_path(path, progress, &scan, err) < 0)
 		goto out;
 	for (i = 0; i < scan->info->nsections; i++) {
 		s = &scan->info->sections[i];
@@ -176,10 +179,7 @@ load_image(struct diff_input *d, const char *path, struct qt_err *err)
 	memcpy(d->pcrs[1], scan->pcrs.pcr1, PCR_LEN);
 	memcpy(d->pcrs[2], scan->pcrs.pcr2, PCR_LEN);
 	memcpy(d->pcrs[8], scan->pcrs.pcr8, PCR_LEN); /* zero when unsigned */
-	if (eif_walk(path, scan,
-	        &(struct eif_walk_cb){
-	            cb.ramdisk_begin, cb.entry_begin, cb.entry_data, cb.entry_end, cb.ctx },
-	        err) < 0)
+	if (eif_walk(path, scan, &cb, err) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -213,7 +213,8 @@ load_manifest(
 }
 
 int
-diff_load(const char *path, struct diff_input **ret, struct qt_err *err)
+diff_load(const char *path, const struct qt_progress_cb *progress, struct diff_input **ret,
+    struct qt_err *err)
 {
 	struct diff_input *d = NULL;
 	uint8_t head[64], *raw = NULL;
@@ -241,7 +242,7 @@ diff_load(const char *path, struct diff_input **ret, struct qt_err *err)
 		if (fileio_read_all(path, MANIFEST_MAX, &raw, &rl, err) < 0 ||
 		    load_manifest(d, path, raw, rl, err) < 0)
 			goto out;
-	} else if (load_image(d, path, err) < 0) {
+	} else if (load_image(d, path, progress, err) < 0) {
 		goto out;
 	}
 	*ret = d;

@@ -22,9 +22,11 @@ struct diff_input;
 
 /*
  * Load one side: a manifest (a file whose first non-blank byte is '{') or
- * an image (scanned and walked). name is used in messages and the result.
+ * an image (scanned and walked, telling progress as eif_scan_path and
+ * eif_walk do; NULL: none). name is used in messages and the result.
  */
-int diff_load(const char *path, struct diff_input **ret, struct qt_err *err);
+int diff_load(const char *path, const struct qt_progress_cb *progress, struct diff_input **ret,
+    struct qt_err *err);
 void diff_input_free(struct diff_input *d);
 
 /*

@@ -500,10 +500,10 @@ check_target(const char *dir, char **ret_parent, char **ret_name, struct qt_err 
 
 int
 eif_extract(const char *path, const char *dir, eif_note_fn note_fn, void *note_ctx,
-    struct eif_extract_stats *ret, struct qt_err *err)
+    const struct qt_progress_cb *progress, struct eif_extract_stats *ret, struct qt_err *err)
 {
 	struct xctx *x = NULL;
-	struct eif_walk_cb cb = { NULL, x_begin, x_data, x_end, NULL };
+	struct eif_walk_cb cb = { NULL, x_begin, x_data, x_end, NULL, { NULL, NULL } };
 	struct eif_scan *scan = NULL;
 	char *parent = NULL, *name = NULL, *tmp = NULL, *tmpname;
 	int pfd = -1, rc = -1;
@@ -522,8 +522,10 @@ eif_extract(const char *path, const char *dir, eif_note_fn note_fn, void *note_c
 	x->note = note_fn;
 	x->note_ctx = note_ctx;
 	cb.ctx = x;
+	if (progress != NULL)
+		cb.progress = *progress;
 	/* scan first: nothing is created for an image that cannot be read */
-	if (eif_scan_path(path, &scan, err) < 0)
+	if (eif_scan_path(path, progress, &scan, err) < 0)
 		goto out;
 	if ((pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		qt_err_set(err, errno, "%s: %s", parent, strerror(errno));

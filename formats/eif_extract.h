@@ -30,9 +30,10 @@ typedef void (*eif_note_fn)(void *ctx, const char *msg);
  * or be an empty directory (not a symlink). The temporary directory is
  * "<parent of dir>/.<name of dir>.qt-XXXXXX" and is removed on failure. An
  * unsafe entry fails the whole extraction, naming the ramdisk and the path.
- * note may be NULL. -1 with err.
+ * note may be NULL; progress (NULL: none) as eif_scan_path's and
+ * eif_walk's. -1 with err.
  */
 int eif_extract(const char *path, const char *dir, eif_note_fn note, void *note_ctx,
-    struct eif_extract_stats *ret, struct qt_err *err);
+    const struct qt_progress_cb *progress, struct eif_extract_stats *ret, struct qt_err *err);
 
 #endif

@@ -539,14 +539,15 @@ bootstrap_seen(void *ctx, size_t i, const uint8_t *buf, size_t len)
 /* Write a generated ramdisk (kind ROOTFS or BOOTSTRAP) into sink. */
 int
 eb_rootfs_write(const struct eif_build_opts *o, const struct rootfs_state *s,
-    enum eif_build_ramdisk_kind kind, struct qt_sink sink, struct qt_err *err)
+    enum eif_build_ramdisk_kind kind, atomic_uint_least64_t *entries, struct qt_sink sink,
+    struct qt_err *err)
 {
 	const struct eif_build_rootfs *rf = &o->rootfs;
 	struct seen_ctx sc = { o, { 0 }, false };
 
 	if (kind == EIF_BUILD_RAMDISK_BOOTSTRAP) {
 		if (ramdisk_write_bootstrap_seen(rf->init, rf->drivers, rf->ndrivers, rf->gzip,
-		        sink, o->record != NULL ? bootstrap_seen : NULL, &sc, err) < 0)
+		        entries, sink, o->record != NULL ? bootstrap_seen : NULL, &sc, err) < 0)
 			return -1;
 		if (sc.failed) {
 			*err = sc.err;
@@ -554,7 +555,25 @@ eb_rootfs_write(const struct eif_build_opts *o, const struct rootfs_state *s,
 		}
 		return 0;
 	}
-	return ramdisk_write_app(s->tree, &s->cmd, &s->env, rf->gzip, sink, err);
+	return ramdisk_write_app(s->tree, &s->cmd, &s->env, rf->gzip, entries, sink, err);
+}
+
+int
+eb_rootfs_size(const struct eif_build_opts *o, const struct rootfs_state *s,
+    enum eif_build_ramdisk_kind kind, uint64_t *ret_entries, uint64_t *ret_bytes,
+    struct qt_err *err)
+{
+	const struct eif_build_rootfs *rf = &o->rootfs;
+	int r;
+
+	if (kind == EIF_BUILD_RAMDISK_BOOTSTRAP)
+		r = ramdisk_bootstrap_size(
+		    rf->init, rf->drivers, rf->ndrivers, ret_entries, ret_bytes, err);
+	else
+		r = ramdisk_app_size(s->tree, &s->cmd, &s->env, ret_entries, ret_bytes, err);
+	if (r == 0 && rf->gzip)
+		*ret_bytes = 0; /* compressed: not known before it is written */
+	return r;
 }
 
 /* "<dir>/<name>" into *ret if it exists, else NULL. */

@@ -19,6 +19,7 @@
 #include <openssl/evp.h>
 
 #include "eif_ls.h"
+#include "bytes.h"
 #include "eif_sig.h"
 #include "fileio.h"
 #include "text.h"
@@ -28,7 +29,43 @@
 struct scan_ctx {
 	EVP_MD_CTX *md;
 	struct eif_scan *s;
+	int fd;
+	uint64_t walk_bytes; /* of the ramdisks, read again by the walk: for progress */
+	const struct qt_progress_cb *progress;
 };
+
+/*
+ * For progress only: the ramdisks' sizes, from the section headers the
+ * header's offsets point at (the read checks them all later; a wrong guess
+ * here only makes the percentage wrong).
+ */
+static int
+scan_header(void *ctx, const struct eif_header *h, struct qt_err *err)
+{
+	struct scan_ctx *c = ctx;
+	uint8_t sh[EIF_SECTION_HDR_SIZE];
+	size_t got;
+	unsigned i;
+
+	(void)err;
+	for (i = 0; i < h->num_sections && i < QT_MAX_SECTIONS; i++)
+		if (fileio_read_full(c->fd, sh, sizeof(sh), (int64_t)h->offsets[i], &got) == 0 &&
+		    got == sizeof(sh) && be16_get(sh) == EIF_SECTION_RAMDISK)
+			c->walk_bytes += h->sizes[i];
+	return 0;
+}
+
+/* The scan's read as the first part of the scan and the walk: the total covers both. */
+static void
+scan_progress(void *ctx, const struct qt_progress *p)
+{
+	const struct scan_ctx *c = ctx;
+	struct qt_progress q = *p;
+
+	if (q.total > 0)
+		q.total += c->walk_bytes;
+	c->progress->fn(c->progress->ctx, &q);
+}
 
 static int
 scan_begin(void *ctx, const struct eif_section *sec, struct qt_err *err)
@@ -66,10 +103,11 @@ scan_end(void *ctx, const struct eif_section *sec, struct qt_err *err)
 }
 
 int
-eif_scan_path(const char *path, struct eif_scan **ret, struct qt_err *err)
+eif_scan_path(const char *path, const struct qt_progress_cb *progress, struct eif_scan **ret,
+    struct qt_err *err)
 {
-	struct scan_ctx c = { NULL, NULL };
-	struct eif_read_cb cb = { NULL, scan_begin, scan_data, scan_end, &c };
+	struct scan_ctx c = { NULL, NULL, -1, 0, progress };
+	struct eif_read_cb cb = { NULL, scan_begin, scan_data, scan_end, &c, { NULL, NULL } };
 	struct stat st;
 	int fd = -1, rc = -1;
 
@@ -88,6 +126,11 @@ eif_scan_path(const char *path, struct eif_scan **ret, struct qt_err *err)
 		qt_err_set(
 		    err, EINVAL, "%s: not a regular file (the ramdisks are read twice)", path);
 		goto out;
+	}
+	if (progress != NULL && progress->fn != NULL) {
+		c.fd = fd;
+		cb.header = scan_header;
+		cb.progress = (struct qt_progress_cb){ scan_progress, &c };
 	}
 	if (eif_read(fd, path, &cb, 0, &c.s->info, err) < 0 ||
 	    eif_crc_check(path, c.s->info, err) < 0)
@@ -124,11 +167,26 @@ struct sec_reader {
 	uint64_t start, size, pos; /* data offset in the file, its size, next offset to read */
 	uint64_t hashed;           /* bytes [0, hashed) went through the hash */
 	unsigned section;          /* its index in the image */
+	/* progress (NULL: none): base + hashed bytes of total, entries so far */
+	const struct qt_progress_cb *progress;
+	uint64_t base, total, next;
+	const size_t *count;
+	unsigned nsections;
 	EVP_MD_CTX *md;
 	uint8_t *buf;
 	struct qt_err *err; /* the first I/O error, for the message */
 	bool failed;
 };
+
+static void
+walk_progress(struct sec_reader *r)
+{
+	struct qt_progress p = { r->base + r->hashed, r->total, *r->count, 0, r->section + 1,
+		r->nsections };
+
+	r->next = p.bytes + QT_PROGRESS_STEP;
+	r->progress->fn(r->progress->ctx, &p);
+}
 
 /*
  * The next chunk of the section at r->pos into r->buf; bytes not hashed yet
@@ -160,6 +218,8 @@ sec_next(struct sec_reader *r, size_t *ret_got)
 			return qt_err_ssl(r->err, "SHA-384");
 		}
 		r->hashed = r->pos + got;
+		if (r->progress != NULL && r->base + r->hashed >= r->next)
+			walk_progress(r);
 	}
 	r->pos += got;
 	*ret_got = got;
@@ -644,7 +704,7 @@ int
 eif_walk(
     const char *path, const struct eif_scan *scan, const struct eif_walk_cb *cb, struct qt_err *err)
 {
-	static const struct eif_walk_cb none = { NULL, NULL, NULL, NULL, NULL };
+	static const struct eif_walk_cb none = { NULL, NULL, NULL, NULL, NULL, { NULL, NULL } };
 	struct sec_reader r = { .name = path, .fd = -1, .err = err };
 	const struct eif_section *s;
 	size_t count = 0;
@@ -653,6 +713,17 @@ eif_walk(
 
 	if (cb == NULL)
 		cb = &none;
+	if (cb->progress.fn != NULL) {
+		/* after the scan: its bytes, then the ramdisks' again */
+		r.progress = &cb->progress;
+		r.count = &count;
+		r.nsections = scan->info->nsections;
+		r.base = r.total = scan->info->file_size;
+		for (i = 0; i < scan->info->nsections; i++)
+			if (scan->info->sections[i].type == EIF_SECTION_RAMDISK)
+				r.total += scan->info->sections[i].size;
+		r.next = r.base + QT_PROGRESS_STEP;
+	}
 	/* the section's chunk, an entry's data, the decompressed chunk of a gzip ramdisk */
 	if ((r.buf = malloc(3 * (size_t)QT_IO_CHUNK)) == NULL ||
 	    (r.md = EVP_MD_CTX_new()) == NULL) {
@@ -679,8 +750,12 @@ eif_walk(
 			goto out;
 		if (walk_one(&r, nr, scan->digest[i], cb, &count, err) < 0)
 			goto out;
+		r.base += s->size;
+		r.hashed = 0;
 		nr++;
 	}
+	if (r.progress != NULL)
+		walk_progress(&r); /* the end */
 	rc = 0;
 out:
 	if (r.fd >= 0)

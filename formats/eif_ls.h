@@ -41,8 +41,12 @@ struct eif_scan {
  * Scan the regular file at path (not a pipe: the ramdisks are read again),
  * checking every field; a bad CRC or a malformed signature section is an
  * error ("<path>: CRC mismatch: ..."). *ret is freed with eif_scan_free.
+ * progress (NULL or fn NULL: none) is told the bytes read as the first part
+ * of a scan and a walk: its total is the file's size plus its ramdisks',
+ * which eif_walk's progress goes on from.
  */
-int eif_scan_path(const char *path, struct eif_scan **ret, struct qt_err *err);
+int eif_scan_path(const char *path, const struct qt_progress_cb *progress, struct eif_scan **ret,
+    struct qt_err *err);
 void eif_scan_free(struct eif_scan *s);
 
 enum eif_entry_type {
@@ -77,6 +81,9 @@ struct eif_entry {
  * ramdisk's start (also an empty one), then each entry's header, its data in chunks of at most
  * QT_IO_CHUNK bytes, then its end with the SHA-256 of a regular file's data. A callback returning
  * -1 (err set) stops the walk. The entry is only valid during the calls.
+ * progress (fn NULL: none) is told the bytes and entries done, going on
+ * from the scan's report (the file's size, then the ramdisks read again,
+ * of both together), every QT_PROGRESS_STEP bytes and at the end.
  */
 struct eif_walk_cb {
 	int (*ramdisk_begin)(void *ctx, unsigned ramdisk, unsigned section, struct qt_err *err);
@@ -85,6 +92,7 @@ struct eif_walk_cb {
 	    struct qt_err *err);
 	int (*entry_end)(void *ctx, const struct eif_entry *e, struct qt_err *err);
 	void *ctx;
+	struct qt_progress_cb progress;
 };
 
 /*

@@ -337,12 +337,12 @@ out:
 
 int
 manifest_from_image(const char *path, const char *file, enum qt_profile platform,
-    struct manifest **ret, struct qt_err *err)
+    const struct qt_progress_cb *progress, struct manifest **ret, struct qt_err *err)
 {
 	const char *name = strcmp(path, "-") == 0 ? "standard input" : path;
 	struct img_ctx c = { 0 };
 	struct eif_read_cb cb = { img_header, img_section_begin, img_section_data, img_section_end,
-		&c };
+		&c, { NULL, NULL } };
 	struct eif_info *info = NULL;
 	struct manifest *m = NULL;
 	struct pcr_set p;
@@ -361,6 +361,8 @@ manifest_from_image(const char *path, const char *file, enum qt_profile platform
 	c.name = name;
 	c.m = m;
 	m->platform = platform;
+	if (progress != NULL)
+		cb.progress = *progress;
 	if (eif_read_path(path, &cb, 0, &info, err) < 0)
 		goto out;
 	if (eif_crc_check(name, info, err) < 0)

@@ -58,9 +58,10 @@ struct manifest {
  * and build time from the metadata section. A bad CRC or a signature that
  * does not verify is an error: reference values are only made from a sound
  * image. file is the base name recorded in the manifest (NULL: from path).
+ * progress (NULL: none) is told the bytes read as eif_read tells them.
  */
 int manifest_from_image(const char *path, const char *file, enum qt_profile platform,
-    struct manifest **ret, struct qt_err *err);
+    const struct qt_progress_cb *progress, struct manifest **ret, struct qt_err *err);
 /*
  * PCR3 = SHA384(0^48 || UTF-8 agency URN "iam::<domain id>:agency:<name>"),
  * PCR4 = SHA384(0^48 || instance id): the lower-case hyphenated UUID on

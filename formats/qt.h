@@ -82,6 +82,28 @@ struct qt_sink {
 };
 
 /*
+ * How far a long read or write is, told to the caller's function (the
+ * library prints nothing) at most every QT_PROGRESS_STEP bytes and once at
+ * the end. A zero total or nentries means unknown (nentries: no entries are
+ * counted unless entries > 0); section 0 of nsections 0: not shown.
+ */
+struct qt_progress {
+	uint64_t bytes;    /* done */
+	uint64_t total;    /* bytes in all; 0 = unknown */
+	uint64_t entries;  /* cpio entries done */
+	uint64_t nentries; /* of how many; 0 = unknown */
+	unsigned section;  /* at work, 1-based */
+	unsigned nsections;
+};
+typedef void (*qt_progress_fn)(void *ctx, const struct qt_progress *p);
+/* A progress function and its context, for the readers' entry points (NULL: none). */
+struct qt_progress_cb {
+	qt_progress_fn fn;
+	void *ctx;
+};
+#define QT_PROGRESS_STEP (4u << 20)
+
+/*
  * The platform whose conventions are meant (--profile): QingTian or AWS
  * Nitro. AUTO is "from the input" where an input says (an attestation
  * document's shape); everywhere else the default is QINGTIAN.

@@ -632,7 +632,7 @@ write_documents(const struct build_args *a, const struct eif_build_record *rec,
 
 	if (a->manifest == NULL && a->corim == NULL && a->provenance == NULL)
 		return 0;
-	if (manifest_from_image(a->o.output, NULL, p, &m, err) < 0)
+	if (manifest_from_image(a->o.output, NULL, p, NULL, &m, err) < 0)
 		goto out;
 	if (a->manifest != NULL) {
 		refs[nrefs] =
@@ -689,30 +689,6 @@ out:
 	return r;
 }
 
-/*
- * The bytes the build will write (kernel and ramdisks) when every ramdisk is
- * a file, for the progress's percentage and time left; 0 (unknown) when one
- * is generated (--rootfs, --init, --bootstrap) or a size cannot be had.
- */
-static uint64_t
-build_total(const struct eif_build_opts *o)
-{
-	struct stat st;
-	uint64_t total;
-	size_t i;
-
-	if (stat(o->kernel, &st) < 0 || !S_ISREG(st.st_mode))
-		return 0;
-	total = (uint64_t)st.st_size;
-	for (i = 0; i < o->nramdisks; i++) {
-		if (o->ramdisks[i].kind != EIF_BUILD_RAMDISK_FILE ||
-		    stat(o->ramdisks[i].path, &st) < 0 || !S_ISREG(st.st_mode))
-			return 0;
-		total += (uint64_t)st.st_size;
-	}
-	return total;
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -759,7 +735,7 @@ main(int argc, char *argv[])
 		goto out;
 	if (a.provenance != NULL)
 		a.o.record = &rec;
-	tool_progress_start(&prog, a.progress, "written", build_total(&a.o));
+	tool_progress_start(&prog, a.progress, "written", 0); /* the build knows the total */
 	a.o.progress = tool_progress_cb;
 	a.o.progress_ctx = &prog;
 	r = eif_build_run(&a.o, &pcrs, &err);

@@ -15,21 +15,26 @@
 #include "text.h"
 #include "tool.h"
 
-static const char check_usage[] = "usage: qt-measure check --manifest FILE IMAGE\n";
+static const char check_usage[] = "usage: qt-measure check --manifest FILE [--progress | --quiet] IMAGE\n";
 
 /* The rest of --help, after the synopsis. */
 static const char check_help[] =
     "Compare an image with its manifest, value by value.\n"
     "\n"
     "  --manifest FILE            the manifest (qt-manifest(5)); required\n"
+    TOOL_PROGRESS_HELP
     "  -h, --help                 this text\n"
     "\n"
     "Exit status: 0 done (checks pass); 1 a check ran and failed; 2 usage error,\n"
     "unreadable or malformed input, I/O error (nothing on standard output).\n"
     "See qt-measure(1).\n";
 
+enum { OPT_PROGRESS = 256, OPT_QUIET };
+
 static const struct option check_opts[] = {
 	{ "manifest", required_argument, NULL, 'm' },
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
+	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -80,6 +85,7 @@ cmd_check(int argc, char *argv[])
 	const char *mpath = NULL, *image;
 	uint8_t *raw = NULL;
 	size_t rl, n, nd;
+	enum tool_progress_mode mode = TOOL_PROGRESS_AUTO;
 	int ch, rc = QT_EXIT_TROUBLE;
 
 	optind = 0;
@@ -88,6 +94,10 @@ cmd_check(int argc, char *argv[])
 		switch (ch) {
 		case 'm':
 			tool_set_once(check_usage, &mpath, "manifest", optarg);
+			break;
+		case OPT_PROGRESS:
+		case OPT_QUIET:
+			mode = tool_progress_arg(check_usage, mode, ch == OPT_PROGRESS);
 			break;
 		case 'h':
 			tool_help(check_usage, check_help);
@@ -101,7 +111,7 @@ cmd_check(int argc, char *argv[])
 	image = tool_one_operand(check_usage, argc - optind, argv[optind], "check", "IMAGE");
 	if (fileio_read_all(mpath, MANIFEST_MAX, &raw, &rl, &err) < 0 ||
 	    manifest_parse(mpath, raw, rl, &want, &err) < 0 ||
-	    manifest_from_image(image, NULL, want->platform, &got, &err) < 0)
+	    tool_manifest_from_image(image, want->platform, mode, &got, &err) < 0)
 		goto out;
 	nd = manifest_compare(want, got, items, &n);
 	report(image, mpath, items, n, nd);

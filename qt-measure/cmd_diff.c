@@ -13,23 +13,27 @@
 #include "eif_diff.h"
 #include "tool.h"
 
-static const char diff_usage[] = "usage: qt-measure diff [--json=pretty|short] A B\n";
+static const char diff_usage[] =
+    "usage: qt-measure diff [--json=pretty|short] [--progress | --quiet] A B\n";
 
 /* The rest of --help, after the synopsis. */
 static const char diff_help[] =
     "The PCRs, files and metadata two images (or manifests) differ in.\n"
     "\n"
     "  --json=pretty|short        the style of the JSON on standard output\n"
+    TOOL_PROGRESS_HELP
     "  -h, --help                 this text\n"
     "\n"
     "Exit status: 0 done (checks pass); 1 a check ran and failed; 2 usage error,\n"
     "unreadable or malformed input, I/O error (nothing on standard output).\n"
     "See qt-measure(1).\n";
 
-enum { OPT_JSON = 256 };
+enum { OPT_JSON = 256, OPT_PROGRESS, OPT_QUIET };
 
 static const struct option diff_opts[] = {
 	{ "json", required_argument, NULL, OPT_JSON },
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
+	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -211,6 +215,21 @@ print_text(json_t *r)
 	putchar('\n');
 }
 
+/* One side, an image's read shown as mode says (one progress line, summary, per image). */
+static int
+load(const char *path, enum tool_progress_mode mode, struct diff_input **ret, struct qt_err *err)
+{
+	struct tool_progress prog;
+	struct qt_progress_cb hook;
+	int r;
+
+	tool_progress_start(&prog, mode, "read", 0);
+	hook = tool_progress_hook(&prog);
+	r = diff_load(path, &hook, ret, err);
+	tool_progress_end(&prog);
+	return r;
+}
+
 int
 cmd_diff(int argc, char *argv[])
 {
@@ -220,6 +239,7 @@ cmd_diff(int argc, char *argv[])
 	enum qt_json json;
 	json_t *res = NULL;
 	bool differ = false;
+	enum tool_progress_mode mode = TOOL_PROGRESS_AUTO;
 	int ch, rc = QT_EXIT_TROUBLE;
 
 	optind = 0;
@@ -228,6 +248,10 @@ cmd_diff(int argc, char *argv[])
 		switch (ch) {
 		case OPT_JSON:
 			tool_set_once(diff_usage, &style, "json", optarg);
+			break;
+		case OPT_PROGRESS:
+		case OPT_QUIET:
+			mode = tool_progress_arg(diff_usage, mode, ch == OPT_PROGRESS);
 			break;
 		case 'h':
 			tool_help(diff_usage, diff_help);
@@ -239,7 +263,7 @@ cmd_diff(int argc, char *argv[])
 	if (argc - optind != 2)
 		tool_usage(diff_usage, "diff: expected two operands, A and B");
 	json = tool_json_arg(diff_usage, style);
-	if (diff_load(argv[optind], &a, &err) < 0 || diff_load(argv[optind + 1], &b, &err) < 0 ||
+	if (load(argv[optind], mode, &a, &err) < 0 || load(argv[optind + 1], mode, &b, &err) < 0 ||
 	    diff_run(a, b, &res, &differ, &err) < 0)
 		goto out;
 	if (style != NULL) {

@@ -10,19 +10,25 @@
 #include "eif_extract.h"
 #include "tool.h"
 
-static const char extract_usage[] = "usage: qt-measure extract IMAGE DIR\n";
+static const char extract_usage[] =
+    "usage: qt-measure extract [--progress | --quiet] IMAGE DIR\n";
 
 /* The rest of --help, after the synopsis. */
 static const char extract_help[] =
     "Unpack an image's ramdisks into DIR (new or empty).\n"
     "\n"
+    TOOL_PROGRESS_HELP
     "  -h, --help                 this text\n"
     "\n"
     "Exit status: 0 done (checks pass); 1 a check ran and failed; 2 usage error,\n"
     "unreadable or malformed input, I/O error (nothing on standard output).\n"
     "See qt-measure(1).\n";
 
+enum { OPT_PROGRESS = 256, OPT_QUIET };
+
 static const struct option extract_opts[] = {
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
+	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -39,12 +45,19 @@ cmd_extract(int argc, char *argv[])
 {
 	struct eif_extract_stats st = { 0 };
 	struct qt_err err = { 0 };
-	int ch;
+	enum tool_progress_mode mode = TOOL_PROGRESS_AUTO;
+	struct tool_progress prog;
+	struct qt_progress_cb hook;
+	int ch, r;
 
 	optind = 0;
 	opterr = 0; /* reported below as "qt-measure: extract: ..." */
 	while ((ch = getopt_long(argc, argv, "h", extract_opts, NULL)) != -1) {
 		switch (ch) {
+		case OPT_PROGRESS:
+		case OPT_QUIET:
+			mode = tool_progress_arg(extract_usage, mode, ch == OPT_PROGRESS);
+			break;
 		case 'h':
 			tool_help(extract_usage, extract_help);
 		default:
@@ -54,7 +67,11 @@ cmd_extract(int argc, char *argv[])
 	}
 	if (argc - optind != 2)
 		tool_usage(extract_usage, "extract: expected IMAGE and DIR");
-	if (eif_extract(argv[optind], argv[optind + 1], note, NULL, &st, &err) < 0) {
+	tool_progress_start(&prog, mode, "read", 0);
+	hook = tool_progress_hook(&prog);
+	r = eif_extract(argv[optind], argv[optind + 1], note, NULL, &hook, &st, &err);
+	tool_progress_end(&prog);
+	if (r < 0) {
 		tool_report(&err);
 		return QT_EXIT_TROUBLE;
 	}

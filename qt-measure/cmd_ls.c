@@ -16,7 +16,7 @@
 #include "text.h"
 #include "tool.h"
 
-static const char ls_usage[] = "usage: qt-measure ls [--long | --json=pretty|short] IMAGE\n";
+static const char ls_usage[] = "usage: qt-measure ls [--long | --json=pretty|short] [--progress | --quiet] IMAGE\n";
 
 /* The rest of --help, after the synopsis. */
 static const char ls_help[] =
@@ -24,17 +24,20 @@ static const char ls_help[] =
     "\n"
     "  --long                     mode, owner, size, time and link target (ls -l)\n"
     "  --json=pretty|short        the style of the JSON on standard output\n"
+    TOOL_PROGRESS_HELP
     "  -h, --help                 this text\n"
     "\n"
     "Exit status: 0 done (checks pass); 1 a check ran and failed; 2 usage error,\n"
     "unreadable or malformed input, I/O error (nothing on standard output).\n"
     "See qt-measure(1).\n";
 
-enum { OPT_LONG = 256, OPT_JSON };
+enum { OPT_LONG = 256, OPT_JSON, OPT_PROGRESS, OPT_QUIET };
 
 static const struct option ls_opts[] = {
 	{ "long", no_argument, NULL, OPT_LONG },
 	{ "json", required_argument, NULL, OPT_JSON },
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
+	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -195,7 +198,9 @@ int
 cmd_ls(int argc, char *argv[])
 {
 	struct ls_ctx c = { .capture = -1 };
-	struct eif_walk_cb cb = { ls_ramdisk, ls_begin, ls_data, ls_end, &c };
+	struct eif_walk_cb cb = { ls_ramdisk, ls_begin, ls_data, ls_end, &c, { NULL, NULL } };
+	enum tool_progress_mode mode = TOOL_PROGRESS_AUTO;
+	struct tool_progress prog;
 	struct eif_scan *scan = NULL;
 	struct qt_err err = { 0 };
 	const char *style = NULL, *path;
@@ -213,6 +218,10 @@ cmd_ls(int argc, char *argv[])
 		case OPT_JSON:
 			tool_set_once(ls_usage, &style, "json", optarg);
 			break;
+		case OPT_PROGRESS:
+		case OPT_QUIET:
+			mode = tool_progress_arg(ls_usage, mode, ch == OPT_PROGRESS);
+			break;
 		case 'h':
 			tool_help(ls_usage, ls_help);
 		default:
@@ -228,11 +237,14 @@ cmd_ls(int argc, char *argv[])
 		qt_err_set(&err, ENOMEM, "out of memory");
 		goto out;
 	}
-	if (eif_scan_path(path, &scan, &err) < 0)
-		goto out;
+	tool_progress_start(&prog, mode, "read", 0);
+	cb.progress = tool_progress_hook(&prog);
+	if (eif_scan_path(path, &cb.progress, &scan, &err) < 0)
+		goto out_progress;
 	c.scan = scan;
 	if (eif_walk(path, scan, &cb, &err) < 0)
-		goto out;
+		goto out_progress;
+	tool_progress_end(&prog);
 	if (c.text) {
 		if (print_cmd_text(&c, &err) < 0)
 			goto out;
@@ -246,6 +258,9 @@ cmd_ls(int argc, char *argv[])
 		goto out;
 	}
 	rc = QT_EXIT_OK;
+	goto out;
+out_progress:
+	tool_progress_end(&prog); /* the line cleared before the error */
 out:
 	if (rc != QT_EXIT_OK)
 		tool_report(&err);

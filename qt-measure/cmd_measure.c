@@ -92,60 +92,19 @@ parse(int argc, char *argv[], bool describe, enum qt_profile *shape, enum qt_jso
 	    usage, argc - optind, argv[optind], describe ? "describe" : NULL, "IMAGE");
 }
 
-/* The read's progress (tool_progress), told every EIF_READ_PROGRESS_STEP bytes. */
-#define EIF_READ_PROGRESS_STEP (4u << 20)
-struct read_progress {
-	struct tool_progress p;
-	uint64_t done, next;
-	unsigned nsections;
-};
-
-static int
-progress_header(void *ctx, const struct eif_header *h, struct qt_err *err)
-{
-	struct read_progress *rp = ctx;
-
-	(void)err;
-	rp->nsections = h->num_sections;
-	return 0;
-}
-
-static int
-progress_data(
-    void *ctx, const struct eif_section *s, const uint8_t *buf, size_t len, struct qt_err *err)
-{
-	struct read_progress *rp = ctx;
-
-	(void)buf;
-	(void)err;
-	rp->done += len;
-	if (rp->done >= rp->next) {
-		rp->next = rp->done + EIF_READ_PROGRESS_STEP;
-		tool_progress_update(&rp->p, rp->done, s->index + 1, rp->nsections);
-	}
-	return 0;
-}
-
-/* eif_read_path, with progress on stderr as mode says (the size from stat, if a file). */
+/* eif_read_path, with progress on stderr as mode says. */
 static int
 read_image(
     const char *path, enum tool_progress_mode mode, struct eif_info **ret, struct qt_err *err)
 {
-	struct read_progress rp = { .next = EIF_READ_PROGRESS_STEP };
-	struct eif_read_cb cb = {
-		.header = progress_header, .section_data = progress_data, .ctx = &rp
-	};
-	struct stat st;
+	struct tool_progress p;
+	struct eif_read_cb cb = { 0 };
 	int r;
 
-	tool_progress_start(&rp.p, mode, "read",
-	    strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode)
-	        ? (uint64_t)st.st_size
-	        : 0);
-	r = eif_read_path(path, rp.p.mode == TOOL_PROGRESS_OFF ? NULL : &cb, 0, ret, err);
-	if (r == 0)
-		tool_progress_update(&rp.p, (*ret)->file_size, rp.nsections, rp.nsections);
-	tool_progress_end(&rp.p);
+	tool_progress_start(&p, mode, "read", 0);
+	cb.progress = tool_progress_hook(&p);
+	r = eif_read_path(path, &cb, 0, ret, err);
+	tool_progress_end(&p);
 	return r;
 }
 

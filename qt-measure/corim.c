@@ -22,7 +22,8 @@
 static const char corim_usage[] =
     "usage: qt-measure corim [--profile qingtian|nitro] [--corim-profile URI|none]\n"
     "           [--entity NAME] [--parent-pcrs] [--sign --key KEY --cert CERT [--pass SPEC]\n"
-    "           [--pkcs11-module MODULE] [--allow-expired-cert]] [-o FILE] MANIFEST|IMAGE\n";
+    "           [--pkcs11-module MODULE] [--allow-expired-cert]] [-o FILE]\n"
+    "           [--progress | --quiet] MANIFEST|IMAGE\n";
 
 /* The rest of --help, after the synopsis. */
 static const char corim_help[] =
@@ -41,6 +42,7 @@ static const char corim_help[] =
     "  --allow-expired-cert       sign with a certificate that is not valid now\n"
     "Output:\n"
     "  -o, --output FILE          write to FILE (atomically; default standard output)\n"
+    TOOL_PROGRESS_HELP
     "  -h, --help                 this text\n"
     "\n"
     "Exit status: 0 done (checks pass); 1 a check ran and failed; 2 usage error,\n"
@@ -58,6 +60,8 @@ enum {
 	OPT_PASS,
 	OPT_PKCS11_MODULE,
 	OPT_ALLOW_EXPIRED,
+	OPT_PROGRESS,
+	OPT_QUIET,
 };
 
 static const struct option corim_opts[] = {
@@ -72,6 +76,8 @@ static const struct option corim_opts[] = {
 	{ "pkcs11-module", required_argument, NULL, OPT_PKCS11_MODULE },
 	{ "allow-expired-cert", no_argument, NULL, OPT_ALLOW_EXPIRED },
 	{ "output", required_argument, NULL, 'o' },
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
+	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -116,6 +122,7 @@ cmd_corim(int argc, char *argv[])
 	uint8_t *buf = NULL;
 	size_t len;
 	enum qt_profile platform;
+	enum tool_progress_mode mode = TOOL_PROGRESS_AUTO;
 	int ch, v, rc = QT_EXIT_TROUBLE;
 
 	optind = 0;
@@ -155,6 +162,10 @@ cmd_corim(int argc, char *argv[])
 		case 'o':
 			tool_set_once(corim_usage, &out, "output", optarg);
 			break;
+		case OPT_PROGRESS:
+		case OPT_QUIET:
+			mode = tool_progress_arg(corim_usage, mode, ch == OPT_PROGRESS);
+			break;
 		case 'h':
 			tool_help(corim_usage, corim_help);
 		default:
@@ -193,7 +204,7 @@ cmd_corim(int argc, char *argv[])
 			    qt_profile_name(m->platform), qt_profile_name(platform));
 			goto out;
 		}
-	} else if (manifest_from_image(path, NULL, platform, &m, &err) < 0) {
+	} else if (tool_manifest_from_image(path, platform, mode, &m, &err) < 0) {
 		goto out;
 	}
 	if (corim_encode(m, &co, &corim, &err) < 0)

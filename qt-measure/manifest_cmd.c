@@ -15,7 +15,7 @@
 
 static const char manifest_usage[] =
     "usage: qt-measure manifest [--profile qingtian|nitro] [--iam-agency URN | --iam-role ARN]\n"
-    "           [--instance-id ID] [-o FILE] IMAGE\n";
+    "           [--instance-id ID] [-o FILE] [--progress | --quiet] IMAGE\n";
 
 /* The rest of --help, after the synopsis. */
 static const char manifest_help[] =
@@ -27,6 +27,7 @@ static const char manifest_help[] =
     "  --iam-role ARN             PCR3 from the parent's IAM role (nitro)\n"
     "  --instance-id ID           PCR4 from the parent instance's id\n"
     "  -o, --output FILE          write to FILE (atomically; default standard output)\n"
+    TOOL_PROGRESS_HELP
     "  -h, --help                 this text\n"
     "\n"
     "Exit status: 0 done (checks pass); 1 a check ran and failed; 2 usage error,\n"
@@ -39,6 +40,8 @@ enum {
 	OPT_IAM_AGENCY,
 	OPT_IAM_ROLE,
 	OPT_INSTANCE_ID,
+	OPT_PROGRESS,
+	OPT_QUIET,
 };
 
 static const struct option manifest_opts[] = {
@@ -48,6 +51,8 @@ static const struct option manifest_opts[] = {
 	{ "iam-role", required_argument, NULL, OPT_IAM_ROLE },
 	{ "instance-id", required_argument, NULL, OPT_INSTANCE_ID },
 	{ "output", required_argument, NULL, 'o' },
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
+	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -62,6 +67,7 @@ cmd_manifest(int argc, char *argv[])
 	struct qt_err err = { 0 };
 	char *text = NULL;
 	size_t len;
+	enum tool_progress_mode mode = TOOL_PROGRESS_AUTO;
 	int ch, rc = QT_EXIT_TROUBLE;
 
 	optind = 0;
@@ -87,6 +93,10 @@ cmd_manifest(int argc, char *argv[])
 		case 'o':
 			tool_set_once(manifest_usage, &out, "output", optarg);
 			break;
+		case OPT_PROGRESS:
+		case OPT_QUIET:
+			mode = tool_progress_arg(manifest_usage, mode, ch == OPT_PROGRESS);
+			break;
 		case 'h':
 			tool_help(manifest_usage, manifest_help);
 		default:
@@ -96,7 +106,7 @@ cmd_manifest(int argc, char *argv[])
 	}
 	path = tool_one_operand(manifest_usage, argc - optind, argv[optind], "manifest", "IMAGE");
 	platform = tool_profile_arg(manifest_usage, profile, false, QT_PROFILE_QINGTIAN);
-	if (manifest_from_image(path, NULL, platform, &m, &err) < 0 ||
+	if (tool_manifest_from_image(path, platform, mode, &m, &err) < 0 ||
 	    (agency != NULL && manifest_set_iam_agency(m, agency, &err) < 0) ||
 	    (role != NULL && manifest_set_iam_role(m, role, &err) < 0) ||
 	    (instance != NULL && manifest_set_instance_id(m, instance, &err) < 0))

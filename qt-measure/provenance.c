@@ -54,7 +54,8 @@ base_name(const char *path, char *out, size_t size)
 static const char provenance_usage[] =
     "usage: qt-measure provenance [--profile qingtian|nitro] [--predicate slsa|measurement]\n"
     "           [--manifest FILE] [--corim FILE] [--key KEY --cert CERT [--pass SPEC]\n"
-    "           [--pkcs11-module MODULE] [--allow-expired-cert]] [-o FILE] IMAGE\n";
+    "           [--pkcs11-module MODULE] [--allow-expired-cert]] [-o FILE]\n"
+    "           [--progress | --quiet] IMAGE\n";
 
 /* The rest of --help, after the synopsis. */
 static const char provenance_help[] =
@@ -73,6 +74,7 @@ static const char provenance_help[] =
     "  --allow-expired-cert       sign with a certificate that is not valid now\n"
     "Output:\n"
     "  -o, --output FILE          write to FILE (atomically; default standard output)\n"
+    TOOL_PROGRESS_HELP
     "  -h, --help                 this text\n"
     "\n"
     "Exit status: 0 done (checks pass); 1 a check ran and failed; 2 usage error,\n"
@@ -91,6 +93,8 @@ enum {
 	OPT_ALLOW_EXPIRED,
 	OPT_CA,
 	OPT_AT,
+	OPT_PROGRESS,
+	OPT_QUIET,
 };
 
 static const struct option provenance_opts[] = {
@@ -104,6 +108,8 @@ static const struct option provenance_opts[] = {
 	{ "pkcs11-module", required_argument, NULL, OPT_PKCS11_MODULE },
 	{ "allow-expired-cert", no_argument, NULL, OPT_ALLOW_EXPIRED },
 	{ "output", required_argument, NULL, 'o' },
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
+	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -154,6 +160,7 @@ cmd_provenance(int argc, char *argv[])
 	char *text = NULL, *env = NULL;
 	size_t len, env_len;
 	enum qt_profile platform;
+	enum tool_progress_mode mode = TOOL_PROGRESS_AUTO;
 	int ch, v, rc = QT_EXIT_TROUBLE;
 
 	optind = 0;
@@ -190,6 +197,10 @@ cmd_provenance(int argc, char *argv[])
 		case 'o':
 			tool_set_once(provenance_usage, &out, "output", optarg);
 			break;
+		case OPT_PROGRESS:
+		case OPT_QUIET:
+			mode = tool_progress_arg(provenance_usage, mode, ch == OPT_PROGRESS);
+			break;
 		case 'h':
 			tool_help(provenance_usage, provenance_help);
 		default:
@@ -215,7 +226,7 @@ cmd_provenance(int argc, char *argv[])
 	/* Every input is checked before anything is written. */
 	if (so.key != NULL && signer_new(&so, &s, &err) < 0)
 		goto out;
-	if (manifest_from_image(path, NULL, platform, &m, &err) < 0)
+	if (tool_manifest_from_image(path, platform, mode, &m, &err) < 0)
 		goto out;
 	if (man != NULL) {
 		v = byproduct(

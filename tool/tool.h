@@ -91,20 +91,27 @@ void tool_profile_alias(const char *usage_text, const char **slot, const char *o
 const char *tool_one_operand(
     const char *usage_text, int nleft, const char *first, const char *cmd, const char *what);
 /*
- * Progress on stderr for long reads and writes (qt-build, qt-measure).
- * AUTO: one updating line ('\r', cleared at the end) when stderr is a
- * terminal and the work has taken a second, redrawn at most 5 times a
- * second; nothing otherwise. PLAIN (--progress): a plain line every 2
- * seconds, for logs. OFF (--quiet): nothing.
+ * Progress on stderr for long reads and writes (tool/progress.c; qt-build,
+ * qt-measure). AUTO: one updating line ('\r', cleared at the end) when
+ * stderr is a terminal and the work has taken a second, redrawn at most 5
+ * times a second; nothing otherwise. PLAIN (--progress): a plain line every
+ * 2 seconds and a summary line at the end, for logs. OFF (--quiet): nothing.
  */
 enum tool_progress_mode { TOOL_PROGRESS_AUTO, TOOL_PROGRESS_PLAIN, TOOL_PROGRESS_OFF };
+
+/* The --help lines of --progress and --quiet, the same in every command that has them. */
+#define TOOL_PROGRESS_HELP                                                                       \
+	"  --progress                 progress on stderr: a plain line every 2 s (default:\n"   \
+	"                             a line that updates, on a terminal, after a second)\n"    \
+	"  --quiet                    no progress\n"
 
 struct tool_progress {
 	enum tool_progress_mode mode; /* after tool_progress_start: AUTO means a terminal */
 	const char *verb;             /* "written", "read" */
 	uint64_t total;               /* bytes; 0 = unknown (no percentage, no time left) */
 	uint64_t done;
-	unsigned entry, nentries; /* the section at work, of how many (0 = not shown) */
+	uint64_t entries, nentries; /* cpio entries done, of how many (0 = unknown) */
+	unsigned section, nsections; /* the section at work, of how many (0 = not shown) */
 	int64_t start_ms, last_ms;
 	bool shown; /* the updating line is on the terminal */
 	bool final; /* the summary line of --progress */
@@ -112,7 +119,8 @@ struct tool_progress {
 
 /*
  * mode from --progress/--quiet (AUTO without stderr a terminal becomes
- * OFF); verb says what the bytes are; total in bytes or 0.
+ * OFF); verb says what the bytes are; total in bytes or 0 (a library report
+ * with a total sets it).
  */
 void tool_progress_start(
     struct tool_progress *p, enum tool_progress_mode mode, const char *verb, uint64_t total);
@@ -122,13 +130,23 @@ void tool_progress_start(
  */
 enum tool_progress_mode tool_progress_arg(
     const char *usage_text, enum tool_progress_mode cur, bool plain);
-/* done bytes, at section entry of nentries: shown if it is time to. */
+/* done bytes, at section of nsections: shown if it is time to. */
 void tool_progress_update(
-    struct tool_progress *p, uint64_t done, unsigned entry, unsigned nentries);
-/* eif_build_progress_fn for tool_progress_update (ctx: the struct tool_progress). */
-void tool_progress_cb(void *ctx, uint64_t bytes, unsigned section, unsigned nsections);
+    struct tool_progress *p, uint64_t done, unsigned section, unsigned nsections);
+/*
+ * A library's report (qt_progress_fn; ctx: the struct tool_progress). It may
+ * come from a library thread while the caller's waits in the library: the
+ * struct is only touched by one thread at a time.
+ */
+void tool_progress_cb(void *ctx, const struct qt_progress *q);
+/* The hook a library reader takes (eif_read_cb.progress, manifest_from_image, ...): off, none. */
+struct qt_progress_cb tool_progress_hook(struct tool_progress *p);
 /* The end: the updating line is cleared; --progress prints a summary line. */
 void tool_progress_end(struct tool_progress *p);
+/* manifest_from_image (file from path), the read shown as mode says. */
+struct manifest;
+int tool_manifest_from_image(const char *path, enum qt_profile platform,
+    enum tool_progress_mode mode, struct manifest **ret, struct qt_err *err);
 
 /* Print obj on stdout in the chosen style with a final newline. */
 int tool_print_json(const json_t *obj, enum qt_json style, struct qt_err *err);

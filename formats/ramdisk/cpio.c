@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,6 +169,8 @@ struct cpio {
 	size_t zlen;
 	uint32_t *link_ino;  /* per hard-link group: inode given at its first link, or UINT32_MAX */
 	uint32_t *link_seen; /* per hard-link group: links written so far */
+	bool count_only;     /* rd_cpio_count: bytes added up, nothing read or written */
+	atomic_uint_least64_t *entries; /* bumped after each entry (read by the sink's thread) */
 };
 
 /* Direct: hand the room's bytes over; a new room unless this is the end. */
@@ -224,6 +227,10 @@ cpio_put(struct cpio *c, const void *p, size_t n, struct qt_err *err)
 {
 	const uint8_t *s = p;
 
+	if (c->count_only) {
+		c->total += n;
+		return 0;
+	}
 	while (n > 0) {
 		if (c->len == c->cap && cpio_emit(c, Z_NO_FLUSH, err) < 0)
 			return -1;
@@ -324,6 +331,8 @@ cpio_data(struct cpio *c, const struct ent *e, struct qt_err *err)
 	const struct ramdisk_tree *t = c->t;
 	char name[RAMDISK_PATH_MAX + 600];
 
+	if (c->count_only)
+		return cpio_put(c, NULL, (size_t)e->size, err);
 	switch (e->src) {
 	case S_MEM:
 		return cpio_put(c, e->mem, (size_t)e->size, err);
@@ -387,7 +396,11 @@ rd_cpio_entry(struct cpio *c, const char *prefix, const struct ent *e, struct qt
 		if (cpio_data(c, e, err) < 0)
 			return -1;
 	}
-	return cpio_align(c, 4, err);
+	if (cpio_align(c, 4, err) < 0)
+		return -1;
+	if (c->entries != NULL)
+		atomic_fetch_add_explicit(c->entries, 1, memory_order_relaxed);
+	return 0;
 }
 
 /* gzip wrapper (15 + 16): zlib writes MTIME 0, no name, OS 3; fixed level 6. */
@@ -416,8 +429,8 @@ cpio_links_init(struct cpio *c, uint32_t ngroups, struct qt_err *err)
 }
 
 int
-rd_cpio_begin(const struct ramdisk_tree *t, bool gz, struct qt_sink sink, struct cpio **ret,
-    struct qt_err *err)
+rd_cpio_begin(const struct ramdisk_tree *t, bool gz, struct qt_sink sink,
+    atomic_uint_least64_t *entries, struct cpio **ret, struct qt_err *err)
 {
 	struct cpio *c;
 
@@ -425,7 +438,10 @@ rd_cpio_begin(const struct ramdisk_tree *t, bool gz, struct qt_sink sink, struct
 		return qt_err_set(err, ENOMEM, "out of memory");
 	c->t = t;
 	c->gz = gz;
-	if (!gz && sink.space != NULL && sink.commit != NULL) {
+	c->entries = entries;
+	if (sink.write == NULL) {
+		c->count_only = true; /* rd_cpio_count */
+	} else if (!gz && sink.space != NULL && sink.commit != NULL) {
 		c->direct = sink; /* the first put asks for a room */
 	} else {
 		if (pipe_init(&c->pipe, sink, err) < 0)
@@ -450,9 +466,19 @@ int
 rd_cpio_end(struct cpio *c, struct qt_err *err)
 {
 	if (cpio_header(c, "", "TRAILER!!!", 0, 0, 0, 0, 1, 0, 0, err) < 0 ||
-	    cpio_align(c, CPIO_BLOCK, err) < 0 || cpio_emit(c, Z_FINISH, err) < 0)
+	    cpio_align(c, CPIO_BLOCK, err) < 0)
+		return -1;
+	if (c->count_only)
+		return 0;
+	if (cpio_emit(c, Z_FINISH, err) < 0)
 		return -1;
 	return pipe_end(&c->pipe, err);
+}
+
+uint64_t
+rd_cpio_size(const struct cpio *c)
+{
+	return c->total;
 }
 
 void

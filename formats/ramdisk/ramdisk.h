@@ -9,6 +9,7 @@
 #ifndef QT_RAMDISK_H
 #define QT_RAMDISK_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -159,10 +160,22 @@ void ramdisk_strv_free(struct ramdisk_strv *v);
  * the tree under "rootfs/" in byte-wise path order with the directories
  * rootfs/{dev,proc,run,sys,tmp,var} merged in, then the files "cmd" and
  * "env" (one element per line). gzip: a gzip stream (level 6, no name, no
- * timestamp) instead of plain cpio.
+ * timestamp) instead of plain cpio. entries (may be NULL) counts the cpio
+ * entries handed to the sink (the trailer not counted): it is bumped on this
+ * thread, and the sink may be called from another (C11 atomic, for progress).
  */
 int ramdisk_write_app(const struct ramdisk_tree *t, const struct ramdisk_strv *cmd,
-    const struct ramdisk_strv *env, bool gzip, struct qt_sink sink, struct qt_err *err);
+    const struct ramdisk_strv *env, bool gzip, atomic_uint_least64_t *entries,
+    struct qt_sink sink, struct qt_err *err);
+/*
+ * What ramdisk_write_app writes, known before a byte is: the number of cpio
+ * entries (trailer not counted) and the exact size of the uncompressed cpio
+ * (110-byte headers, names and data padded to 4, trailer, padding to 512).
+ * Nothing is read: a file changed since the load fails the write, not this.
+ */
+int ramdisk_app_size(const struct ramdisk_tree *t, const struct ramdisk_strv *cmd,
+    const struct ramdisk_strv *env, uint64_t *ret_entries, uint64_t *ret_bytes,
+    struct qt_err *err);
 
 /*
  * Write the bootstrap ramdisk: "dev/" (0755), "init" (0755, from init_path)
@@ -176,11 +189,15 @@ int ramdisk_write_bootstrap(const char *init_path, const char *const *drivers, s
 /*
  * The same, and seen(ctx, i, bytes, len) for each file as it is read (i 0:
  * init, 1..n_drivers: the drivers in order), so a caller can hash the inputs
- * without reading them again. seen may be NULL.
+ * without reading them again; entries as ramdisk_write_app's. seen and
+ * entries may be NULL.
  */
 typedef void (*ramdisk_seen_fn)(void *ctx, size_t i, const uint8_t *buf, size_t len);
 int ramdisk_write_bootstrap_seen(const char *init_path, const char *const *drivers,
-    size_t n_drivers, bool gzip, struct qt_sink sink, ramdisk_seen_fn seen, void *ctx,
-    struct qt_err *err);
+    size_t n_drivers, bool gzip, atomic_uint_least64_t *entries, struct qt_sink sink,
+    ramdisk_seen_fn seen, void *ctx, struct qt_err *err);
+/* Entries and uncompressed size of that ramdisk, from the files' sizes (stat). */
+int ramdisk_bootstrap_size(const char *init_path, const char *const *drivers, size_t n_drivers,
+    uint64_t *ret_entries, uint64_t *ret_bytes, struct qt_err *err);
 
 #endif

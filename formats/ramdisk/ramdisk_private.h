@@ -24,6 +24,7 @@
 #ifndef QT_RAMDISK_PRIVATE_H
 #define QT_RAMDISK_PRIVATE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -233,11 +234,18 @@ int rd_resolve(struct ramdisk_tree *t, struct qt_err *err);
 int rd_strv_push(struct ramdisk_strv *v, const char *s, struct qt_err *err);
 int rd_join_lines(const struct ramdisk_strv *v, struct wbuf *out, struct qt_err *err);
 
-/* cpio.c: the newc writer; t holds the data of S_DISK, S_SPOOL and S_FILE entries (else NULL) */
+/*
+ * cpio.c: the newc writer; t holds the data of S_DISK, S_SPOOL and S_FILE
+ * entries (else NULL). entries (may be NULL) is bumped after each entry is
+ * handed on, for progress read on the sink's thread. A sink without write
+ * only counts: nothing is read or written, rd_cpio_size says how many
+ * uncompressed bytes the stream has (after rd_cpio_end: the exact size).
+ */
 struct cpio;
 
-int rd_cpio_begin(const struct ramdisk_tree *t, bool gz, struct qt_sink sink, struct cpio **ret,
-    struct qt_err *err);
+int rd_cpio_begin(const struct ramdisk_tree *t, bool gz, struct qt_sink sink,
+    atomic_uint_least64_t *entries, struct cpio **ret, struct qt_err *err);
+uint64_t rd_cpio_size(const struct cpio *c);
 int rd_cpio_entry(struct cpio *c, const char *prefix, const struct ent *e, struct qt_err *err);
 int rd_cpio_end(struct cpio *c, struct qt_err *err);
 void rd_cpio_free(struct cpio *c);

@@ -84,9 +84,11 @@ write_rootfs(struct cpio *c, const struct ramdisk_tree *t, const struct ent *fix
 	return 0;
 }
 
-int
-ramdisk_write_app(const struct ramdisk_tree *t, const struct ramdisk_strv *cmd,
-    const struct ramdisk_strv *env, bool gzip, struct qt_sink sink, struct qt_err *err)
+/* The application ramdisk into sink; a sink without write only counts (ramdisk_app_size). */
+static int
+write_app(const struct ramdisk_tree *t, const struct ramdisk_strv *cmd,
+    const struct ramdisk_strv *env, bool gzip, atomic_uint_least64_t *entries,
+    struct qt_sink sink, uint64_t *ret_size, struct qt_err *err)
 {
 	struct cpio *c = NULL;
 	struct wbuf cb = { 0 }, eb = { 0 };
@@ -95,7 +97,8 @@ ramdisk_write_app(const struct ramdisk_tree *t, const struct ramdisk_strv *cmd,
 	size_t i, nfixed = 0;
 	int r = -1;
 
-	if (rd_cpio_begin(t, gzip, sink, &c, err) < 0 || src_unchanged(t, err) < 0 ||
+	if (rd_cpio_begin(t, gzip, sink, entries, &c, err) < 0 ||
+	    (sink.write != NULL && src_unchanged(t, err) < 0) ||
 	    rd_join_lines(cmd, &cb, err) < 0 || rd_join_lines(env, &eb, err) < 0)
 		goto out;
 	if (cmd == NULL || cmd->n == 0) {
@@ -112,6 +115,8 @@ ramdisk_write_app(const struct ramdisk_tree *t, const struct ramdisk_strv *cmd,
 	    rd_cpio_entry(c, "", &cmdf, err) < 0 || rd_cpio_entry(c, "", &envf, err) < 0 ||
 	    rd_cpio_end(c, err) < 0)
 		goto out;
+	if (ret_size != NULL)
+		*ret_size = rd_cpio_size(c);
 	r = 0;
 out:
 	wbuf_free(&cb);
@@ -120,12 +125,37 @@ out:
 	return r;
 }
 
-/* The bootstrap ramdisk's entries: 0 is dev/, 1 init, 2.. the drivers under their base names. */
+int
+ramdisk_write_app(const struct ramdisk_tree *t, const struct ramdisk_strv *cmd,
+    const struct ramdisk_strv *env, bool gzip, atomic_uint_least64_t *entries,
+    struct qt_sink sink, struct qt_err *err)
+{
+	return write_app(t, cmd, env, gzip, entries, sink, NULL, err);
+}
+
+int
+ramdisk_app_size(const struct ramdisk_tree *t, const struct ramdisk_strv *cmd,
+    const struct ramdisk_strv *env, uint64_t *ret_entries, uint64_t *ret_bytes,
+    struct qt_err *err)
+{
+	atomic_uint_least64_t n = 0;
+
+	if (write_app(t, cmd, env, false, &n, (struct qt_sink){ 0 }, ret_bytes, err) < 0)
+		return -1;
+	*ret_entries = atomic_load(&n);
+	return 0;
+}
+
+/*
+ * The bootstrap ramdisk's entries: 0 is dev/, 1 init, 2.. the drivers under
+ * their base names. bufs NULL: the files' sizes only (stat), nothing read.
+ */
 static int
 bootstrap_entries(const char *init_path, const char *const *drivers, struct ent *e, size_t n,
     uint8_t **bufs, ramdisk_seen_fn seen, void *ctx, struct qt_err *err)
 {
 	size_t i, len;
+	struct stat st;
 
 	e[0] = dir_ent("dev", 2, 0);
 	for (i = 1; i < n; i++) {
@@ -135,14 +165,21 @@ bootstrap_entries(const char *init_path, const char *const *drivers, struct ent 
 		b = i == 1 ? "init" : b == NULL ? src : b + 1;
 		if (*b == '\0' || strcmp(b, ".") == 0 || strcmp(b, "..") == 0)
 			return qt_err_set(err, EINVAL, "%s: no file name", src);
-		if (fileio_read_all(src, 1u << 30, &bufs[i], &len, err) < 0)
-			return -1;
-		if (seen != NULL)
-			seen(ctx, i - 1, bufs[i], len);
+		if (bufs == NULL) {
+			if (stat(src, &st) < 0)
+				return qt_err_set(
+				    err, errno, "%s: cannot stat: %s", src, strerror(errno));
+			len = (size_t)st.st_size;
+		} else {
+			if (fileio_read_all(src, 1u << 30, &bufs[i], &len, err) < 0)
+				return -1;
+			if (seen != NULL)
+				seen(ctx, i - 1, bufs[i], len);
+			e[i].mem = bufs[i];
+		}
 		e[i].path = (char *)b;
 		e[i].kind = K_REG;
 		e[i].src = S_MEM;
-		e[i].mem = bufs[i];
 		e[i].size = len;
 		e[i].nlink = 1;
 		e[i].mode = 0755;
@@ -157,17 +194,11 @@ cmp_ent_path(const void *a, const void *b)
 	return strcmp(((const struct ent *)a)->path, ((const struct ent *)b)->path);
 }
 
-int
-ramdisk_write_bootstrap(const char *init_path, const char *const *drivers, size_t n_drivers,
-    bool gzip, struct qt_sink sink, struct qt_err *err)
-{
-	return ramdisk_write_bootstrap_seen(
-	    init_path, drivers, n_drivers, gzip, sink, NULL, NULL, err);
-}
-
-int
-ramdisk_write_bootstrap_seen(const char *init_path, const char *const *drivers, size_t n_drivers,
-    bool gzip, struct qt_sink sink, ramdisk_seen_fn seen, void *ctx, struct qt_err *err)
+/* The bootstrap ramdisk into sink; a sink without write only counts (from the files' sizes). */
+static int
+write_bootstrap(const char *init_path, const char *const *drivers, size_t n_drivers, bool gzip,
+    atomic_uint_least64_t *entries, struct qt_sink sink, ramdisk_seen_fn seen, void *ctx,
+    uint64_t *ret_size, struct qt_err *err)
 {
 	struct cpio *c = NULL;
 	struct ent *e = NULL;
@@ -175,7 +206,8 @@ ramdisk_write_bootstrap_seen(const char *init_path, const char *const *drivers, 
 	size_t n = n_drivers + 2, i;
 	int r = -1;
 
-	if ((e = calloc(n, sizeof(*e))) == NULL || (bufs = calloc(n, sizeof(*bufs))) == NULL) {
+	if ((e = calloc(n, sizeof(*e))) == NULL ||
+	    (sink.write != NULL && (bufs = calloc(n, sizeof(*bufs))) == NULL)) {
 		qt_err_set(err, ENOMEM, "out of memory");
 		goto out;
 	}
@@ -188,13 +220,15 @@ ramdisk_write_bootstrap_seen(const char *init_path, const char *const *drivers, 
 			    err, EINVAL, "bootstrap ramdisk: two entries named '%s'", e[i].path);
 			goto out;
 		}
-	if (rd_cpio_begin(NULL, gzip, sink, &c, err) < 0)
+	if (rd_cpio_begin(NULL, gzip, sink, entries, &c, err) < 0)
 		goto out;
 	for (i = 0; i < n; i++)
 		if (rd_cpio_entry(c, "", &e[i], err) < 0)
 			goto out;
 	if (rd_cpio_end(c, err) < 0)
 		goto out;
+	if (ret_size != NULL)
+		*ret_size = rd_cpio_size(c);
 	r = 0;
 out:
 	rd_cpio_free(c);
@@ -203,4 +237,34 @@ out:
 	free(bufs);
 	free(e);
 	return r;
+}
+
+int
+ramdisk_write_bootstrap(const char *init_path, const char *const *drivers, size_t n_drivers,
+    bool gzip, struct qt_sink sink, struct qt_err *err)
+{
+	return write_bootstrap(
+	    init_path, drivers, n_drivers, gzip, NULL, sink, NULL, NULL, NULL, err);
+}
+
+int
+ramdisk_write_bootstrap_seen(const char *init_path, const char *const *drivers, size_t n_drivers,
+    bool gzip, atomic_uint_least64_t *entries, struct qt_sink sink, ramdisk_seen_fn seen,
+    void *ctx, struct qt_err *err)
+{
+	return write_bootstrap(
+	    init_path, drivers, n_drivers, gzip, entries, sink, seen, ctx, NULL, err);
+}
+
+int
+ramdisk_bootstrap_size(const char *init_path, const char *const *drivers, size_t n_drivers,
+    uint64_t *ret_entries, uint64_t *ret_bytes, struct qt_err *err)
+{
+	atomic_uint_least64_t n = 0;
+
+	if (write_bootstrap(init_path, drivers, n_drivers, false, &n, (struct qt_sink){ 0 }, NULL,
+	        NULL, ret_bytes, err) < 0)
+		return -1;
+	*ret_entries = atomic_load(&n);
+	return 0;
 }

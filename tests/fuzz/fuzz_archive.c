@@ -58,7 +58,7 @@ load_and_write(const char *source, bool docker)
 		own = true;
 	qt_err_clear(&err);
 	if (ramdisk_write_app(t, own ? &cmd : &dflt, own ? &env : &(struct ramdisk_strv){ 0 },
-	        false, sink, &err) < 0)
+	        false, NULL, sink, &err) < 0)
 		FUZZ_CHECK_ERR(&err);
 	if (own) {
 		ramdisk_strv_free(&cmd);

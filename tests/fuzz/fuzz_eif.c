@@ -87,7 +87,7 @@ describe_all(const struct eif_info *info)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct eif_read_cb cb = { NULL, copy_begin, copy_data, copy_end, NULL };
+	struct eif_read_cb cb = { NULL, copy_begin, copy_data, copy_end, NULL, { NULL, NULL } };
 	struct eif_write_opts wo = { 0 };
 	struct qt_err err = { 0 };
 	struct eif_info *info = NULL, *again = NULL;

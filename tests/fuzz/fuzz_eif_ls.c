@@ -56,7 +56,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct qt_err err = { 0 };
 	size_t n = 0;
 	size_t *np = &n;
-	struct eif_walk_cb cb = { NULL, NULL, NULL, count, np };
+	struct eif_walk_cb cb = { NULL, NULL, NULL, count, np, { NULL, NULL } };
 	char path[64];
 	json_t *r = NULL;
 	bool differ = true;
@@ -66,14 +66,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	FUZZ_ASSERT(image(data, size, fd) == 0);
-	FUZZ_ASSERT(eif_scan_path(path, &scan, &err) == 0);
+	FUZZ_ASSERT(eif_scan_path(path, NULL, &scan, &err) == 0);
 	if (eif_walk(path, scan, &cb, &err) < 0) {
 		FUZZ_CHECK_ERR(&err);
 		goto out;
 	}
 	FUZZ_ASSERT(n <= EIF_LS_ENTRIES_MAX);
 	/* an image against itself: the same PCRs, nothing to explain */
-	FUZZ_ASSERT(diff_load(path, &a, &err) == 0 && diff_load(path, &b, &err) == 0);
+	FUZZ_ASSERT(diff_load(path, NULL, &a, &err) == 0 && diff_load(path, NULL, &b, &err) == 0);
 	FUZZ_ASSERT(diff_run(a, b, &r, &differ, &err) == 0 && !differ);
 	FUZZ_ASSERT(json_object_size(json_object_get(r, "causes")) == 0);
 out:

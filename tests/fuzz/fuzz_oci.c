@@ -142,7 +142,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ramdisk_tree_load(src, &o, &t, &err) < 0) {
 		FUZZ_CHECK_ERR(&err);
 	} else {
-		if (ramdisk_write_app(t, &dflt, &none, false, sink, &err) < 0)
+		if (ramdisk_write_app(t, &dflt, &none, false, NULL, sink, &err) < 0)
 			FUZZ_CHECK_ERR(&err);
 		ramdisk_tree_free(t);
 	}

@@ -19,7 +19,7 @@ run(const char *a, const char *b, bool *differ, struct qt_err *err)
 	json_t *r = NULL;
 	char *s = NULL;
 
-	if (diff_load(a, &x, err) == 0 && diff_load(b, &y, err) == 0 &&
+	if (diff_load(a, NULL, &x, err) == 0 && diff_load(b, NULL, &y, err) == 0 &&
 	    diff_run(x, y, &r, differ, err) == 0)
 		s = json_dumps(json_object_get(r, "causes"), JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(r);

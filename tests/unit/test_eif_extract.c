@@ -43,7 +43,7 @@ main(void)
 	if (mkdtemp(base) == NULL)
 		return 1;
 	snprintf(out, sizeof(out), "%s/out", base);
-	CHECK(&u, eif_extract(C5, out, NULL, NULL, &st, &err) == 0);
+	CHECK(&u, eif_extract(C5, out, NULL, NULL, NULL, &st, &err) == 0);
 	CHECK_STR(&u, err.msg, "");
 	CHECK(&u, st.files == 5 && st.dirs == 9 && st.symlinks == 0 && st.skipped == 0);
 	snprintf(path, sizeof(path), "%s/rootfs/bin/app", out);
@@ -58,7 +58,7 @@ main(void)
 	CHECK(&u, entries(base) == 1); /* no temporary directory left */
 
 	/* the same target again: not empty */
-	CHECK(&u, eif_extract(C5, out, NULL, NULL, &st, &err) == -1);
+	CHECK(&u, eif_extract(C5, out, NULL, NULL, NULL, &st, &err) == -1);
 	snprintf(path, sizeof(path), "%s: not empty; extract into a new or empty directory", out);
 	CHECK_STR(&u, err.msg, path);
 	qt_err_clear(&err);
@@ -66,7 +66,7 @@ main(void)
 
 	/* an unreadable image: nothing created */
 	snprintf(out, sizeof(out), "%s/other", base);
-	CHECK(&u, eif_extract(FIXTURES "/golden/inputs/app.bin", out, NULL, NULL, &st, &err) == -1);
+	CHECK(&u, eif_extract(FIXTURES "/golden/inputs/app.bin", out, NULL, NULL, NULL, &st, &err) == -1);
 	CHECK(&u, entries(base) == 1);
 
 	/* clean up with the shell's rm, outside the code under test */

@@ -172,14 +172,14 @@ main(void)
 	struct qt_err err = { 0 };
 	struct eif_scan *scan = NULL;
 	struct seen s;
-	struct eif_walk_cb cb = { on_ramdisk, NULL, on_data, on_end, &s };
+	struct eif_walk_cb cb = { on_ramdisk, NULL, on_data, on_end, &s, { NULL, NULL } };
 	struct eif_entry e;
 	char **v = NULL, mode[11], *js;
 	size_t n = 0;
 	json_t *j;
 
 	memset(&s, 0, sizeof(s));
-	CHECK(&u, eif_scan_path(C5, &scan, &err) == 0);
+	CHECK(&u, eif_scan_path(C5, NULL, &scan, &err) == 0);
 	CHECK_STR(&u, err.msg, "");
 	if (scan != NULL) {
 		CHECK(&u, scan->nramdisks == 2 && scan->pcrs.has_pcr8);
@@ -200,7 +200,7 @@ main(void)
 		qt_err_clear(&err);
 	}
 	eif_scan_free(scan);
-	CHECK(&u, eif_scan_path("-", &scan, &err) == -1);
+	CHECK(&u, eif_scan_path("-", NULL, &scan, &err) == -1);
 	qt_err_clear(&err);
 
 	/* cmd/env lines: every element ends with a newline; a last one may not */

@@ -131,7 +131,7 @@ build_app(const char *src, const struct ramdisk_opts *o, const struct ramdisk_ov
 	b->len = 0;
 	if (load(src, o, &t, err) == 0 &&
 	    ramdisk_command(ramdisk_tree_config(t), ov, &cmd, &env, err) == 0 &&
-	    ramdisk_write_app(t, &cmd, &env, false, mem_sink(b), err) == 0)
+	    ramdisk_write_app(t, &cmd, &env, false, NULL, mem_sink(b), err) == 0)
 		r = 0;
 	ramdisk_strv_free(&cmd);
 	ramdisk_strv_free(&env);
