@@ -153,19 +153,21 @@ _qt_options() {
 		echo "--profile --pcr --statement --action --resource --principal --sid --iam-agency
 		--iam-role --instance-id --allow-zero --json= --help"
 		;;
-	qt-measure:manifest) echo "--profile --iam-agency --iam-role --instance-id -o --output --help" ;;
-	qt-measure:check) echo "--manifest --help" ;;
-	qt-measure:ls) echo "--long --json= --help" ;;
-	qt-measure:extract) echo "--help" ;;
-	qt-measure:diff) echo "--json= --help" ;;
+	qt-measure:manifest)
+		echo "--profile --iam-agency --iam-role --instance-id -o --output --progress --quiet --help"
+		;;
+	qt-measure:check) echo "--manifest --progress --quiet --help" ;;
+	qt-measure:ls) echo "--long --json= --progress --quiet --help" ;;
+	qt-measure:extract) echo "--progress --quiet --help" ;;
+	qt-measure:diff) echo "--json= --progress --quiet --help" ;;
 	qt-measure:provenance)
 		echo "--profile --predicate --manifest --corim --key --cert --pass --pkcs11-module
-		--allow-expired-cert -o --output --help"
+		--allow-expired-cert -o --output --progress --quiet --help"
 		;;
 	qt-measure:verify-provenance) echo "--cert --ca --at --allow-expired-cert --help" ;;
 	qt-measure:corim)
 		echo "--profile --corim-profile --entity --parent-pcrs --sign --key --cert --pass
-		--pkcs11-module --allow-expired-cert -o --output --help"
+		--pkcs11-module --allow-expired-cert -o --output --progress --quiet --help"
 		;;
 	esac
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "eif_ls.h"
 #include "text.h"
@@ -165,6 +166,57 @@ test_newc(struct unit *u)
 	CHECK_STR(u, err.msg, "not a cpio newc header (\"070701\" or \"070702\")");
 }
 
+/* The progress reports of a scan and a walk: how many, and the last. */
+struct reports {
+	unsigned n;
+	struct qt_progress last;
+	bool backwards; /* bytes or entries went down */
+};
+
+static void
+on_progress(void *ctx, const struct qt_progress *p)
+{
+	struct reports *r = ctx;
+
+	if (r->n > 0 && (p->bytes < r->last.bytes || p->entries < r->last.entries))
+		r->backwards = true;
+	r->last = *p;
+	r->n++;
+}
+
+/*
+ * Progress of a scan and a walk: one count from 0 to the file's size plus
+ * its ramdisks' (read again), ending with every entry; nothing printed.
+ */
+static void
+test_progress(struct unit *u)
+{
+	struct qt_err err = { 0 };
+	struct eif_scan *scan = NULL;
+	struct reports r = { 0 };
+	struct qt_progress_cb pc = { on_progress, &r };
+	struct eif_walk_cb cb = { NULL, NULL, NULL, NULL, NULL, { on_progress, &r } };
+	uint64_t rd = 0;
+	struct stat st;
+	unsigned i;
+
+	CHECK(u, stat(C5, &st) == 0);
+	CHECK(u, eif_scan_path(C5, &pc, &scan, &err) == 0);
+	if (scan == NULL)
+		return;
+	for (i = 0; i < scan->info->nsections; i++)
+		if (scan->info->sections[i].type == EIF_SECTION_RAMDISK)
+			rd += scan->info->sections[i].size;
+	/* the scan's end: the file read, of the file and the ramdisks again */
+	CHECK(u, r.n == 1 && r.last.bytes == (uint64_t)st.st_size);
+	CHECK(u, r.last.total == (uint64_t)st.st_size + rd && rd == 2560 + 2048);
+	CHECK(u, r.last.section == 6 && r.last.nsections == 6 && r.last.entries == 0);
+	CHECK(u, eif_walk(C5, scan, &cb, &err) == 0);
+	CHECK(u, r.n == 2 && r.last.bytes == r.last.total && r.last.entries == 14);
+	CHECK(u, r.last.nentries == 0 && r.last.nsections == 6 && !r.backwards);
+	eif_scan_free(scan);
+}
+
 int
 main(void)
 {
@@ -202,6 +254,7 @@ main(void)
 	eif_scan_free(scan);
 	CHECK(&u, eif_scan_path("-", NULL, &scan, &err) == -1);
 	qt_err_clear(&err);
+	test_progress(&u);
 
 	/* cmd/env lines: every element ends with a newline; a last one may not */
 	CHECK(&u, eif_lines((const uint8_t *)"/bin/sh\n-c\necho hi\n", 19, &v, &n, &err) == 0);

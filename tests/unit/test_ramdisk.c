@@ -120,19 +120,57 @@ load(const char *src, const struct ramdisk_opts *o, struct ramdisk_tree **t, str
 	return ramdisk_tree_load(src, o, t, err);
 }
 
+/* Entries of a cpio newc stream, the trailer not counted (list_cpio's lines). */
+static uint64_t
+count_cpio(const struct wbuf *b)
+{
+	char *out = malloc(1u << 22), *p;
+	uint64_t n = 0;
+
+	if (out == NULL)
+		return 0;
+	list_cpio(b->p, b->len, out, 1u << 22);
+	for (p = out; p != NULL && *p != '\0'; p = strchr(p, '\n')) {
+		if (*p == '\n')
+			p++;
+		if (*p != ' ' && *p != '\0') /* "  mtime" lines belong to the entry above */
+			n++;
+	}
+	free(out);
+	return n;
+}
+
+/*
+ * Load src and write its application ramdisk into b. Every build checks
+ * what the progress of a build relies on: ramdisk_app_size predicted the
+ * exact size and entry count, and the writer's counter says the same.
+ */
 static int
 build_app(const char *src, const struct ramdisk_opts *o, const struct ramdisk_overrides *ov,
     struct wbuf *b, struct qt_err *err)
 {
 	struct ramdisk_tree *t = NULL;
 	struct ramdisk_strv cmd = { 0 }, env = { 0 };
+	atomic_uint_least64_t written = 0;
+	uint64_t entries = 0, bytes = 0;
 	int r = -1;
 
 	b->len = 0;
 	if (load(src, o, &t, err) == 0 &&
 	    ramdisk_command(ramdisk_tree_config(t), ov, &cmd, &env, err) == 0 &&
-	    ramdisk_write_app(t, &cmd, &env, false, NULL, mem_sink(b), err) == 0)
-		r = 0;
+	    ramdisk_app_size(t, &cmd, &env, &entries, &bytes, err) == 0 &&
+	    ramdisk_write_app(t, &cmd, &env, false, &written, mem_sink(b), err) == 0) {
+		if (bytes != b->len || entries != atomic_load(&written) ||
+		    entries != count_cpio(b))
+			qt_err_set(err, EINVAL,
+			    "predicted %llu bytes, %llu entries; wrote %zu bytes, %llu entries "
+			    "(%llu in the stream)",
+			    (unsigned long long)bytes, (unsigned long long)entries, b->len,
+			    (unsigned long long)atomic_load(&written),
+			    (unsigned long long)count_cpio(b));
+		else
+			r = 0;
+	}
 	ramdisk_strv_free(&cmd);
 	ramdisk_strv_free(&env);
 	ramdisk_tree_free(t);
@@ -191,6 +229,21 @@ test_golden_bootstrap(struct unit *u, const char *tmp)
 	gold = slurp(GOLD "/ramdisk0.cpio", &glen);
 	CHECK(u, gold != NULL && b.len == glen && memcmp(b.p, gold, glen) == 0);
 	free(gold);
+	/* its size and entries (dev, init, nsm.ko) known from the files' sizes */
+	{
+		uint64_t n = 0, size = 0;
+		atomic_uint_least64_t seen = 0;
+		struct wbuf c = { 0 };
+
+		CHECK(u, ramdisk_bootstrap_size(GOLD "/init.bin", drivers, 1, &n, &size, &err) == 0);
+		CHECK(u, n == 3 && size == glen && glen == 2048);
+		CHECK(u, ramdisk_write_bootstrap_seen(GOLD "/init.bin", drivers, 1, false, &seen,
+		             mem_sink(&c), NULL, NULL, &err) == 0);
+		CHECK(u, atomic_load(&seen) == 3 && c.len == glen);
+		wbuf_free(&c);
+		CHECK(u, ramdisk_bootstrap_size(GOLD "/absent", drivers, 1, &n, &size, &err) == -1);
+		CHECK_STR(u, err.msg, GOLD "/absent: cannot stat: No such file or directory");
+	}
 	/* a driver named like a fixed entry is refused */
 	drivers[0] = GOLD "/init.bin";
 	snprintf(drv, sizeof(drv), "%s/init", tmp);
@@ -233,6 +286,8 @@ test_golden_app(struct unit *u, const char *tmp)
 	CHECK(u, build_app(root, NULL, &ov, &b, &err) == 0);
 	gold = slurp(GOLD "/ramdisk1.cpio", &glen);
 	CHECK(u, gold != NULL && b.len == glen && memcmp(b.p, gold, glen) == 0);
+	/* build_app checked the prediction against this very output: the golden size, 11 entries */
+	CHECK(u, count_cpio(&b) == 11);
 	if (gold != NULL && (b.len != glen || memcmp(b.p, gold, glen) != 0)) {
 		FILE *f = fopen("/tmp/test_ramdisk.app.cpio", "wb");
 
