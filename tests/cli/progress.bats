@@ -40,7 +40,10 @@ on_tty() {
 	assert_output --regexp '^\{"digest":"SHA384","PCR0":"[0-9a-f]{96}"'
 	assert_equal "${#stderr_lines[@]}" 1
 	[[ ${stderr_lines[0]} =~ ^qt-measure:\ 12\.0\ MiB\ of\ 12\.0\ MiB\ read\ \(100%\),\ 5\ sections,\ [0-9.]+\ [KMG]iB/s,\ done\ in\ [0-9]+\.[0-9]\ s$ ]]
+	# standard input redirected from a file has a size; a pipe has none
 	run -0 --separate-stderr qt-measure describe --progress - <big.eif
+	[[ ${stderr_lines[0]} =~ ^qt-measure:\ 12\.0\ MiB\ of\ 12\.0\ MiB\ read\ \(100%\),\ 5\ sections, ]]
+	run -0 --separate-stderr bash -c 'cat big.eif | qt-measure describe --progress -'
 	[[ ${stderr_lines[0]} =~ ^qt-measure:\ 12\.0\ MiB\ read,\ 5\ sections, ]]
 	run -0 --separate-stderr qt-build --kernel "$IN/kernel.bin" --cmdline x --ramdisk big.bin \
 	    -o b.eif --progress
@@ -48,11 +51,81 @@ on_tty() {
 	assert_equal "${#stderr_lines[@]}" 3
 	[[ ${stderr_lines[2]} =~ ^qt-build:\ 12\.0\ MiB\ of\ 12\.0\ MiB\ written\ \(100%\),\ 4\ sections,\ [0-9.]+\ [KMG]iB/s,\ done\ in\ [0-9]+\.[0-9]\ s$ ]]
 	cmp <(qt-measure b.eif) <(qt-measure --quiet b.eif)
-	# a generated ramdisk: the total is not known beforehand, so no percentage
-	mkdir root && head -c $((5 << 20)) /dev/zero >root/f && chmod 755 root/f
-	run -0 --separate-stderr qt-build --kernel "$IN/kernel.bin" --cmdline x --rootfs root \
-	    --cmd /f -o r.eif --progress
-	[[ ${stderr_lines[-1]} =~ ^qt-build:\ 5\.[0-9]+\ MiB\ written,\ 4\ sections,\ [0-9.]+\ [KMG]iB/s,\ done\ in ]]
+}
+
+# root/: a 5 MiB executable, so the application ramdisk is 10 entries (rootfs, f, the six fixed
+# directories, cmd, env); the bootstrap ramdisk is 3 (dev, init, nsm.ko)
+rootfs_image() {
+	mkdir -p root && head -c $((5 << 20)) /dev/zero >root/f && chmod 755 root/f
+	qt-build --kernel "$IN/kernel.bin" --cmdline x --init "$IN/init.bin" --driver "$IN/nsm.ko.bin" \
+	    --rootfs root --cmd /f "$@"
+}
+
+@test "progress: a --rootfs build counts entries and knows its total (uncompressed)" {
+	run -0 --separate-stderr rootfs_image -o r.eif --progress
+	# two pre-flight warnings (init, kernel), then the summary
+	assert_equal "${#stderr_lines[@]}" 3
+	[[ ${stderr_lines[2]} =~ ^qt-build:\ (5\.0[0-9]\ MiB)\ of\ (5\.0[0-9]\ MiB)\ written\ \(100%\),\ 13\ entries,\ 5\ sections,\ [0-9.]+\ [KMG]iB/s,\ done\ in\ [0-9]+\.[0-9]\ s$ ]]
+	assert_equal "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
+	# --measure-only fills the hashers' buffers on this thread: the same count
+	run -0 --separate-stderr rootfs_image --measure-only --progress
+	[[ ${stderr_lines[2]} =~ ^qt-build:\ 5\.0[0-9]\ MiB\ of\ 5\.0[0-9]\ MiB\ written\ \(100%\),\ 13\ entries,\ 5\ sections, ]]
+	# gzip: the compressed size is not known beforehand: no total, no percentage; entries still
+	run -0 --separate-stderr rootfs_image --compress gzip -o g.eif --progress
+	[[ ${stderr_lines[2]} =~ ^qt-build:\ [0-9.]+\ KiB\ written,\ 13\ entries,\ 5\ sections,\ [0-9.]+\ [KMG]?i?B/s,\ done\ in ]]
+	# ready-made ramdisks only: no entries counted
+	run -0 --separate-stderr qt-build --kernel "$IN/kernel.bin" --cmdline x --ramdisk "$IN/ramdisk0.cpio" \
+	    --ramdisk "$IN/ramdisk1.cpio" -o f.eif --progress
+	[[ ${stderr_lines[-1]} =~ ^qt-build:\ [0-9.]+\ KiB\ of\ [0-9.]+\ KiB\ written\ \(100%\),\ 5\ sections, ]]
+	run -0 --separate-stderr rootfs_image -o q.eif --quiet
+	refute_output --partial written
+	[[ $stderr != *written* && $stderr != *entries* ]]
+	cmp r.eif q.eif
+}
+
+@test "progress: a build's running line shows the entries written, of how many" {
+	# a pipe as the last ramdisk: the build waits there, after the generated ones
+	rm -f slowrd && mkfifo slowrd
+	{ head -c $((6 << 20)) big.bin; sleep 2.3; head -c $((6 << 20)) big.bin; } >slowrd &
+	run -0 --separate-stderr rootfs_image --ramdisk slowrd -o s.eif --progress
+	wait
+	assert_equal "${#stderr_lines[@]}" 4
+	# the first line comes at the first 4 MiB step after 2 s: in the pipe's ramdisk
+	[[ ${stderr_lines[2]} =~ ^qt-build:\ 1[0-9]\.[0-9]\ MiB\ written,\ 13\ of\ 13\ entries,\ section\ 6\ of\ 6,\ [0-9.]+\ [KMG]?i?B/s$ ]]
+	[[ ${stderr_lines[3]} =~ ^qt-build:\ 17\.0\ MiB\ written,\ 13\ entries,\ 6\ sections,\ .*,\ done\ in\ 2\.[0-9]\ s$ ]]
+}
+
+@test "progress: every qt-measure subcommand that reads an image: summary, --quiet, off a terminal" {
+	rootfs_image -o r.eif >/dev/null 2>&1
+	qt-measure manifest r.eif >r.json
+	# one read (5 MiB); ls, extract and diff read the ramdisks again (10 MiB) and count entries
+	local read1='5\.0[0-9] MiB of 5\.0[0-9] MiB read \(100%\), 5 sections'
+	local read2='10\.0 MiB of 10\.0 MiB read \(100%\), 13 entries, 5 sections'
+	local tail=', [0-9.]+ [KMG]iB/s, done in [0-9]+\.[0-9] s$'
+	local -A want=([ls]=$read2 [extract]=$read2 [diff]=$read2 [manifest]=$read1 [check]=$read1
+	    [provenance]=$read1 [corim]=$read1)
+	local c args
+	for c in ls extract diff manifest check provenance corim; do
+		case $c in
+		extract) args=(r.eif "x-$c") ;;
+		diff) args=(r.eif r.eif) ;;
+		check) args=(--manifest r.json r.eif) ;;
+		*) args=(r.eif) ;;
+		esac
+		run -0 --separate-stderr qt-measure "$c" --progress "${args[@]}"
+		[[ ${stderr_lines[0]} =~ ^qt-measure:\ ${want[$c]}$tail ]] || fail "$c: $stderr"
+		# diff reads two images: a summary for each
+		assert_equal "${#stderr_lines[@]}" "$([[ $c == diff ]] && echo 2 || echo 1)"
+		rm -rf "x-$c"
+		run -0 --separate-stderr qt-measure "$c" --quiet "${args[@]}"
+		assert_equal "$stderr" ""
+		rm -rf "x-$c"
+		run -0 --separate-stderr qt-measure "$c" "${args[@]}"
+		assert_equal "$stderr" ""
+		rm -rf "x-$c"
+		run -2 --separate-stderr qt-measure "$c" --quiet --progress "${args[@]}"
+		assert_equal "${stderr_lines[0]}" "qt-measure: --progress and --quiet exclude each other"
+	done
 }
 
 @test "progress: --progress prints a plain line every 2 s while the work lasts" {
