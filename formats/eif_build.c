@@ -629,8 +629,8 @@ file_size(const char *path, uint64_t *size)
  * and the write itself says what is wrong.
  */
 static void
-progress_plan(struct progress_sink *ps, const struct eif_build_opts *o,
-    const struct build_inputs *in)
+progress_plan(
+    struct progress_sink *ps, const struct eif_build_opts *o, const struct build_inputs *in)
 {
 	uint64_t total = 0, n, bytes;
 	struct qt_err ignored = { 0 };
@@ -846,7 +846,8 @@ eif_rewrite(const char *in_path, int out_fd, const char *out_name, eif_section_f
     struct pcr_set *ret_pcrs, bool *ret_was_signed, struct qt_err *err)
 {
 	struct copy c = { out_name, out_fd, make != NULL, NULL, false, false };
-	struct eif_read_cb cb = { copy_header, copy_begin, copy_data, copy_end, &c, { NULL, NULL } };
+	struct eif_read_cb cb = { copy_header, copy_begin, copy_data, copy_end, &c,
+		{ NULL, NULL } };
 	struct eif_info *info = NULL;
 	struct wbuf sec = { 0 };
 	struct pcr_set pcrs;

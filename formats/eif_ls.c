@@ -18,8 +18,8 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
-#include "eif_ls.h"
 #include "bytes.h"
+#include "eif_ls.h"
 #include "eif_sig.h"
 #include "fileio.h"
 #include "text.h"

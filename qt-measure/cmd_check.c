@@ -15,14 +15,17 @@
 #include "text.h"
 #include "tool.h"
 
-static const char check_usage[] = "usage: qt-measure check --manifest FILE [--progress | --quiet] IMAGE\n";
+static const char check_usage[] =
+    "usage: qt-measure check --manifest FILE [--progress | --quiet] IMAGE\n";
 
 /* The rest of --help, after the synopsis. */
 static const char check_help[] =
     "Compare an image with its manifest, value by value.\n"
     "\n"
     "  --manifest FILE            the manifest (qt-manifest(5)); required\n"
-    TOOL_PROGRESS_HELP
+    "  --progress                 progress on stderr: a plain line every 2 s (default:\n"
+    "                             a line that updates, on a terminal, after a second)\n"
+    "  --quiet                    no progress\n"
     "  -h, --help                 this text\n"
     "\n"
     "Exit status: 0 done (checks pass); 1 a check ran and failed; 2 usage error,\n"

@@ -21,7 +21,9 @@ static const char diff_help[] =
     "The PCRs, files and metadata two images (or manifests) differ in.\n"
     "\n"
     "  --json=pretty|short        the style of the JSON on standard output\n"
-    TOOL_PROGRESS_HELP
+    "  --progress                 progress on stderr: a plain line every 2 s (default:\n"
+    "                             a line that updates, on a terminal, after a second)\n"
+    "  --quiet                    no progress\n"
     "  -h, --help                 this text\n"
     "\n"
     "Exit status: 0 done (checks pass); 1 a check ran and failed; 2 usage error,\n"

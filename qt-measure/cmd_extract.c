@@ -10,14 +10,15 @@
 #include "eif_extract.h"
 #include "tool.h"
 
-static const char extract_usage[] =
-    "usage: qt-measure extract [--progress | --quiet] IMAGE DIR\n";
+static const char extract_usage[] = "usage: qt-measure extract [--progress | --quiet] IMAGE DIR\n";
 
 /* The rest of --help, after the synopsis. */
 static const char extract_help[] =
     "Unpack an image's ramdisks into DIR (new or empty).\n"
     "\n"
-    TOOL_PROGRESS_HELP
+    "  --progress                 progress on stderr: a plain line every 2 s (default:\n"
+    "                             a line that updates, on a terminal, after a second)\n"
+    "  --quiet                    no progress\n"
     "  -h, --help                 this text\n"
     "\n"
     "Exit status: 0 done (checks pass); 1 a check ran and failed; 2 usage error,\n"

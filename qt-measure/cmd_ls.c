@@ -16,7 +16,8 @@
 #include "text.h"
 #include "tool.h"
 
-static const char ls_usage[] = "usage: qt-measure ls [--long | --json=pretty|short] [--progress | --quiet] IMAGE\n";
+static const char ls_usage[] =
+    "usage: qt-measure ls [--long | --json=pretty|short] [--progress | --quiet] IMAGE\n";
 
 /* The rest of --help, after the synopsis. */
 static const char ls_help[] =
@@ -24,7 +25,9 @@ static const char ls_help[] =
     "\n"
     "  --long                     mode, owner, size, time and link target (ls -l)\n"
     "  --json=pretty|short        the style of the JSON on standard output\n"
-    TOOL_PROGRESS_HELP
+    "  --progress                 progress on stderr: a plain line every 2 s (default:\n"
+    "                             a line that updates, on a terminal, after a second)\n"
+    "  --quiet                    no progress\n"
     "  -h, --help                 this text\n"
     "\n"
     "Exit status: 0 done (checks pass); 1 a check ran and failed; 2 usage error,\n"

@@ -42,7 +42,9 @@ static const char corim_help[] =
     "  --allow-expired-cert       sign with a certificate that is not valid now\n"
     "Output:\n"
     "  -o, --output FILE          write to FILE (atomically; default standard output)\n"
-    TOOL_PROGRESS_HELP
+    "  --progress                 progress on stderr: a plain line every 2 s (default:\n"
+    "                             a line that updates, on a terminal, after a second)\n"
+    "  --quiet                    no progress\n"
     "  -h, --help                 this text\n"
     "\n"
     "Exit status: 0 done (checks pass); 1 a check ran and failed; 2 usage error,\n"

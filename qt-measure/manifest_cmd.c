@@ -27,7 +27,9 @@ static const char manifest_help[] =
     "  --iam-role ARN             PCR3 from the parent's IAM role (nitro)\n"
     "  --instance-id ID           PCR4 from the parent instance's id\n"
     "  -o, --output FILE          write to FILE (atomically; default standard output)\n"
-    TOOL_PROGRESS_HELP
+    "  --progress                 progress on stderr: a plain line every 2 s (default:\n"
+    "                             a line that updates, on a terminal, after a second)\n"
+    "  --quiet                    no progress\n"
     "  -h, --help                 this text\n"
     "\n"
     "Exit status: 0 done (checks pass); 1 a check ran and failed; 2 usage error,\n"

@@ -57,8 +57,7 @@ tool_progress_start(
 }
 
 /* Append to line (of size, n used) what fmt says; n stays at most size - 1. */
-static size_t
-add(char *line, size_t size, size_t n, const char *fmt, ...) QT_PRINTF(4, 5);
+static size_t add(char *line, size_t size, size_t n, const char *fmt, ...) QT_PRINTF(4, 5);
 
 static size_t
 add(char *line, size_t size, size_t n, const char *fmt, ...)
@@ -138,8 +137,7 @@ tool_progress_arg(const char *usage_text, enum tool_progress_mode cur, bool plai
 }
 
 void
-tool_progress_update(
-    struct tool_progress *p, uint64_t done, unsigned section, unsigned nsections)
+tool_progress_update(struct tool_progress *p, uint64_t done, unsigned section, unsigned nsections)
 {
 	int64_t t;
 
@@ -196,8 +194,8 @@ tool_progress_end(struct tool_progress *p)
 }
 
 int
-tool_manifest_from_image(const char *path, enum qt_profile platform,
-    enum tool_progress_mode mode, struct manifest **ret, struct qt_err *err)
+tool_manifest_from_image(const char *path, enum qt_profile platform, enum tool_progress_mode mode,
+    struct manifest **ret, struct qt_err *err)
 {
 	struct tool_progress p;
 	struct qt_progress_cb hook;

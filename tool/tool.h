@@ -99,18 +99,12 @@ const char *tool_one_operand(
  */
 enum tool_progress_mode { TOOL_PROGRESS_AUTO, TOOL_PROGRESS_PLAIN, TOOL_PROGRESS_OFF };
 
-/* The --help lines of --progress and --quiet, the same in every command that has them. */
-#define TOOL_PROGRESS_HELP                                                                       \
-	"  --progress                 progress on stderr: a plain line every 2 s (default:\n"   \
-	"                             a line that updates, on a terminal, after a second)\n"    \
-	"  --quiet                    no progress\n"
-
 struct tool_progress {
 	enum tool_progress_mode mode; /* after tool_progress_start: AUTO means a terminal */
 	const char *verb;             /* "written", "read" */
 	uint64_t total;               /* bytes; 0 = unknown (no percentage, no time left) */
 	uint64_t done;
-	uint64_t entries, nentries; /* cpio entries done, of how many (0 = unknown) */
+	uint64_t entries, nentries;  /* cpio entries done, of how many (0 = unknown) */
 	unsigned section, nsections; /* the section at work, of how many (0 = not shown) */
 	int64_t start_ms, last_ms;
 	bool shown; /* the updating line is on the terminal */

@@ -165,8 +165,8 @@ void ramdisk_strv_free(struct ramdisk_strv *v);
  * thread, and the sink may be called from another (C11 atomic, for progress).
  */
 int ramdisk_write_app(const struct ramdisk_tree *t, const struct ramdisk_strv *cmd,
-    const struct ramdisk_strv *env, bool gzip, atomic_uint_least64_t *entries,
-    struct qt_sink sink, struct qt_err *err);
+    const struct ramdisk_strv *env, bool gzip, atomic_uint_least64_t *entries, struct qt_sink sink,
+    struct qt_err *err);
 /*
  * What ramdisk_write_app writes, known before a byte is: the number of cpio
  * entries (trailer not counted) and the exact size of the uncompressed cpio
@@ -174,8 +174,7 @@ int ramdisk_write_app(const struct ramdisk_tree *t, const struct ramdisk_strv *c
  * Nothing is read: a file changed since the load fails the write, not this.
  */
 int ramdisk_app_size(const struct ramdisk_tree *t, const struct ramdisk_strv *cmd,
-    const struct ramdisk_strv *env, uint64_t *ret_entries, uint64_t *ret_bytes,
-    struct qt_err *err);
+    const struct ramdisk_strv *env, uint64_t *ret_entries, uint64_t *ret_bytes, struct qt_err *err);
 
 /*
  * Write the bootstrap ramdisk: "dev/" (0755), "init" (0755, from init_path)

@@ -87,8 +87,8 @@ write_rootfs(struct cpio *c, const struct ramdisk_tree *t, const struct ent *fix
 /* The application ramdisk into sink; a sink without write only counts (ramdisk_app_size). */
 static int
 write_app(const struct ramdisk_tree *t, const struct ramdisk_strv *cmd,
-    const struct ramdisk_strv *env, bool gzip, atomic_uint_least64_t *entries,
-    struct qt_sink sink, uint64_t *ret_size, struct qt_err *err)
+    const struct ramdisk_strv *env, bool gzip, atomic_uint_least64_t *entries, struct qt_sink sink,
+    uint64_t *ret_size, struct qt_err *err)
 {
 	struct cpio *c = NULL;
 	struct wbuf cb = { 0 }, eb = { 0 };
@@ -98,8 +98,8 @@ write_app(const struct ramdisk_tree *t, const struct ramdisk_strv *cmd,
 	int r = -1;
 
 	if (rd_cpio_begin(t, gzip, sink, entries, &c, err) < 0 ||
-	    (sink.write != NULL && src_unchanged(t, err) < 0) ||
-	    rd_join_lines(cmd, &cb, err) < 0 || rd_join_lines(env, &eb, err) < 0)
+	    (sink.write != NULL && src_unchanged(t, err) < 0) || rd_join_lines(cmd, &cb, err) < 0 ||
+	    rd_join_lines(env, &eb, err) < 0)
 		goto out;
 	if (cmd == NULL || cmd->n == 0) {
 		qt_err_set(err, EINVAL, "no command to run");
@@ -127,16 +127,15 @@ out:
 
 int
 ramdisk_write_app(const struct ramdisk_tree *t, const struct ramdisk_strv *cmd,
-    const struct ramdisk_strv *env, bool gzip, atomic_uint_least64_t *entries,
-    struct qt_sink sink, struct qt_err *err)
+    const struct ramdisk_strv *env, bool gzip, atomic_uint_least64_t *entries, struct qt_sink sink,
+    struct qt_err *err)
 {
 	return write_app(t, cmd, env, gzip, entries, sink, NULL, err);
 }
 
 int
 ramdisk_app_size(const struct ramdisk_tree *t, const struct ramdisk_strv *cmd,
-    const struct ramdisk_strv *env, uint64_t *ret_entries, uint64_t *ret_bytes,
-    struct qt_err *err)
+    const struct ramdisk_strv *env, uint64_t *ret_entries, uint64_t *ret_bytes, struct qt_err *err)
 {
 	atomic_uint_least64_t n = 0;
 
@@ -249,8 +248,8 @@ ramdisk_write_bootstrap(const char *init_path, const char *const *drivers, size_
 
 int
 ramdisk_write_bootstrap_seen(const char *init_path, const char *const *drivers, size_t n_drivers,
-    bool gzip, atomic_uint_least64_t *entries, struct qt_sink sink, ramdisk_seen_fn seen,
-    void *ctx, struct qt_err *err)
+    bool gzip, atomic_uint_least64_t *entries, struct qt_sink sink, ramdisk_seen_fn seen, void *ctx,
+    struct qt_err *err)
 {
 	return write_bootstrap(
 	    init_path, drivers, n_drivers, gzip, entries, sink, seen, ctx, NULL, err);

@@ -66,7 +66,8 @@ main(void)
 
 	/* an unreadable image: nothing created */
 	snprintf(out, sizeof(out), "%s/other", base);
-	CHECK(&u, eif_extract(FIXTURES "/golden/inputs/app.bin", out, NULL, NULL, NULL, &st, &err) == -1);
+	CHECK(&u,
+	    eif_extract(FIXTURES "/golden/inputs/app.bin", out, NULL, NULL, NULL, &st, &err) == -1);
 	CHECK(&u, entries(base) == 1);
 
 	/* clean up with the shell's rm, outside the code under test */

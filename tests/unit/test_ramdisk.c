@@ -160,8 +160,7 @@ build_app(const char *src, const struct ramdisk_opts *o, const struct ramdisk_ov
 	    ramdisk_command(ramdisk_tree_config(t), ov, &cmd, &env, err) == 0 &&
 	    ramdisk_app_size(t, &cmd, &env, &entries, &bytes, err) == 0 &&
 	    ramdisk_write_app(t, &cmd, &env, false, &written, mem_sink(b), err) == 0) {
-		if (bytes != b->len || entries != atomic_load(&written) ||
-		    entries != count_cpio(b))
+		if (bytes != b->len || entries != atomic_load(&written) || entries != count_cpio(b))
 			qt_err_set(err, EINVAL,
 			    "predicted %llu bytes, %llu entries; wrote %zu bytes, %llu entries "
 			    "(%llu in the stream)",
@@ -235,7 +234,8 @@ test_golden_bootstrap(struct unit *u, const char *tmp)
 		atomic_uint_least64_t seen = 0;
 		struct wbuf c = { 0 };
 
-		CHECK(u, ramdisk_bootstrap_size(GOLD "/init.bin", drivers, 1, &n, &size, &err) == 0);
+		CHECK(
+		    u, ramdisk_bootstrap_size(GOLD "/init.bin", drivers, 1, &n, &size, &err) == 0);
 		CHECK(u, n == 3 && size == glen && glen == 2048);
 		CHECK(u, ramdisk_write_bootstrap_seen(GOLD "/init.bin", drivers, 1, false, &seen,
 		             mem_sink(&c), NULL, NULL, &err) == 0);
