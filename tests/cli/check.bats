@@ -104,6 +104,6 @@ $C1: not the approved build of approved.json: 3 of 6 values differ (PCR0, PCR8, 
 	assert_equal "${stderr%%$'\n'*}" "qt-measure: check: unknown option or missing argument: '--bogus'"
 	assert_equal "${stderr_lines[1]}" "try 'qt-measure check --help'"
 	run -0 qt-measure check --help
-	assert_line --index 0 "usage: qt-measure check --manifest FILE IMAGE"
+	assert_line --index 0 "usage: qt-measure check --manifest FILE [--progress | --quiet] IMAGE"
 	assert_line "  --manifest FILE            the manifest (qt-manifest(5)); required"
 }
