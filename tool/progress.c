@@ -83,7 +83,7 @@ add(char *line, size_t size, size_t n, const char *fmt, ...)
 static void
 progress_show(struct tool_progress *p, int64_t t)
 {
-	char done[32], rate[32], tot[32], line[200];
+	char done[32], rate[32], line[200];
 	int64_t el = t - p->start_ms;
 	uint64_t bps = el > 0 ? p->done * 1000 / (uint64_t)el : 0;
 	size_t n = 0, z = sizeof(line);
@@ -91,6 +91,8 @@ progress_show(struct tool_progress *p, int64_t t)
 	human(p->done, done, sizeof(done));
 	human(bps, rate, sizeof(rate));
 	if (p->total > 0) {
+		char tot[32];
+
 		human(p->total, tot, sizeof(tot));
 		n = add(line, z, n, "%s: %s of %s %s (%u%%)", tool_progname(), done, tot, p->verb,
 		    (unsigned)(p->done >= p->total ? 100 : p->done * 100 / p->total));
