@@ -736,8 +736,10 @@ main(int argc, char *argv[])
 	if (a.provenance != NULL)
 		a.o.record = &rec;
 	tool_progress_start(&prog, a.progress, "written", 0); /* the build knows the total */
-	a.o.progress = tool_progress_cb;
-	a.o.progress_ctx = &prog;
+	if (prog.mode != TOOL_PROGRESS_OFF) { /* off: no reports, no total worked out */
+		a.o.progress = tool_progress_cb;
+		a.o.progress_ctx = &prog;
+	}
 	r = eif_build_run(&a.o, &pcrs, &err);
 	tool_progress_end(&prog);
 	if (r == 1) {
