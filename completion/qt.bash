@@ -136,7 +136,8 @@ _qt_options() {
 		;;
 	qt-sign)
 		echo "--key --cert --ca --pass --pkcs11-module --allow-expired-cert --remove --verify
-		--digest --attach --at --manifest -o --output --profile --json= --help --version"
+		--digest --attach --at --manifest -o --output --profile --json= --progress --quiet
+		--help --version"
 		;;
 	qt-measure:) echo "--profile --json= --progress --quiet --help --version" ;;
 	qt-measure:describe) echo "--json= --progress --quiet --help" ;;

@@ -843,7 +843,8 @@ copy_end(void *ctx, const struct eif_section *s, struct qt_err *err)
 
 int
 eif_rewrite(const char *in_path, int out_fd, const char *out_name, eif_section_fn make, void *ctx,
-    struct pcr_set *ret_pcrs, bool *ret_was_signed, struct qt_err *err)
+    const struct qt_progress_cb *progress, struct pcr_set *ret_pcrs, bool *ret_was_signed,
+    struct qt_err *err)
 {
 	struct copy c = { out_name, out_fd, make != NULL, NULL, false, false };
 	struct eif_read_cb cb = { copy_header, copy_begin, copy_data, copy_end, &c,
@@ -853,6 +854,8 @@ eif_rewrite(const char *in_path, int out_fd, const char *out_name, eif_section_f
 	struct pcr_set pcrs;
 	int v, rv = -1;
 
+	if (progress != NULL)
+		cb.progress = *progress;
 	/* The writer hashes what it writes: the reader need not hash too. */
 	if (eif_read_path(in_path, &cb, EIF_READ_NO_PCR, &info, err) < 0 ||
 	    eif_crc_check(in_path, info, err) < 0 || eif_writer_pcrs(c.w, &pcrs, err) < 0)

@@ -172,8 +172,11 @@ int eif_build_sign_section(
  * other section and the header fields; then, if make is not NULL, append
  * the section make(ctx, PCR0) builds as the last section. An input with a
  * bad CRC is refused. Returns 0, make's 1, or -1; ret_pcrs gets PCR0/1/2.
+ * progress (NULL: none) is told the input's bytes read (and so copied) as
+ * eif_read tells them.
  */
 int eif_rewrite(const char *in_path, int out_fd, const char *out_name, eif_section_fn make,
-    void *ctx, struct pcr_set *ret_pcrs, bool *ret_was_signed, struct qt_err *err);
+    void *ctx, const struct qt_progress_cb *progress, struct pcr_set *ret_pcrs,
+    bool *ret_was_signed, struct qt_err *err);
 
 #endif

@@ -27,12 +27,14 @@
 static const char usage_text[] =
     "usage: qt-sign IMAGE --key KEY --cert CERT [-o OUT] [--pass SPEC]\n"
     "               [--pkcs11-module MODULE] [--allow-expired-cert] [--profile qingtian|nitro]\n"
-    "               [--json=pretty|short]\n"
-    "       qt-sign --remove IMAGE [-o OUT]\n"
+    "               [--json=pretty|short] [--progress | --quiet]\n"
+    "       qt-sign --remove IMAGE [-o OUT] [--progress | --quiet]\n"
     "       qt-sign --verify IMAGE [--cert CERT | --ca CA] [--manifest FILE] [--at TIME]\n"
-    "               [--allow-expired-cert] [--json=pretty|short]\n"
+    "               [--allow-expired-cert] [--json=pretty|short] [--progress | --quiet]\n"
     "       qt-sign --digest IMAGE --cert CERT [-o OUT] [--allow-expired-cert]\n"
+    "               [--progress | --quiet]\n"
     "       qt-sign --attach SIG --cert CERT IMAGE [-o OUT] [--allow-expired-cert]\n"
+    "               [--progress | --quiet]\n"
     "       qt-sign --help | --version\n";
 
 /* The rest of --help, after the synopsis. */
@@ -60,6 +62,10 @@ static const char help_text[] =
     "  --json=pretty|short        the style of the JSON on standard output\n"
     "  --profile qingtian|nitro   whose conventions to follow (default qingtian)\n"
     "  --format qingtian|nitro    deprecated spelling of --profile\n"
+    "Progress (on standard error):\n"
+    "  --progress                 a plain line every 2 s (default: a line that updates,\n"
+    "                             on a terminal, after a second)\n"
+    "  --quiet                    no progress\n"
     "Other:\n"
     "  -h, --help                 this text\n"
     "  --version                  the version\n"
@@ -89,7 +95,8 @@ struct sign_args {
 	bool allow_expired;
 	enum qt_profile shape;
 	enum qt_json json;
-	int64_t at_s; /* --at, else now */
+	int64_t at_s;                     /* --at, else now */
+	enum tool_progress_mode progress; /* --progress, --quiet */
 };
 
 enum {
@@ -109,6 +116,8 @@ enum {
 	OPT_FORMAT,
 	OPT_JSON,
 	OPT_VERSION,
+	OPT_PROGRESS,
+	OPT_QUIET,
 };
 
 static const struct option longopts[] = {
@@ -130,6 +139,8 @@ static const struct option longopts[] = {
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
+	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -155,6 +166,21 @@ print_measurements(const struct sign_args *a, const struct pcr_set *p, struct qt
 	return r;
 }
 
+/* verify, digest: the image read once, progress shown as --progress/--quiet say. */
+static int
+read_image(const struct sign_args *a, struct eif_info **ret, struct qt_err *err)
+{
+	struct eif_read_cb cb = { 0 };
+	struct tool_progress prog;
+	int r;
+
+	tool_progress_start(&prog, a->progress, "read", 0);
+	cb.progress = tool_progress_hook(&prog);
+	r = eif_read_path(a->image, &cb, 0, ret, err);
+	tool_progress_end(&prog);
+	return r;
+}
+
 /* sign, remove, attach: copy the image into a temporary file beside OUT, then rename. */
 static int
 rewrite(
@@ -163,12 +189,17 @@ rewrite(
 	const char *out_path = a->output != NULL ? a->output : a->image;
 	struct fileio_out out = { .fd = -1 };
 	struct pcr_set pcrs;
+	struct tool_progress prog;
+	struct qt_progress_cb hook;
 	bool was_signed = false;
 	int v, rc = QT_EXIT_TROUBLE;
 
 	if (fileio_out_open(out_path, &out, err) < 0)
 		goto out;
-	v = eif_rewrite(a->image, out.fd, out_path, make, ctx, &pcrs, &was_signed, err);
+	tool_progress_start(&prog, a->progress, "written", 0);
+	hook = tool_progress_hook(&prog);
+	v = eif_rewrite(a->image, out.fd, out_path, make, ctx, &hook, &pcrs, &was_signed, err);
+	tool_progress_end(&prog);
 	if (v != 0) {
 		rc = v == 1 ? QT_EXIT_MISMATCH : QT_EXIT_TROUBLE;
 		goto out;
@@ -254,7 +285,7 @@ do_verify(const struct sign_args *a, struct qt_err *err)
 		vo.pcr8_pin = pin;
 		vo.pin_name = a->manifest;
 	}
-	if (eif_read_path(a->image, NULL, 0, &info, err) < 0)
+	if (read_image(a, &info, err) < 0)
 		goto out;
 	if (info->signature == NULL) {
 		qt_err_set(err, EINVAL, "%s: the image is not signed", a->image);
@@ -310,8 +341,7 @@ do_digest(const struct sign_args *a, struct signer *s, struct qt_err *err)
 	struct fileio_out out = { .fd = -1 };
 	int rc = QT_EXIT_TROUBLE;
 
-	if (eif_read_path(a->image, NULL, 0, &info, err) < 0 ||
-	    signer_tbs(s, info->pcrs.pcr0, &tbs, err) < 0)
+	if (read_image(a, &info, err) < 0 || signer_tbs(s, info->pcrs.pcr0, &tbs, err) < 0)
 		goto out;
 	if (a->output == NULL || strcmp(a->output, "-") == 0) {
 		if (fileio_write_all(STDOUT_FILENO, "standard output", tbs.p, tbs.len, err) < 0)
@@ -383,6 +413,10 @@ set_option(struct sign_args *a, int ch, const char *arg)
 		break;
 	case OPT_JSON:
 		tool_set_once(usage_text, &a->json_text, "json", arg);
+		break;
+	case OPT_PROGRESS:
+	case OPT_QUIET:
+		a->progress = tool_progress_arg(usage_text, a->progress, ch == OPT_PROGRESS);
 		break;
 	}
 }

@@ -166,3 +166,28 @@ try 'qt-measure --help'"
 	assert_equal "$stderr" "qt-measure: --progress and --quiet exclude each other
 try 'qt-measure describe --help'"
 }
+
+@test "progress: qt-sign copies (sign, remove, attach) or reads (verify, digest) with a line" {
+	local key="$IN/key-p384.pem" cert="$IN/cert-p384.pem"
+	local tail=', [0-9.]+ [KMG]iB/s, done in [0-9]+\.[0-9] s$'
+	run -0 --separate-stderr qt-sign big.eif --key "$key" --cert "$cert" -o s.eif --progress
+	assert_equal "${#stderr_lines[@]}" 1
+	[[ ${stderr_lines[0]} =~ ^qt-sign:\ 12\.0\ MiB\ of\ 12\.0\ MiB\ written\ \(100%\),\ 5\ sections$tail ]]
+	run -0 --separate-stderr qt-sign --verify s.eif --cert "$cert" --progress
+	[[ ${stderr_lines[0]} =~ ^qt-sign:\ 12\.0\ MiB\ of\ 12\.0\ MiB\ read\ \(100%\),\ 6\ sections$tail ]]
+	run -0 --separate-stderr qt-sign --digest s.eif --cert "$cert" -o d.bin --progress
+	[[ ${stderr_lines[0]} =~ ^qt-sign:\ 12\.0\ MiB\ of\ 12\.0\ MiB\ read\ \(100%\),\ 6\ sections$tail ]]
+	run -0 --separate-stderr qt-sign --remove s.eif -o u.eif --progress
+	[[ ${stderr_lines[0]} =~ ^qt-sign:\ 12\.0\ MiB\ of\ 12\.0\ MiB\ written\ \(100%\),\ 6\ sections$tail ]]
+	cmp u.eif big.eif
+	# --quiet, and no terminal: nothing
+	run -0 --separate-stderr qt-sign big.eif --key "$key" --cert "$cert" -o q.eif --quiet
+	assert_equal "$stderr" ""
+	run -0 --separate-stderr qt-sign big.eif --key "$key" --cert "$cert" -o t.eif
+	assert_equal "$stderr" ""
+	# ECDSA signatures differ from run to run; the measurements do not
+	cmp <(qt-measure s.eif) <(qt-measure q.eif)
+	cmp <(qt-measure s.eif) <(qt-measure t.eif)
+	run -2 --separate-stderr qt-sign --verify s.eif --quiet --quiet
+	assert_equal "${stderr_lines[0]}" "qt-sign: --quiet given twice"
+}

@@ -237,8 +237,8 @@ test_rewrite(struct unit *u, const char *dir)
 	snprintf(out, sizeof(out), "%s/unsigned.eif", dir);
 	fd = open(out, O_RDWR | O_CREAT | O_TRUNC, 0644);
 	CHECK(u, fd >= 0);
-	CHECK(u, eif_rewrite(
-	             GOUT "/c5_signed_p384.eif", fd, out, NULL, NULL, &p, &was_signed, &err) == 0);
+	CHECK(u, eif_rewrite(GOUT "/c5_signed_p384.eif", fd, out, NULL, NULL, NULL, &p, &was_signed,
+	             &err) == 0);
 	close(fd);
 	CHECK(u, was_signed);
 	CHECK(u, same_file(out, GOUT "/c2_x86_2rd.eif"));
@@ -248,7 +248,7 @@ test_rewrite(struct unit *u, const char *dir)
 	CHECK(u, signer_new(&so, &s, &err) == 0);
 	snprintf(out, sizeof(out), "%s/signed.eif", dir);
 	fd = open(out, O_RDWR | O_CREAT | O_TRUNC, 0644);
-	CHECK(u, eif_rewrite(GOUT "/c2_x86_2rd.eif", fd, out, eif_build_sign_section, s, &p,
+	CHECK(u, eif_rewrite(GOUT "/c2_x86_2rd.eif", fd, out, eif_build_sign_section, s, NULL, &p,
 	             &was_signed, &err) == 0);
 	close(fd);
 	CHECK(u, !was_signed && hex_is(p.pcr0, c2_pcr0));
@@ -268,7 +268,7 @@ test_rewrite(struct unit *u, const char *dir)
 		free(b);
 		qt_err_clear(&err);
 		fd = open(out, O_RDWR | O_CREAT | O_TRUNC, 0644);
-		CHECK(u, eif_rewrite(bad, fd, out, NULL, NULL, &p, &was_signed, &err) == -1);
+		CHECK(u, eif_rewrite(bad, fd, out, NULL, NULL, NULL, &p, &was_signed, &err) == -1);
 		close(fd);
 		CHECK(u, strstr(err.msg, "/bad.eif: CRC mismatch: the header says a0896458, the "
 		                         "contents give ") != NULL);
