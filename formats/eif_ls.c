@@ -30,6 +30,7 @@ struct scan_ctx {
 	EVP_MD_CTX *md;
 	struct eif_scan *s;
 	int fd;
+	uint64_t file_size;
 	uint64_t walk_bytes; /* of the ramdisks, read again by the walk: for progress */
 	const struct qt_progress_cb *progress;
 };
@@ -48,10 +49,15 @@ scan_header(void *ctx, const struct eif_header *h, struct qt_err *err)
 	unsigned i;
 
 	(void)err;
-	for (i = 0; i < h->num_sections && i < QT_MAX_SECTIONS; i++)
+	for (i = 0; i < h->num_sections && i < QT_MAX_SECTIONS; i++) {
+		/* untrusted: inside the file, or skipped (a negative offset would read in place) */
+		if (c->file_size < sizeof(sh) || h->offsets[i] > c->file_size - sizeof(sh) ||
+		    h->sizes[i] > c->file_size)
+			continue;
 		if (fileio_read_full(c->fd, sh, sizeof(sh), (int64_t)h->offsets[i], &got) == 0 &&
 		    got == sizeof(sh) && be16_get(sh) == EIF_SECTION_RAMDISK)
 			c->walk_bytes += h->sizes[i];
+	}
 	return 0;
 }
 
@@ -106,7 +112,7 @@ int
 eif_scan_path(const char *path, const struct qt_progress_cb *progress, struct eif_scan **ret,
     struct qt_err *err)
 {
-	struct scan_ctx c = { NULL, NULL, -1, 0, progress };
+	struct scan_ctx c = { NULL, NULL, -1, 0, 0, progress };
 	struct eif_read_cb cb = { NULL, scan_begin, scan_data, scan_end, &c, { NULL, NULL } };
 	struct stat st;
 	int fd = -1, rc = -1;
@@ -129,6 +135,7 @@ eif_scan_path(const char *path, const struct qt_progress_cb *progress, struct ei
 	}
 	if (progress != NULL && progress->fn != NULL) {
 		c.fd = fd;
+		c.file_size = (uint64_t)st.st_size;
 		cb.header = scan_header;
 		cb.progress = (struct qt_progress_cb){ scan_progress, &c };
 	}
