@@ -264,7 +264,7 @@ pcr_of_file(const char *path, uint8_t ret[PCR_LEN], struct qt_err *err)
  * and folded into the running CRC, in slot order, when the producer takes
  * the slot back (crc32_combine).
  */
-#define PCR_RING 8
+#define PCR_RING 16
 
 struct slot {
 	uint8_t *buf; /* QT_IO_CHUNK bytes, allocated on first use */

@@ -24,6 +24,7 @@
 #define CPIO_BUF   (1u << 20)
 #define NEWC_HDR   110u
 #define CPIO_BLOCK 512u
+#define CPIO_FADVISE_MIN (256u << 10) /* above the kernel's default readahead (128 KiB) */
 
 /* ------------------------------------------------------------------ */
 /* the threaded sink */
@@ -319,7 +320,9 @@ cpio_disk_file(struct cpio *c, const struct ent *e, const char *name, struct qt_
 		close(fd);
 		return qt_err_set(err, EAGAIN, "%s: changed while qt-build was reading it", name);
 	}
-	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	/* readahead covers a small file; the hint costs a system call per file */
+	if (e->size > CPIO_FADVISE_MIN)
+		posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	r = cpio_copy_fd(c, fd, -1, e->size, name, err);
 	close(fd);
 	return r;
