@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -256,15 +257,21 @@ pcr_of_file(const char *path, uint8_t ret[PCR_LEN], struct qt_err *err)
 
 /*
  * The streaming engine: a ring of PCR_RING buffers between the producer (the
- * thread that reads or writes the image) and two hashing workers. Worker 0
- * owns PCR0's context, worker 1 PCR2's (or PCR1's, when boot data comes after
- * the fork); each takes the slots in order at its own pace, so the producer
- * reads ahead while both cores hash. A slot is free again once both workers
- * are past it. The CRC of a slot is split between the workers (each from 0)
- * and folded into the running CRC, in slot order, when the producer takes
- * the slot back (crc32_combine).
+ * thread that reads or writes the image) and two chains of hashing. Chain 0
+ * runs PCR0's context over the slots in order, chain 1 PCR2's (or PCR1's,
+ * when boot data comes after the fork). A chain runs on one thread at a
+ * time, not always the same one: a worker takes whichever free chain is
+ * further behind, and the producer, rather than sleep on a full ring, runs
+ * a chain itself. On two processors one worker and the producer so share
+ * the reading and both hashes evenly; with a third thread (two dedicated
+ * hashers) the hasher that shared a core with the producer fell behind and
+ * the other idled at the ring's end (wall time 9 % over the two threads'
+ * work). With three processors or more there are two workers. A slot is
+ * free again once both chains are past it. The CRC of a slot is split
+ * between the chains (each from 0) and folded into the running CRC, in slot
+ * order, when the producer takes the slot back (crc32_combine).
  */
-#define PCR_RING 16
+#define PCR_RING 8
 
 struct slot {
 	uint8_t *buf; /* QT_IO_CHUNK bytes, allocated on first use */
@@ -276,11 +283,6 @@ struct slot {
 	bool ok[2];
 };
 
-struct worker_arg {
-	struct pcr_stream *s;
-	unsigned k;
-};
-
 struct pcr_stream {
 	EVP_MD_CTX *c0, *c1, *c2; /* c1 == NULL while PCR1 shares c0 */
 	uint32_t crc;  /* of the bytes since the last take, slots not yet taken back excluded */
@@ -289,12 +291,13 @@ struct pcr_stream {
 	struct slot ring[PCR_RING];
 	/* counters of slots: posted >= done[k] >= reclaimed; posted - reclaimed <= PCR_RING */
 	unsigned long posted, done[2], reclaimed;
-	unsigned long want; /* the producer sleeps until both workers are done with this many */
+	bool busy[2];       /* chain k runs on some thread now */
+	unsigned long want; /* the producer sleeps until both chains are done with this many */
 	bool waiting;
 	pthread_mutex_t mu;
 	pthread_cond_t cv_work, cv_free;
 	pthread_t th[2];
-	struct worker_arg arg[2];
+	unsigned nworkers; /* threads started (0 until the first hand-off) */
 	bool threads, th_failed, quit;
 };
 
@@ -308,26 +311,59 @@ slot_run(struct slot *sl, unsigned k)
 	    sl->crc_len[k] != 0 ? libdeflate_crc32(0, sl->buf + sl->crc_off[k], sl->crc_len[k]) : 0;
 }
 
+static unsigned long
+done_min(const struct pcr_stream *s)
+{
+	return s->done[0] < s->done[1] ? s->done[0] : s->done[1];
+}
+
+/* A chain with a posted slot to do that no thread runs, the one further behind first; -1 if none. */
+static int
+chain_free(const struct pcr_stream *s)
+{
+	int best = -1;
+	unsigned k;
+
+	for (k = 0; k < 2; k++)
+		if (!s->busy[k] && s->done[k] < s->posted &&
+		    (best < 0 || s->done[k] < s->done[best]))
+			best = (int)k;
+	return best;
+}
+
+/* Run chain k over its next slot (mutex held on entry and on return, not while hashing). */
+static void
+chain_run(struct pcr_stream *s, unsigned k)
+{
+	struct slot *sl = &s->ring[s->done[k] % PCR_RING];
+
+	s->busy[k] = true;
+	pthread_mutex_unlock(&s->mu);
+	slot_run(sl, k);
+	pthread_mutex_lock(&s->mu);
+	s->done[k]++;
+	s->busy[k] = false;
+}
+
 static void *
 worker(void *p)
 {
-	struct worker_arg *a = p;
-	struct pcr_stream *s = a->s;
-	unsigned k = a->k;
+	struct pcr_stream *s = p;
+	int k;
 
 	pthread_mutex_lock(&s->mu);
-	for (;;) {
-		while (!s->quit && s->done[k] == s->posted)
+	while (!s->quit) {
+		if ((k = chain_free(s)) < 0) {
 			pthread_cond_wait(&s->cv_work, &s->mu);
-		if (s->done[k] == s->posted) /* quit, nothing left to do */
-			break;
-		struct slot *sl = &s->ring[s->done[k] % PCR_RING];
-		pthread_mutex_unlock(&s->mu);
-		slot_run(sl, k);
-		pthread_mutex_lock(&s->mu);
-		s->done[k]++;
-		/* wake the producer only when what it waits for is there */
-		if (s->waiting && s->done[0] >= s->want && s->done[1] >= s->want)
+			continue;
+		}
+		chain_run(s, (unsigned)k);
+		/*
+		 * Wake the producer when what it waits for is there, or, with one
+		 * worker, when it could run the other chain (with two, a worker will).
+		 */
+		if (s->waiting &&
+		    (done_min(s) >= s->want || (s->nworkers == 1 && chain_free(s) >= 0)))
 			pthread_cond_signal(&s->cv_free);
 	}
 	pthread_mutex_unlock(&s->mu);
@@ -366,30 +402,39 @@ pcr_stream_new(struct pcr_stream **ret, struct qt_err *err)
 	return 0;
 }
 
-/* Start both workers, or none (then everything runs on the producer; slower, same result). */
+/* Processors this process may run on: two workers from three on, one on two, none on one. */
+static unsigned
+workers_wanted(void)
+{
+	cpu_set_t set;
+	long n;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		n = CPU_COUNT(&set);
+	else
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n >= 3 ? 2 : n == 2 ? 1 : 0;
+}
+
+/*
+ * Start the workers, or none (then everything runs on the producer; slower,
+ * same result): one processor, or pthread_create failed.
+ */
 static bool
 threads_ready(struct pcr_stream *s)
 {
-	unsigned k;
+	unsigned k, want;
 
 	if (s->threads)
 		return true;
 	if (s->th_failed)
 		return false;
-	for (k = 0; k < 2; k++) {
-		s->arg[k] = (struct worker_arg){ s, k };
-		if (pthread_create(&s->th[k], NULL, worker, &s->arg[k]) != 0)
+	want = workers_wanted();
+	for (k = 0; k < want; k++)
+		if (pthread_create(&s->th[k], NULL, worker, s) != 0)
 			break;
-	}
-	if (k < 2) {
-		if (k == 1) { /* nothing was posted: the first one just leaves */
-			pthread_mutex_lock(&s->mu);
-			s->quit = true;
-			pthread_cond_broadcast(&s->cv_work);
-			pthread_mutex_unlock(&s->mu);
-			pthread_join(s->th[0], NULL);
-			s->quit = false;
-		}
+	s->nworkers = k;
+	if (k == 0) {
 		s->th_failed = true;
 		return false;
 	}
@@ -417,27 +462,31 @@ reclaim(struct pcr_stream *s, unsigned long upto, struct qt_err *err)
 	return 0;
 }
 
-static unsigned long
-done_min(const struct pcr_stream *s)
-{
-	return s->done[0] < s->done[1] ? s->done[0] : s->done[1];
-}
-
-/* Wait until the workers are at most keep slots behind, and take back what they finished. */
+/*
+ * Wait until both chains are at most keep slots behind, running a free chain
+ * here meanwhile, and take back what they finished.
+ */
 static int
 wait_behind(struct pcr_stream *s, unsigned long keep, struct qt_err *err)
 {
 	unsigned long upto;
+	int k;
 
 	if (!s->threads)
 		return s->failed ? qt_err_ssl(err, "SHA-384 failed") : 0;
 	pthread_mutex_lock(&s->mu);
 	s->want = s->posted - keep;
 	while (done_min(s) < s->want) {
+		if ((k = chain_free(s)) >= 0) {
+			chain_run(s, (unsigned)k);
+			/* a worker may wait for the chain this thread held */
+			pthread_cond_signal(&s->cv_work);
+			continue;
+		}
 		s->waiting = true;
 		pthread_cond_wait(&s->cv_free, &s->mu);
+		s->waiting = false;
 	}
-	s->waiting = false;
 	upto = done_min(s);
 	pthread_mutex_unlock(&s->mu);
 	return reclaim(s, upto, err);
@@ -454,7 +503,7 @@ pcr_stream_buf(struct pcr_stream *s, size_t *ret_cap, struct qt_err *err)
 {
 	struct slot *sl;
 
-	/* ring full: sleep until half of it is free (one wake-up per PCR_RING / 2 slots) */
+	/* ring full: hash here until half of it is free (one wake-up per PCR_RING / 2 slots) */
 	if (s->posted - s->reclaimed == PCR_RING && wait_behind(s, PCR_RING / 2, err) < 0)
 		return NULL;
 	if (s->failed) {
@@ -663,10 +712,10 @@ pcr_stream_free(struct pcr_stream *s)
 		return;
 	if (s->threads) {
 		pthread_mutex_lock(&s->mu);
-		s->quit = true; /* the workers finish what was posted, then leave */
+		s->quit = true; /* the workers finish the slot at hand, then leave */
 		pthread_cond_broadcast(&s->cv_work);
 		pthread_mutex_unlock(&s->mu);
-		for (k = 0; k < 2; k++)
+		for (k = 0; k < s->nworkers; k++)
 			pthread_join(s->th[k], NULL);
 	}
 	pthread_cond_destroy(&s->cv_work);

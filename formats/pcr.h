@@ -3,8 +3,9 @@
  * pcr.h: ExtendPCR (SHA-384, 48 zero bytes start) and the streaming engine
  * that turns EIF section data into PCR0/1/2 (spec/eif.md 4.1-4.2) while
  * computing the CRC-32 of the same bytes (libdeflate's). PCR0 and PCR2 (or
- * PCR1) are hashed on two threads fed from a ring of buffers; each chunk's
- * CRC is split between them.
+ * PCR1) are two chains of hashing over a ring of buffers, run by a worker
+ * thread and by the caller while the ring is full (two workers from three
+ * processors on); each chunk's CRC is split between them.
  */
 #ifndef QT_PCR_H
 #define QT_PCR_H
@@ -80,10 +81,12 @@ enum pcr_role {
 /*
  * Streaming PCR0/1/2 + CRC-32 state. While only boot data has been seen PCR0
  * and PCR1 share one SHA-384 context; the first app byte forks PCR1 off as a
- * copy. Data goes through a ring of buffers owned by the stream to two
- * hashing threads (PCR0's and PCR2's), each at its own pace: the caller
- * fills the next buffer while both hash the earlier ones. Small pieces with
- * nothing in flight are hashed on the calling thread.
+ * copy. Data goes through a ring of buffers owned by the stream; PCR0's and
+ * PCR2's hashing each take the buffers in order, each at its own pace, on
+ * whichever thread is free: a worker, or the caller when the ring is full
+ * (rather than sleep). The caller fills the next buffer while the earlier
+ * ones are hashed. Small pieces with nothing in flight are hashed on the
+ * calling thread; on one processor everything is.
  */
 struct pcr_stream;
 

@@ -59,6 +59,27 @@ cut_section() { dd if="$1" bs=1 skip="$2" count="$3" status=none; }
 	assert_equal "$p8" cc5824781bb970c37a35a8aaaecb12b16c0f07c2030925060363a0d031a96b5e5dd907e08b3244f207366ce6d4ea80e1
 }
 
+@test "qt-measure: one processor or two, the same PCRs as openssl over a 40 MiB ramdisk" {
+	# 40 ramdisk chunks: more than the ring holds, so the producer hashes beside the worker on
+	# two processors; on one (taskset) everything is hashed in line
+	head -c $((40 << 20)) /dev/zero | openssl enc -aes-128-ctr -nosalt -K 00 -iv 00 2>/dev/null >big.bin
+	qt-build --kernel "$IN/kernel.bin" --cmdline x --ramdisk "$IN/ramdisk0.cpio" \
+	    --ramdisk big.bin -o big.eif 2>/dev/null
+	p0=$({ cat "$IN/kernel.bin"; printf x; cat "$IN/ramdisk0.cpio" big.bin; } | oracle_pcr)
+	p1=$({ cat "$IN/kernel.bin"; printf x; cat "$IN/ramdisk0.cpio"; } | oracle_pcr)
+	p2=$(oracle_pcr <big.bin)
+	want="{\"digest\":\"SHA384\",\"PCR0\":\"$p0\",\"PCR1\":\"$p1\",\"PCR2\":\"$p2\",\"PCR8\":\"$ZERO\"}"
+	run -0 --separate-stderr qt-measure --json=short big.eif
+	assert_output "$want"
+	run -0 --separate-stderr taskset -c 0 qt-measure --json=short big.eif
+	assert_output "$want"
+	run -0 --separate-stderr taskset -c 0 qt-measure --json=short - <big.eif
+	assert_output "$want"
+	taskset -c 0 qt-build --kernel "$IN/kernel.bin" --cmdline x --ramdisk "$IN/ramdisk0.cpio" \
+	    --ramdisk big.bin -o one.eif 2>/dev/null
+	cmp big.eif one.eif
+}
+
 @test "qt-measure: reads an image from a pipe with -" {
 	run -0 --separate-stderr bash -c 'cat c2.eif | qt-measure --json=short -'
 	assert_output --partial '"PCR0":"8b7a024caa4148ffaa64114656e339921cfce6a070828aaa3992492104b45263bfb99e76fbba081392837db934fa1131"'
