@@ -317,7 +317,7 @@ done_min(const struct pcr_stream *s)
 	return s->done[0] < s->done[1] ? s->done[0] : s->done[1];
 }
 
-/* A chain with a posted slot to do that no thread runs, the one further behind first; -1 if none. */
+/* A chain with a posted slot to do that no thread runs (the one further behind); -1: none. */
 static int
 chain_free(const struct pcr_stream *s)
 {

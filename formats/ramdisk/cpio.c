@@ -21,9 +21,9 @@
 #include "fileio.h"
 #include "ramdisk_private.h"
 
-#define CPIO_BUF   (1u << 20)
-#define NEWC_HDR   110u
-#define CPIO_BLOCK 512u
+#define CPIO_BUF         (1u << 20)
+#define NEWC_HDR         110u
+#define CPIO_BLOCK       512u
 #define CPIO_FADVISE_MIN (256u << 10) /* above the kernel's default readahead (128 KiB) */
 
 /* ------------------------------------------------------------------ */
