@@ -735,7 +735,8 @@ main(int argc, char *argv[])
 		goto out;
 	if (a.provenance != NULL)
 		a.o.record = &rec;
-	tool_progress_start(&prog, a.progress, "written", 0); /* the build knows the total */
+	/* the build knows the total; --measure-only writes nothing, it measures */
+	tool_progress_start(&prog, a.progress, a.o.output != NULL ? "written" : "measured", 0);
 	if (prog.mode != TOOL_PROGRESS_OFF) { /* off: no reports, no total worked out */
 		a.o.progress = tool_progress_cb;
 		a.o.progress_ctx = &prog;

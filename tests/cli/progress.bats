@@ -67,9 +67,9 @@ rootfs_image() {
 	assert_equal "${#stderr_lines[@]}" 3
 	[[ ${stderr_lines[2]} =~ ^qt-build:\ (5\.0[0-9]\ MiB)\ of\ (5\.0[0-9]\ MiB)\ written\ \(100%\),\ 13\ entries,\ 5\ sections,\ [0-9.]+\ [KMG]iB/s,\ done\ in\ [0-9]+\.[0-9]\ s$ ]]
 	assert_equal "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
-	# --measure-only fills the hashers' buffers on this thread: the same count
+	# --measure-only fills the hashers' buffers on this thread: the same count, "measured"
 	run -0 --separate-stderr rootfs_image --measure-only --progress
-	[[ ${stderr_lines[2]} =~ ^qt-build:\ 5\.0[0-9]\ MiB\ of\ 5\.0[0-9]\ MiB\ written\ \(100%\),\ 13\ entries,\ 5\ sections, ]]
+	[[ ${stderr_lines[2]} =~ ^qt-build:\ 5\.0[0-9]\ MiB\ of\ 5\.0[0-9]\ MiB\ measured\ \(100%\),\ 13\ entries,\ 5\ sections, ]]
 	# gzip: the compressed size is not known beforehand: no total, no percentage; entries still
 	run -0 --separate-stderr rootfs_image --compress gzip -o g.eif --progress
 	[[ ${stderr_lines[2]} =~ ^qt-build:\ [0-9.]+\ KiB\ written,\ 13\ entries,\ 5\ sections,\ [0-9.]+\ [KMG]?i?B/s,\ done\ in ]]
