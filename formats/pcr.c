@@ -349,11 +349,12 @@ static void *
 worker(void *p)
 {
 	struct pcr_stream *s = p;
-	int k;
 
 	pthread_mutex_lock(&s->mu);
 	while (!s->quit) {
-		if ((k = chain_free(s)) < 0) {
+		int k = chain_free(s);
+
+		if (k < 0) {
 			pthread_cond_wait(&s->cv_work, &s->mu);
 			continue;
 		}
@@ -470,14 +471,15 @@ static int
 wait_behind(struct pcr_stream *s, unsigned long keep, struct qt_err *err)
 {
 	unsigned long upto;
-	int k;
 
 	if (!s->threads)
 		return s->failed ? qt_err_ssl(err, "SHA-384 failed") : 0;
 	pthread_mutex_lock(&s->mu);
 	s->want = s->posted - keep;
 	while (done_min(s) < s->want) {
-		if ((k = chain_free(s)) >= 0) {
+		int k = chain_free(s);
+
+		if (k >= 0) {
 			chain_run(s, (unsigned)k);
 			/* a worker may wait for the chain this thread held */
 			pthread_cond_signal(&s->cv_work);
