@@ -34,10 +34,11 @@ static const struct option extract_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* A note of the extraction (ctx: the progress), on a line of its own. */
 static void
 note(void *ctx, const char *msg)
 {
-	(void)ctx;
+	tool_progress_clear(ctx);
 	tool_warn("%s", msg);
 }
 
@@ -70,7 +71,7 @@ cmd_extract(int argc, char *argv[])
 		tool_usage(extract_usage, "extract: expected IMAGE and DIR");
 	tool_progress_start(&prog, mode, "read", 0);
 	hook = tool_progress_hook(&prog);
-	r = eif_extract(argv[optind], argv[optind + 1], note, NULL, &hook, &st, &err);
+	r = eif_extract(argv[optind], argv[optind + 1], note, &prog, &hook, &st, &err);
 	tool_progress_end(&prog);
 	if (r < 0) {
 		tool_report(&err);

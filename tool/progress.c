@@ -182,13 +182,19 @@ tool_progress_hook(struct tool_progress *p)
 }
 
 void
-tool_progress_end(struct tool_progress *p)
+tool_progress_clear(struct tool_progress *p)
 {
 	if (p->shown) {
 		fputs("\r\033[K", stderr);
 		fflush(stderr);
 		p->shown = false;
 	}
+}
+
+void
+tool_progress_end(struct tool_progress *p)
+{
+	tool_progress_clear(p);
 	if (p->mode == TOOL_PROGRESS_PLAIN && p->done > 0) {
 		p->final = true;
 		progress_show(p, now_ms());

@@ -135,6 +135,11 @@ void tool_progress_update(
 void tool_progress_cb(void *ctx, const struct qt_progress *q);
 /* The hook a library reader takes (eif_read_cb.progress, manifest_from_image, ...): off, none. */
 struct qt_progress_cb tool_progress_hook(struct tool_progress *p);
+/*
+ * Take the updating line off the terminal (if it is there) so that a message
+ * can be printed on a line of its own; the next update draws it again.
+ */
+void tool_progress_clear(struct tool_progress *p);
 /* The end: the updating line is cleared; --progress prints a summary line. */
 void tool_progress_end(struct tool_progress *p);
 /* manifest_from_image (file from path), the read shown as mode says. */
