@@ -11,6 +11,13 @@
  * whole path on older kernels). Paths and metadata are recorded; contents
  * stay on disk and are opened again at write time, checked to be the same
  * file. Files sharing (dev, ino) become one hard-link group.
+ *
+ * The walk ends before the first byte of the image is hashed: hard-link
+ * groups, the limits and the checks that may refuse the build need the whole
+ * tree, and the metadata section (the image's config) comes before the
+ * ramdisks; only the kernel and command line could go first, milliseconds of
+ * hashing. On a 50 000-file tree the walk is 0.14 s of a 2.2 s
+ * --measure-only.
  */
 #include <dirent.h>
 #include <errno.h>
