@@ -49,10 +49,7 @@ struct diff_input {
 	uint8_t sig[48], meta[48];
 	char *parent3, *parent4; /* manifests: the identities behind PCR3/PCR4 */
 	struct rtab rd[QT_MAX_SECTIONS];
-	uint8_t *cmdenv[2]; /* "cmd", "env" contents, NULL if absent */
-	size_t cmdenv_len[2];
-	/* walk state */
-	int capture;
+	struct eif_cmdenv cmdenv; /* "cmd", "env" contents, NULL if absent */
 };
 
 static const char *const cmdenv_names[] = { "cmd", "env" };
@@ -60,45 +57,20 @@ static const char *const cmdenv_names[] = { "cmd", "env" };
 /* ---- loading ---------------------------------------------------------------------- */
 
 static int
-cmdenv_index(const char *path)
-{
-	if (strncmp(path, "./", 2) == 0)
-		path += 2;
-	return strcmp(path, "cmd") == 0 ? 0 : strcmp(path, "env") == 0 ? 1 : -1;
-}
-
-static int
 w_begin(void *ctx, const struct eif_entry *e, struct qt_err *err)
 {
 	struct diff_input *d = ctx;
-	int k = e->type == EIF_ENTRY_FILE ? cmdenv_index(e->path) : -1;
 
-	d->capture = k;
-	if (k < 0)
-		return 0;
-	free(d->cmdenv[k]);
-	d->cmdenv_len[k] = 0;
-	if (e->size > EIF_LS_CMD_MAX) {
-		d->cmdenv[k] = NULL;
-		return qt_err_set(err, EFBIG, "%s: ramdisk %u: %s: more than %u bytes", d->name,
-		    e->ramdisk, e->path, EIF_LS_CMD_MAX);
-	}
-	if ((d->cmdenv[k] = malloc(e->size + 1)) == NULL)
-		return qt_err_set(err, ENOMEM, "out of memory");
-	return 0;
+	return eif_cmdenv_begin(&d->cmdenv, d->name, e, err);
 }
 
 static int
 w_data(void *ctx, const struct eif_entry *e, const uint8_t *buf, size_t len, struct qt_err *err)
 {
 	struct diff_input *d = ctx;
-	int k = d->capture;
 
 	(void)err;
-	if (k < 0 || len > e->size - d->cmdenv_len[k])
-		return 0;
-	memcpy(d->cmdenv[k] + d->cmdenv_len[k], buf, len);
-	d->cmdenv_len[k] += len;
+	eif_cmdenv_data(&d->cmdenv, e, buf, len);
 	return 0;
 }
 
@@ -145,7 +117,7 @@ load_image(struct diff_input *d, const char *path, const struct qt_progress_cb *
 	int rc = -1;
 
 	d->image = true;
-	d->capture = -1;
+	d->cmdenv.capture = -1;
 	if (progress != NULL)
 		cb.progress = *progress;
 	if (eif_scan_path(path, progress, &scan, err) < 0)
@@ -270,8 +242,7 @@ diff_input_free(struct diff_input *d)
 		}
 		free(d->rd[i].v);
 	}
-	free(d->cmdenv[0]);
-	free(d->cmdenv[1]);
+	eif_cmdenv_free(&d->cmdenv);
 	free(d->parent3);
 	free(d->parent4);
 	free(d->name);
@@ -479,13 +450,15 @@ lines_diff(const struct diff_input *a, const struct diff_input *b, int k, struct
 	json_t *o = NULL, *rem = NULL, *add = NULL;
 	int bad = 0;
 
-	if (!a->image || !b->image || (a->cmdenv[k] == NULL && b->cmdenv[k] == NULL) ||
-	    (a->cmdenv[k] != NULL && b->cmdenv[k] != NULL && a->cmdenv_len[k] == b->cmdenv_len[k] &&
-	        memcmp(a->cmdenv[k], b->cmdenv[k], a->cmdenv_len[k]) == 0))
+	if (!a->image || !b->image || (a->cmdenv.buf[k] == NULL && b->cmdenv.buf[k] == NULL) ||
+	    (a->cmdenv.buf[k] != NULL && b->cmdenv.buf[k] != NULL &&
+	        a->cmdenv.len[k] == b->cmdenv.len[k] &&
+	        memcmp(a->cmdenv.buf[k], b->cmdenv.buf[k], a->cmdenv.len[k]) == 0))
 		return json_null();
-	if ((a->cmdenv[k] != NULL &&
-	        eif_lines(a->cmdenv[k], a->cmdenv_len[k], &la, &na, err) < 0) ||
-	    (b->cmdenv[k] != NULL && eif_lines(b->cmdenv[k], b->cmdenv_len[k], &lb, &nb, err) < 0))
+	if ((a->cmdenv.buf[k] != NULL &&
+	        eif_lines(a->cmdenv.buf[k], a->cmdenv.len[k], &la, &na, err) < 0) ||
+	    (b->cmdenv.buf[k] != NULL &&
+	        eif_lines(b->cmdenv.buf[k], b->cmdenv.len[k], &lb, &nb, err) < 0))
 		goto out;
 	if (na > LINES_COMPARE_MAX || nb > LINES_COMPARE_MAX) {
 		na = nb = 0; /* too long to pair up: reported as changed, no lines */
@@ -536,7 +509,7 @@ ramdisk_causes(const struct ctx *c, unsigned nr, json_t *env_diff[2], json_t *ou
 		json_t *it = json_array_get(c->entries, i);
 		const char *path = json_string_value(json_object_get(it, "path"));
 		const char *change = json_string_value(json_object_get(it, "change"));
-		int k = path != NULL ? cmdenv_index(path) : -1;
+		int k = path != NULL ? eif_cmdenv_index(path) : -1;
 
 		if ((unsigned)json_integer_value(json_object_get(it, "ramdisk")) != nr)
 			continue;

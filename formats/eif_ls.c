@@ -797,6 +797,53 @@ eif_entry_type_name(enum eif_entry_type t)
 }
 
 int
+eif_cmdenv_index(const char *path)
+{
+	if (strncmp(path, "./", 2) == 0)
+		path += 2;
+	return strcmp(path, "cmd") == 0 ? 0 : strcmp(path, "env") == 0 ? 1 : -1;
+}
+
+int
+eif_cmdenv_begin(
+    struct eif_cmdenv *c, const char *name, const struct eif_entry *e, struct qt_err *err)
+{
+	int k = e->type == EIF_ENTRY_FILE ? eif_cmdenv_index(e->path) : -1;
+
+	c->capture = k;
+	if (k < 0)
+		return 0;
+	free(c->buf[k]);
+	c->buf[k] = NULL;
+	c->len[k] = 0;
+	if (e->size > EIF_LS_CMD_MAX)
+		return qt_err_set(err, EFBIG, "%s: ramdisk %u: %s: more than %u bytes", name,
+		    e->ramdisk, e->path, EIF_LS_CMD_MAX);
+	if ((c->buf[k] = malloc(e->size + 1)) == NULL)
+		return qt_err_set(err, ENOMEM, "out of memory");
+	return 0;
+}
+
+void
+eif_cmdenv_data(struct eif_cmdenv *c, const struct eif_entry *e, const uint8_t *buf, size_t len)
+{
+	int k = c->capture;
+
+	if (k < 0 || c->buf[k] == NULL || len > e->size - c->len[k])
+		return;
+	memcpy(c->buf[k] + c->len[k], buf, len);
+	c->len[k] += len;
+}
+
+void
+eif_cmdenv_free(struct eif_cmdenv *c)
+{
+	free(c->buf[0]);
+	free(c->buf[1]);
+	c->buf[0] = c->buf[1] = NULL;
+}
+
+int
 eif_lines(const uint8_t *buf, size_t len, char ***ret, size_t *ret_n, struct qt_err *err)
 {
 	size_t n = 0, i, k = 0;

@@ -144,6 +144,30 @@ int eif_newc_feed(struct eif_newc *c, const uint8_t *buf, size_t len, struct qt_
 const char *eif_entry_type_name(enum eif_entry_type t);
 
 /*
+ * The "cmd" and "env" files of a walk (top level, with or without "./"),
+ * kept as they go past: [0] cmd, [1] env, NULL while absent. A later file of
+ * the same name replaces an earlier one. Zero-initialise, then capture = -1.
+ */
+struct eif_cmdenv {
+	uint8_t *buf[2];
+	size_t len[2];
+	int capture; /* -1, or which of the two the current entry is */
+};
+
+/* "cmd" -> 0, "env" -> 1 (top level, "./" or not), anything else -1. */
+int eif_cmdenv_index(const char *path);
+/*
+ * From entry_begin: keep e's data if it is a file named cmd or env; past
+ * EIF_LS_CMD_MAX bytes -1 with "<name>: ramdisk N: <path>: more than ... bytes".
+ */
+int eif_cmdenv_begin(
+    struct eif_cmdenv *c, const char *name, const struct eif_entry *e, struct qt_err *err);
+/* From entry_data: the next piece of the entry being kept, if any. */
+void eif_cmdenv_data(
+    struct eif_cmdenv *c, const struct eif_entry *e, const uint8_t *buf, size_t len);
+void eif_cmdenv_free(struct eif_cmdenv *c);
+
+/*
  * The lines of a "cmd" or "env" file (one element per line, each ended by a
  * newline, as qt-build and nitro-cli write them): *ret_n pointers into a
  * malloc'd copy (*ret, a NULL-terminated vector; free with free()). A last

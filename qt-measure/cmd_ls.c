@@ -50,19 +50,9 @@ struct ls_ctx {
 	json_t *ramdisks; /* JSON: one object per ramdisk */
 	json_t *entries;  /* of the current ramdisk */
 	const struct eif_scan *scan;
-	uint8_t *cmd[2]; /* "cmd", "env" contents */
-	size_t cmd_len[2];
-	int capture; /* -1, or which of cmd/env the current entry is */
+	const char *path;         /* the image, for messages */
+	struct eif_cmdenv cmdenv; /* "cmd", "env" contents */
 };
-
-/* "cmd" -> 0, "env" -> 1 (top level, either spelling), else -1. */
-static int
-cmd_file(const char *path)
-{
-	if (strncmp(path, "./", 2) == 0)
-		path += 2;
-	return strcmp(path, "cmd") == 0 ? 0 : strcmp(path, "env") == 0 ? 1 : -1;
-}
 
 /* A new ramdisk starts: its header line or JSON object. */
 static int
@@ -93,31 +83,16 @@ ls_begin(void *ctx, const struct eif_entry *e, struct qt_err *err)
 {
 	struct ls_ctx *c = ctx;
 
-	c->capture = e->type == EIF_ENTRY_FILE ? cmd_file(e->path) : -1;
-	if (c->capture >= 0) {
-		free(c->cmd[c->capture]);
-		c->cmd[c->capture] = NULL;
-		c->cmd_len[c->capture] = 0;
-		if (e->size > EIF_LS_CMD_MAX)
-			return qt_err_set(err, EFBIG, "ramdisk %u: %s: more than %u bytes",
-			    e->ramdisk, e->path, EIF_LS_CMD_MAX);
-		if ((c->cmd[c->capture] = malloc(e->size + 1)) == NULL)
-			return qt_err_set(err, ENOMEM, "out of memory");
-	}
-	return 0;
+	return eif_cmdenv_begin(&c->cmdenv, c->path, e, err);
 }
 
 static int
 ls_data(void *ctx, const struct eif_entry *e, const uint8_t *buf, size_t len, struct qt_err *err)
 {
 	struct ls_ctx *c = ctx;
-	int k = c->capture;
 
 	(void)err;
-	if (k < 0 || len > e->size - c->cmd_len[k])
-		return 0;
-	memcpy(c->cmd[k] + c->cmd_len[k], buf, len);
-	c->cmd_len[k] += len;
+	eif_cmdenv_data(&c->cmdenv, e, buf, len);
 	return 0;
 }
 
@@ -184,9 +159,9 @@ print_cmd_text(const struct ls_ctx *c, struct qt_err *err)
 	int k;
 
 	for (k = 0; k < 2; k++) {
-		if (c->cmd[k] == NULL)
+		if (c->cmdenv.buf[k] == NULL)
 			continue;
-		if (eif_lines(c->cmd[k], c->cmd_len[k], &v, &n, err) < 0)
+		if (eif_lines(c->cmdenv.buf[k], c->cmdenv.len[k], &v, &n, err) < 0)
 			return -1;
 		printf("\n%s:\n", names[k]);
 		for (i = 0; i < n; i++)
@@ -200,7 +175,7 @@ print_cmd_text(const struct ls_ctx *c, struct qt_err *err)
 int
 cmd_ls(int argc, char *argv[])
 {
-	struct ls_ctx c = { .capture = -1 };
+	struct ls_ctx c = { .cmdenv.capture = -1 };
 	struct eif_walk_cb cb = { ls_ramdisk, ls_begin, ls_data, ls_end, &c, { NULL, NULL } };
 	enum tool_progress_mode mode = TOOL_PROGRESS_AUTO;
 	struct tool_progress prog;
@@ -236,6 +211,7 @@ cmd_ls(int argc, char *argv[])
 		tool_usage(ls_usage, "ls: --long and --json exclude each other");
 	json = tool_json_arg(ls_usage, style);
 	path = tool_one_operand(ls_usage, argc - optind, argv[optind], "ls", "IMAGE");
+	c.path = path;
 	if ((c.ramdisks = json_array()) == NULL) {
 		qt_err_set(&err, ENOMEM, "out of memory");
 		goto out;
@@ -253,8 +229,10 @@ cmd_ls(int argc, char *argv[])
 			goto out;
 	} else if ((doc = json_object()) == NULL ||
 	           json_object_set(doc, "ramdisks", c.ramdisks) != 0 ||
-	           json_object_set_new(doc, "cmd", lines_json(c.cmd[0], c.cmd_len[0], &err)) != 0 ||
-	           json_object_set_new(doc, "env", lines_json(c.cmd[1], c.cmd_len[1], &err)) != 0 ||
+	           json_object_set_new(
+	               doc, "cmd", lines_json(c.cmdenv.buf[0], c.cmdenv.len[0], &err)) != 0 ||
+	           json_object_set_new(
+	               doc, "env", lines_json(c.cmdenv.buf[1], c.cmdenv.len[1], &err)) != 0 ||
 	           tool_print_json(doc, json, &err) < 0) {
 		if (err.code == 0)
 			qt_err_set(&err, ENOMEM, "out of memory");
@@ -269,8 +247,7 @@ out:
 		tool_report(&err);
 	json_decref(doc);
 	json_decref(c.ramdisks);
-	free(c.cmd[0]);
-	free(c.cmd[1]);
+	eif_cmdenv_free(&c.cmdenv);
 	eif_scan_free(scan);
 	return rc;
 }

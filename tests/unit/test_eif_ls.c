@@ -217,6 +217,45 @@ test_progress(struct unit *u)
 	eif_scan_free(scan);
 }
 
+/* The cmd/env capture ls and diff share: which names, replacement, the size bound. */
+static void
+test_cmdenv(struct unit *u)
+{
+	struct eif_cmdenv c = { .capture = -1 };
+	struct eif_entry e;
+	struct qt_err err = { 0 };
+
+	CHECK(u, eif_cmdenv_index("cmd") == 0 && eif_cmdenv_index("./env") == 1);
+	CHECK(u, eif_cmdenv_index("rootfs/cmd") == -1 && eif_cmdenv_index("cmdx") == -1);
+	memset(&e, 0, sizeof(e));
+	e.type = EIF_ENTRY_FILE;
+	e.path = "./cmd";
+	e.size = 6;
+	CHECK(u, eif_cmdenv_begin(&c, "a.eif", &e, &err) == 0 && c.capture == 0);
+	eif_cmdenv_data(&c, &e, (const uint8_t *)"/bin/", 5);
+	eif_cmdenv_data(&c, &e, (const uint8_t *)"sh", 2); /* past the stated size: not kept */
+	eif_cmdenv_data(&c, &e, (const uint8_t *)"x", 1);
+	CHECK(u, c.len[0] == 6 && memcmp(c.buf[0], "/bin/x", 6) == 0 && c.buf[1] == NULL);
+	/* a later cmd replaces it; a directory named env is not kept */
+	e.path = "cmd";
+	e.size = 2;
+	CHECK(u, eif_cmdenv_begin(&c, "a.eif", &e, &err) == 0);
+	eif_cmdenv_data(&c, &e, (const uint8_t *)"ls", 2);
+	CHECK(u, c.len[0] == 2 && memcmp(c.buf[0], "ls", 2) == 0);
+	e.type = EIF_ENTRY_DIR;
+	e.path = "env";
+	e.size = 0;
+	CHECK(u, eif_cmdenv_begin(&c, "a.eif", &e, &err) == 0 && c.capture == -1);
+	CHECK(u, c.buf[1] == NULL);
+	e.type = EIF_ENTRY_FILE;
+	e.ramdisk = 1;
+	e.size = EIF_LS_CMD_MAX + 1u;
+	CHECK(u, eif_cmdenv_begin(&c, "a.eif", &e, &err) == -1 && c.buf[1] == NULL);
+	CHECK_STR(u, err.msg, "a.eif: ramdisk 1: env: more than 1048576 bytes");
+	eif_cmdenv_free(&c);
+	CHECK(u, c.buf[0] == NULL && c.buf[1] == NULL);
+}
+
 int
 main(void)
 {
@@ -255,6 +294,7 @@ main(void)
 	CHECK(&u, eif_scan_path("-", NULL, &scan, &err) == -1);
 	qt_err_clear(&err);
 	test_progress(&u);
+	test_cmdenv(&u);
 
 	/* cmd/env lines: every element ends with a newline; a last one may not */
 	CHECK(&u, eif_lines((const uint8_t *)"/bin/sh\n-c\necho hi\n", 19, &v, &n, &err) == 0);
